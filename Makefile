@@ -1,0 +1,26 @@
+# The two commands of the README: `make demo` (the main job on bundled data) and `make test`.
+# Both create the virtual environment .venv with python3 -m venv if it is missing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test env clean-demo
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m kloe_nb.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean-demo:
+	rm -rf runs/handbooks runs/demo

@@ -1,0 +1,1 @@
+"""The ``kloe`` command: thin wrappers that parse arguments and call the package."""

@@ -1,0 +1,68 @@
+"""Entry point of the ``kloe`` command: argument parsing, exit codes, and error printing.
+
+Exit codes (DESIGN.md): 0 ok, 1 some work failed (the rest was done), 2 bad usage or input.
+A ``KloeError`` is printed as plain words; any other exception is a bug, printed briefly
+(with the traceback only under ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from kloe_nb import __version__
+from kloe_nb.cli import frameworks as frameworks_cli
+from kloe_nb.errors import KloeError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
+DEFAULT_STORE = "kloe.db"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on bad usage already; this only makes the message name the fix."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"kloe: error: {message}\n(run '{self.prog} --help' for the options)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kloe", description="Assess public services against Key Lines of Enquiry (KLOE) frameworks.")
+    parser.add_argument("--version", action="version", version=f"kloe-workbook {__version__}")
+    parser.add_argument(
+        "--store",
+        default=os.environ.get("KLOE_STORE", DEFAULT_STORE),
+        help="the assessment store (SQLite file); default $KLOE_STORE or ./kloe.db",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    frameworks_cli.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or EXIT_OK)
+    except KloeError as error:
+        print(f"kloe: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("kloe: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # a bug: say so plainly, traceback only when asked
+        if args.debug:
+            traceback.print_exc()
+        print(f"kloe: unexpected error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

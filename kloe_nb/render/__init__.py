@@ -1,0 +1,1 @@
+"""Rendering: frameworks and assessments as HTML pages and terminal text."""
