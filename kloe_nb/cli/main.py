@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from kloe_nb import __version__
+from kloe_nb.cli import assessments as assessments_cli
 from kloe_nb.cli import frameworks as frameworks_cli
 from kloe_nb.errors import KloeError
 
@@ -41,7 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     frameworks_cli.add_commands(commands)
+    assessments_cli.add_commands(commands)
+    _accept_common_options_everywhere(parser)
     return parser
+
+
+def _accept_common_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let ``--store`` and ``--debug`` follow any command too (``kloe import x.json --store s.db``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in set(action.choices.values()):
+                sub.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                _accept_common_options_everywhere(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

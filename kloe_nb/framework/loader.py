@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -61,8 +62,25 @@ def load_framework_file(path: Path | str) -> Framework:
 
 
 def load_framework_record(path: Path | str) -> LoadedFramework:
-    """Load one framework file, keeping its path and digest (the version an assessment records)."""
+    """Load one framework file, keeping its path and digest (the version an assessment records).
+
+    Frameworks are immutable once loaded, so a file is parsed once per process and again
+    only when it changes on disk (its modification time or size).
+    """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load_uncached(path)
+    return _load_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime_ns: int, size: int) -> LoadedFramework:
+    return _load_uncached(path)
+
+
+def _load_uncached(path: Path) -> LoadedFramework:
     document = read_yaml_file(path)
     framework = validate_document(document)
     return LoadedFramework(framework, path, hashlib.sha256(path.read_bytes()).hexdigest())

@@ -1,0 +1,72 @@
+"""Benchmark: scoring 400 stored assessments of the largest framework.
+
+Prints the time to load and score 400 assessments from a SQLite store (goal: under 1 s in
+all) and, as a baseline measured in the same run, the time just to load them, so the ratio
+shows what scoring itself costs. Save latency is measured by bench/store_save.py.
+
+    python bench/scoring.py [--count 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from kloe_nb.assessment import Assessment, KloeRecord, Organisation
+from kloe_nb.framework.loader import load_all
+from kloe_nb.scoring import score
+from kloe_nb.store import AssessmentKey, open_store
+
+
+def largest_framework():
+    loaded, _ = load_all()
+    return max((record.framework for record in loaded.values()), key=lambda f: len(f.iter_kloes()))
+
+
+def example(framework, code: str, rng: random.Random) -> Assessment:
+    kloes = {}
+    for _, kloe in framework.iter_kloes():
+        if kloe.scored:
+            met = {level: sorted(rng.sample(range(len(s)), rng.randint(0, len(s)))) for level, s in kloe.descriptors.items()}
+            kloes[kloe.id] = KloeRecord(level=rng.randint(1, 4), met=met, strengths="Evidence of good practice. " * 5)
+    return Assessment(framework=framework.id, organisation=Organisation(code=code, name=f"Council {code}"), kloes=kloes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=400)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    framework = largest_framework()
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as folder:
+        store_path = Path(folder) / "bench.db"
+        with open_store(store_path) as store:
+            for index in range(args.count):
+                store.save(example(framework, f"C{index:04d}", rng), based_on=None, author="bench")
+        load_times, total_times = [], []
+        for _ in range(args.repeat):
+            with open_store(store_path) as store:
+                keys = store.keys(framework.id)
+                started = time.perf_counter()
+                stored = [store.load(key).assessment for key in keys]
+                loaded = time.perf_counter()
+                results = [score(framework, assessment) for assessment in stored]
+                done = time.perf_counter()
+            assert len(results) == args.count
+            load_times.append(loaded - started)
+            total_times.append(done - started)
+    load_s, total_s = statistics.median(load_times), statistics.median(total_times)
+    print(f"framework: {framework.id} ({len(framework.iter_kloes())} KLOEs); {args.count} stored assessments; median of {args.repeat}")
+    print(f"load only (baseline):   {load_s:.3f} s")
+    print(f"load + score:           {total_s:.3f} s   (goal < 1 s)")
+    print(f"scoring alone:          {total_s - load_s:.3f} s = {(total_s - load_s) / args.count * 1000:.2f} ms per assessment")
+    print(f"ratio load+score / load: {total_s / load_s:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

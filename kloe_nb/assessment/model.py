@@ -1,0 +1,139 @@
+"""The assessment record: what an analyst found for one organisation against one framework.
+
+This is the interchange JSON of DESIGN.md as strict pydantic models. A blank level means
+"not yet assessed", never a score; levels are whole numbers 1-4 and nothing else (not
+``3.5``, ``"three"`` or ``true``). Text fields refuse what cannot be stored or shown
+safely (NUL, lone surrogates) and anything over ``MAX_TEXT`` characters, with a message.
+Checks that need the framework (is the level on the scale, does statement 7 exist) are in
+``validate.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+MAX_TEXT = 100_000
+"""Longest text a field accepts (characters): a long report section, not a pasted file."""
+
+
+def _storable_text(value: str) -> str:
+    """Refuse text that would corrupt a store or a page: NUL, lone surrogates, huge pastes."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\x00); remove it")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a broken character (a lone surrogate); re-type or re-paste the text") from None
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}: attach long documents as evidence references instead")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable_text)]
+Level = Annotated[StrictInt, Field(ge=1, le=4)]
+
+
+class AssessmentModel(BaseModel):
+    """Base of the assessment models: unknown fields are errors; numbers are not coerced from text."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Organisation(AssessmentModel):
+    code: Text = Field(min_length=1, description="The organisation's code, kept exactly (leading zeros too)")
+    name: Text = Field(min_length=1)
+
+
+class Evidence(AssessmentModel):
+    """One piece of evidence seen."""
+
+    source: Text = Field(default="", description="A source of evidence from the framework, or typed")
+    reference: Text = Field(default="", description="Document reference, page, link text")
+    note: Text = Field(default="", description="What it shows")
+    date_seen: Text = Field(default="", description="When it was seen (as typed, e.g. 2009-03-01)")
+
+
+class KloeRecord(AssessmentModel):
+    """What was recorded against one KLOE."""
+
+    level: Level | None = Field(default=None, description="The decided level; null = not yet assessed")
+    met: dict[Level, list[Annotated[StrictInt, Field(ge=0)]]] = Field(
+        default_factory=dict, description="Descriptor statements met, by level, as indexes into the framework's list"
+    )
+    evidence: list[Evidence] = Field(default_factory=list)
+    strengths: Text = ""
+    areas_for_improvement: Text = ""
+    current_position: Text = Field(default="", description="The CAA self-assessment template's column")
+    rationale: Text = Field(default="", description="Why the level differs from the suggestion, where it does")
+
+    @field_validator("met", mode="before")
+    @classmethod
+    def _level_keys_from_json(cls, value: object) -> object:
+        """JSON object keys are strings: accept "3" as level 3, but nothing that is not a whole number."""
+        if isinstance(value, dict):
+            converted: dict[object, object] = {}
+            for key, statements in value.items():
+                if isinstance(key, str) and key.strip().isdigit():
+                    converted[int(key)] = statements
+                else:
+                    converted[key] = statements
+            return converted
+        return value
+
+    @field_validator("met")
+    @classmethod
+    def _sorted_unique(cls, value: dict[int, list[int]]) -> dict[int, list[int]]:
+        return {level: sorted(set(indexes)) for level, indexes in sorted(value.items(), reverse=True) if indexes}
+
+    def is_empty(self) -> bool:
+        """Nothing recorded at all (such a record need not be stored)."""
+        return self == KloeRecord()
+
+
+class JudgementDecision(AssessmentModel):
+    """The analyst's decided level for a judgement, with the reasoning."""
+
+    level: Level | None = None
+    rationale: Text = ""
+
+
+class Flag(AssessmentModel):
+    """A CAA area-assessment flag."""
+
+    colour: Literal["red", "green"]
+    subject: Text = Field(min_length=1)
+    reason: Text = ""
+    criteria: list[Annotated[StrictInt, Field(ge=0)]] = Field(
+        default_factory=list, description="Indexes of the framework's criteria for this colour that apply"
+    )
+
+
+class FrameworkVersion(AssessmentModel):
+    """The framework file an assessment was made against."""
+
+    version: Text
+    sha256: Text = ""
+
+
+class Assessment(AssessmentModel):
+    """One organisation assessed against one framework for one period (the interchange JSON)."""
+
+    framework: Text = Field(min_length=1)
+    framework_version: FrameworkVersion | None = None
+    organisation: Organisation
+    period: Text = ""
+    assessor: Text = ""
+    illustrative: bool = Field(default=False, description="True for example data: marked as such everywhere it is shown")
+    kloes: dict[Text, KloeRecord] = Field(default_factory=dict)
+    judgements: dict[Text, JudgementDecision] = Field(default_factory=dict)
+    flags: list[Flag] = Field(default_factory=list)
+
+    def record(self, kloe_id: str) -> KloeRecord:
+        """The record of a KLOE (an empty one if nothing was recorded)."""
+        return self.kloes.get(kloe_id) or KloeRecord()
+
+    def to_json_data(self) -> dict[str, object]:
+        """Plain data for the interchange JSON (met levels as string keys, as JSON needs)."""
+        return self.model_dump(mode="json", exclude_none=False)

@@ -1,0 +1,96 @@
+"""Checking an assessment against its framework.
+
+Two kinds of finding: *problems* (a level off the scale, a level on a context-only KLOE, a
+statement index that does not exist, an unknown judgement) make the assessment invalid;
+*unknown KLOEs* (recorded against a KLOE the framework no longer has) are kept, never
+dropped, and listed, and scoring refuses the assessment until they are resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kloe_nb.assessment.model import Assessment
+from kloe_nb.errors import InvalidInputError, Problem
+from kloe_nb.framework.model import Framework
+
+
+@dataclass
+class Findings:
+    """What checking an assessment against its framework found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    unknown_kloes: list[str] = field(default_factory=list)
+
+
+def _where(assessment: Assessment) -> str:
+    return f"organisation {assessment.organisation.code} ({assessment.organisation.name})"
+
+
+def check_assessment(framework: Framework, assessment: Assessment) -> Findings:
+    """Every problem of the assessment against the framework, and the KLOEs it does not know."""
+    findings = Findings()
+    where = _where(assessment)
+
+    def problem(path: str, message: str) -> None:
+        findings.problems.append(Problem(where, path, message))
+
+    if assessment.framework != framework.id:
+        problem("framework", f"the assessment is for {assessment.framework!r}, not {framework.id!r}")
+    known = {kloe.id: (group, kloe) for group, kloe in framework.iter_kloes()}
+    for kloe_id, record in assessment.kloes.items():
+        if kloe_id not in known:
+            findings.unknown_kloes.append(kloe_id)
+            continue
+        group, kloe = known[kloe_id]
+        scale = framework.scale_for_group(group)
+        levels = {level.level for level in scale.levels} if scale else set()
+        path = f"kloes.{kloe_id}"
+        if record.level is not None:
+            if not kloe.scored:
+                problem(f"{path}.level", f"KLOE {kloe_id} is context only and is not scored; remove the level {record.level}")
+            elif record.level not in levels:
+                problem(f"{path}.level", f"level {record.level} is not on the scale (levels {sorted(levels)})")
+        for level, indexes in record.met.items():
+            statements = kloe.descriptors.get(level)
+            if statements is None:
+                described = sorted(kloe.descriptors) or "none"
+                problem(f"{path}.met.{level}", f"KLOE {kloe_id} has no level {level} descriptors (it describes levels {described})")
+                continue
+            for index in indexes:
+                if index >= len(statements):
+                    problem(
+                        f"{path}.met.{level}",
+                        f"statement {index} does not exist: KLOE {kloe_id} level {level} has statements 0-{len(statements) - 1}",
+                    )
+    judgements = {judgement.id: judgement for judgement in framework.judgements}
+    for judgement_id, decision in assessment.judgements.items():
+        judgement = judgements.get(judgement_id)
+        if judgement is None:
+            problem(f"judgements.{judgement_id}", f"unknown judgement (the framework has {', '.join(judgements)})")
+        elif decision.level is not None:
+            if not judgement.scored or judgement.scale is None:
+                problem(f"judgements.{judgement_id}.level", f"{judgement.title!r} is not scored; remove the level")
+            elif decision.level not in {lv.level for lv in framework.scale(judgement.scale).levels}:
+                problem(f"judgements.{judgement_id}.level", f"level {decision.level} is not on the scale")
+    if assessment.flags and framework.flags is None:
+        problem("flags", f"framework {framework.id} has no flags; flags belong to the CAA area assessment")
+    elif framework.flags is not None:
+        kinds = {kind.colour: kind for kind in framework.flags.kinds}
+        for index, flag in enumerate(assessment.flags):
+            kind = kinds.get(flag.colour)
+            if kind is None:
+                problem(f"flags[{index}].colour", f"the framework has no {flag.colour} flags")
+                continue
+            for criterion in flag.criteria:
+                if criterion >= len(kind.criteria):
+                    problem(f"flags[{index}].criteria", f"criterion {criterion} does not exist ({flag.colour} flags have {len(kind.criteria)})")
+    return findings
+
+
+def require_valid(framework: Framework, assessment: Assessment, source: str) -> Findings:
+    """The findings, or InvalidInputError listing every problem (unknown KLOEs alone are not an error here)."""
+    findings = check_assessment(framework, assessment)
+    if findings.problems:
+        raise InvalidInputError(source, findings.problems)
+    return findings

@@ -1,0 +1,163 @@
+"""``kloe score``, ``kloe import``, ``kloe export`` and ``kloe history``: assessments from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kloe_nb.assessment.model import Assessment, FrameworkVersion
+from kloe_nb.assessment.validate import require_valid
+from kloe_nb.errors import KloeError
+from kloe_nb.framework.loader import load_framework, load_framework_by_id
+from kloe_nb.render.score_text import scores_text
+from kloe_nb.scoring import require_valid_scores, score
+
+
+def add_commands(commands: Any) -> None:
+    scoring = commands.add_parser("score", help="the scores of one assessment (file, or from the store)")
+    scoring.add_argument("file", nargs="?", type=Path, help="an assessment JSON or Excel file")
+    scoring.add_argument("--org", help="organisation code (with --framework): score the stored assessment")
+    scoring.add_argument("--framework", help="framework id (with --org)")
+    scoring.add_argument("--period", default="", help="assessment period (with --org), e.g. 2008/09")
+    scoring.add_argument("--json", action="store_true", help="the JSON of DESIGN.md")
+    scoring.set_defaults(handler=score_command)
+
+    importing = commands.add_parser("import", help="import assessment files (JSON or the Excel template) into the store")
+    importing.add_argument("paths", nargs="+", type=Path)
+    importing.add_argument("--author", default=None, help="who is importing (default: the file's assessor or your user name)")
+    importing.set_defaults(handler=import_command)
+
+    exporting = commands.add_parser("export", help="export a stored assessment as JSON, the Excel template, or CSV")
+    exporting.add_argument("--framework", required=True)
+    exporting.add_argument("--org", required=True, help="organisation code")
+    exporting.add_argument("--period", default="")
+    exporting.add_argument("--format", choices=["json", "xlsx", "csv"], required=True)
+    exporting.add_argument("-o", "--output", type=Path, required=True)
+    exporting.set_defaults(handler=export_command)
+
+    template = commands.add_parser("template", help="write a blank Excel self-assessment template for a framework")
+    template.add_argument("--framework", required=True)
+    template.add_argument("-o", "--output", type=Path, required=True)
+    template.set_defaults(handler=template_command)
+
+    history = commands.add_parser("history", help="every revision of a stored assessment: who, when, what changed")
+    history.add_argument("--framework", required=True)
+    history.add_argument("--org", required=True)
+    history.add_argument("--period", default="")
+    history.add_argument("--restore", type=int, metavar="N", help="make revision N current again (adds a new revision)")
+    history.set_defaults(handler=history_command)
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from kloe_nb.store import open_store
+
+    return open_store(args.store)
+
+
+def _key(args: argparse.Namespace) -> Any:
+    from kloe_nb.store import AssessmentKey
+
+    return AssessmentKey(framework=args.framework, org_code=args.org, period=args.period)
+
+
+def score_command(args: argparse.Namespace) -> int:
+    if args.file and (args.org or args.framework):
+        raise KloeError("give either an assessment FILE or --org with --framework, not both")
+    if args.file:
+        from kloe_nb.interchange import read_assessment
+
+        assessment = read_assessment(args.file)
+    elif args.org and args.framework:
+        with _store(args) as store:
+            assessment = store.load(_key(args)).assessment
+    else:
+        raise KloeError("say what to score: an assessment FILE, or --org CODE --framework ID")
+    scores = require_valid_scores(score(load_framework(assessment.framework), assessment))
+    if args.json:
+        json.dump(scores.to_json_data(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(scores_text(scores))
+    return 0
+
+
+def _stamped(assessment: Assessment) -> Assessment:
+    """The assessment with the version of the framework it is being stored against."""
+    record = load_framework_by_id(assessment.framework)
+    if assessment.framework_version is not None:
+        return assessment
+    return assessment.model_copy(update={"framework_version": FrameworkVersion(version=record.framework.version, sha256=record.sha256)})
+
+
+def import_command(args: argparse.Namespace) -> int:
+    from kloe_nb.interchange import read_assessment
+
+    failed = 0
+    with _store(args) as store:
+        for path in args.paths:
+            try:
+                assessment = read_assessment(path)
+                framework = load_framework(assessment.framework)
+                findings = require_valid(framework, assessment, str(path))
+                assessment = _stamped(assessment)
+                existing = store.find(_key_of(assessment))
+                saved = store.save(assessment, based_on=existing.revision if existing else None, author=args.author)
+            except KloeError as error:
+                failed += 1
+                print(f"kloe: {error}", file=sys.stderr)
+                continue
+            note = f"; kept KLOEs the framework does not have: {', '.join(findings.unknown_kloes)}" if findings.unknown_kloes else ""
+            print(f"{path}: {assessment.organisation.code} {assessment.framework} saved as revision {saved.revision}{note}")
+    if failed:
+        return 2 if failed == len(args.paths) else 1
+    return 0
+
+
+def _key_of(assessment: Assessment) -> Any:
+    from kloe_nb.store import AssessmentKey
+
+    return AssessmentKey(framework=assessment.framework, org_code=assessment.organisation.code, period=assessment.period)
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from kloe_nb.interchange import write_assessment
+
+    with _store(args) as store:
+        stored = store.load(_key(args))
+    framework = load_framework(args.framework)
+    write_assessment(framework, stored.assessment, args.output, args.format)
+    print(f"wrote {args.output} (revision {stored.revision})")
+    return 0
+
+
+def template_command(args: argparse.Namespace) -> int:
+    from kloe_nb.interchange.excel_io import write_assessment_xlsx
+
+    write_assessment_xlsx(load_framework(args.framework), None, args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def history_command(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        key = _key(args)
+        if args.restore is not None:
+            current = store.load(key)
+            restored = store.restore(key, args.restore, based_on=current.revision, author=None)
+            print(f"revision {args.restore} restored as revision {restored.revision}")
+            return 0
+        for revision in store.history(key):
+            print(f"revision {revision.number}  {revision.saved_at}  {revision.saved_by}  ({len(revision.changes)} changes)")
+            for change in revision.changes[:20]:
+                print(f"    {change.path}: {_short(change.before)} -> {_short(change.after)}")
+            if len(revision.changes) > 20:
+                print(f"    ... and {len(revision.changes) - 20} more")
+    return 0
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."

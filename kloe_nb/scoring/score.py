@@ -1,0 +1,252 @@
+"""Scoring an assessment: pure functions of framework + assessment.
+
+Per KLOE: the decided level and the level its ticked statements suggest. Per question or
+theme and per judgement: a suggested level from the levels below it by the framework's rule
+(``rules.py``; default ``lower_median``), the spread of those levels, the decided level, and
+the label and stars from the scale. A judgement decision that differs from the suggestion
+needs a rationale; a two-option cell (CAA "2 or 3") needs a decision within exactly those
+options, with a rationale. ``score`` always returns (the form shows work in progress);
+``require_valid_scores`` turns problems into an error for ``kloe score``; work still
+pending (KLOEs not yet levelled, a table choice not yet made) is listed, not an error.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kloe_nb.assessment.model import Assessment, JudgementDecision
+from kloe_nb.assessment.validate import check_assessment
+from kloe_nb.errors import KloeError
+from kloe_nb.framework.model import Framework, Judgement, Scale
+from kloe_nb.scoring.kloe_suggestion import suggest_kloe_level
+from kloe_nb.scoring.rules import DEFAULT_RULE, rule_function
+
+
+class ScoringError(KloeError):
+    """The assessment cannot be given final scores yet; the message lists why and what to do."""
+
+
+@dataclass
+class LevelScore:
+    """A score at any tier: suggested and decided level, with the scale's label and stars."""
+
+    id: str
+    title: str
+    scored: bool = True
+    suggested: int | None = None
+    level: int | None = None
+    label: str | None = None
+    stars: int | None = None
+    needs_judgement: bool = False
+    options: list[int] = field(default_factory=list)
+    rationale: str = ""
+    differs: bool = False
+    higher_met: bool = False
+    spread: dict[str, int] = field(default_factory=dict)
+    assessed: int = 0
+    total: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Scores:
+    """Every score of one assessment, and what stops them being final."""
+
+    framework: str
+    organisation: dict[str, str]
+    period: str
+    judgements: dict[str, LevelScore]
+    groups: dict[str, LevelScore]
+    kloes: dict[str, LevelScore]
+    flags: list[dict[str, Any]]
+    unknown_kloes: list[str]
+    problems: list[str]
+    pending: list[str]
+
+    @property
+    def complete(self) -> bool:
+        """Every scored KLOE levelled and every judgement decided, with no problems."""
+        return not self.problems and not self.pending
+
+    def to_json_data(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["complete"] = self.complete
+        return data
+
+
+def _labelled(score: LevelScore, scale: Scale | None) -> LevelScore:
+    if scale is not None and score.level is not None:
+        for level in scale.levels:
+            if level.level == score.level:
+                score.label, score.stars = level.label, level.stars
+    return score
+
+
+def _spread(levels: list[int]) -> dict[str, int]:
+    counts = Counter(levels)
+    return {str(level): counts[level] for level in sorted(counts, reverse=True)}
+
+
+def _score_kloes(framework: Framework, assessment: Assessment) -> dict[str, LevelScore]:
+    kloes: dict[str, LevelScore] = {}
+    for group, kloe in framework.iter_kloes():
+        scale = framework.scale_for_group(group)
+        record = assessment.record(kloe.id)
+        if not kloe.scored:
+            kloes[kloe.id] = LevelScore(kloe.id, kloe.title, scored=False)
+            continue
+        suggestion = suggest_kloe_level(kloe, record, scale)
+        score = LevelScore(
+            kloe.id,
+            kloe.title,
+            suggested=suggestion.level,
+            level=record.level,
+            higher_met=suggestion.higher_met,
+            rationale=record.rationale,
+            differs=record.level is not None and suggestion.level is not None and record.level != suggestion.level,
+            assessed=int(record.level is not None),
+            total=1,
+            missing=[] if record.level is not None else [kloe.id],
+        )
+        kloes[kloe.id] = _labelled(score, scale)
+    return kloes
+
+
+def _ordered(framework: Framework) -> list[Judgement]:
+    """Judgements so that each comes after the judgements its rule reads."""
+    by_id = {j.id: j for j in framework.judgements}
+    done: list[Judgement] = []
+    seen: set[str] = set()
+
+    def visit(judgement: Judgement, trail: tuple[str, ...]) -> None:
+        if judgement.id in seen:
+            return
+        if judgement.id in trail:
+            raise KloeError(f"framework {framework.id}: judgement rules form a cycle: {' -> '.join((*trail, judgement.id))}")
+        for input_id in judgement.rule.inputs if judgement.rule else []:
+            if input_id in by_id:
+                visit(by_id[input_id], (*trail, judgement.id))
+        seen.add(judgement.id)
+        done.append(judgement)
+
+    for judgement in framework.judgements:
+        visit(judgement, ())
+    return done
+
+
+def _decide(
+    score: LevelScore, options: list[int], decision: JudgementDecision | None, problems: list[str], pending: list[str]
+) -> None:
+    """Fill the decided level from the suggestion and the analyst's decision, noting what is missing."""
+    score.options = options
+    score.suggested = options[0] if len(options) == 1 else None
+    chosen = decision.level if decision else None
+    score.rationale = decision.rationale if decision else ""
+    name = f"{score.id} ({score.title})"
+    if len(options) == 2:
+        if chosen is None:
+            score.needs_judgement = True
+            pending.append(f"{name}: the table allows {options[0]} or {options[1]}; record a decision between them with a rationale")
+        elif chosen not in options:
+            score.needs_judgement = True
+            problems.append(f"{name}: decision {chosen} is not one of the options {options[0]} or {options[1]}")
+        else:
+            score.level = chosen
+            if not score.rationale.strip():
+                problems.append(f"{name}: choosing {chosen} of {options[0]} or {options[1]} needs a rationale")
+        return
+    score.level = chosen if chosen is not None else score.suggested
+    if chosen is not None and score.suggested is not None and chosen != score.suggested:
+        score.differs = True
+        if not score.rationale.strip():
+            problems.append(
+                f"{name}: the decided level {chosen} differs from the suggested {score.suggested}; record a rationale"
+            )
+
+
+def score(framework: Framework, assessment: Assessment) -> Scores:
+    """Every score of the assessment, never raising (see ``require_valid_scores``)."""
+    findings = check_assessment(framework, assessment)
+    problems = [str(problem) for problem in findings.problems]
+    if findings.unknown_kloes:
+        problems.append(
+            "KLOEs not in framework "
+            f"{framework.id} {framework.version}: {', '.join(findings.unknown_kloes)}; "
+            "move what they hold to current KLOEs or remove them"
+        )
+    pending: list[str] = []
+    kloes = _score_kloes(framework, assessment)
+    group_levels: dict[str, list[int]] = {}
+    groups: dict[str, LevelScore] = {}
+    for group in framework.groups:
+        scored_kloes = [kloes[k.id] for k in group.kloes if kloes[k.id].scored]
+        levels = [k.level for k in scored_kloes if k.level is not None]
+        group_levels[group.id] = levels
+        score_ = LevelScore(group.id, group.title, scored=group.scored and bool(scored_kloes))
+        if score_.scored:
+            score_.spread, score_.assessed, score_.total = _spread(levels), len(levels), len(scored_kloes)
+            score_.missing = [k.id for k in scored_kloes if k.level is None]
+            options = rule_function(DEFAULT_RULE)(levels, DEFAULT_RULE, None) if levels else []
+            _decide(score_, options, None, [], [])
+        groups[group.id] = _labelled(score_, framework.scale_for_group(group))
+
+    judgements: dict[str, LevelScore] = {}
+    tables = {table.id: table for table in framework.tables}
+    for judgement in _ordered(framework):
+        score_ = LevelScore(judgement.id, judgement.title, scored=judgement.scored)
+        judgements[judgement.id] = score_
+        if not judgement.scored or judgement.scale is None:
+            continue
+        rule = judgement.rule or DEFAULT_RULE
+        # a rule's inputs name judgements (computed earlier) or groups; without inputs, the judgement's own groups
+        reads_judgements = {i for i in rule.inputs if i in judgements and i != judgement.id}
+        inputs = rule.inputs or [g.id for g in framework.groups if g.judgement == judgement.id]
+        levels: list[int] = []
+        missing: list[str] = []
+        for input_id in inputs:
+            if input_id in reads_judgements:
+                level = judgements[input_id].level
+                levels += [level] if level is not None else []
+                missing += [] if level is not None else [input_id]
+            else:
+                levels += group_levels.get(input_id, [])
+                missing += groups[input_id].missing if input_id in groups else [input_id]
+        score_.spread, score_.assessed, score_.missing = _spread(levels), len(levels), missing
+        score_.total = len(levels) + len(missing)
+        table = tables.get(rule.table) if rule.table else None
+        complete_inputs = not missing or rule.name == "lower_median" or rule.name == "lowest"
+        options = rule_function(rule)(levels, rule, table) if levels and complete_inputs else []
+        if missing:
+            pending.append(f"{judgement.id} ({judgement.title}): not yet assessed: {', '.join(missing)}")
+        _decide(score_, options, assessment.judgements.get(judgement.id), problems, pending)
+        _labelled(score_, framework.scale(judgement.scale))
+
+    flags = []
+    kinds = {kind.colour: kind for kind in framework.flags.kinds} if framework.flags else {}
+    for flag in assessment.flags:
+        kind = kinds.get(flag.colour)
+        criteria = [kind.criteria[i] for i in flag.criteria if kind and i < len(kind.criteria)]
+        flags.append({"colour": flag.colour, "subject": flag.subject, "reason": flag.reason, "criteria": criteria})
+
+    return Scores(
+        framework=framework.id,
+        organisation={"code": assessment.organisation.code, "name": assessment.organisation.name},
+        period=assessment.period,
+        judgements=judgements,
+        groups=groups,
+        kloes=kloes,
+        flags=flags,
+        unknown_kloes=findings.unknown_kloes,
+        problems=problems,
+        pending=pending,
+    )
+
+
+def require_valid_scores(scores: Scores) -> Scores:
+    """The scores, or ScoringError listing every problem (work still pending is not an error)."""
+    if scores.problems:
+        head = f"organisation {scores.organisation['code']} ({scores.organisation['name']}), framework {scores.framework}"
+        raise ScoringError(head + ": cannot be scored:\n" + "\n".join(f"  {problem}" for problem in scores.problems))
+    return scores
