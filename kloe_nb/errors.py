@@ -46,3 +46,32 @@ class InvalidInputError(KloeError):
 
 class NotFoundError(KloeError):
     """Something asked for by name (a framework id, a council) does not exist."""
+
+
+class StoreError(KloeError):
+    """Something went wrong with the assessment store; nothing already saved was lost."""
+
+
+class StaleRevisionError(StoreError):
+    """A save was based on an older revision than the store holds: refused, nothing overwritten.
+
+    ``current`` is the stored assessment as it is now; ``conflicts`` lists the fields both
+    saves changed, with both values, so the form can show them side by side.
+    """
+
+    def __init__(self, message: str, current: object, conflicts: list[object]) -> None:
+        super().__init__(message)
+        self.current = current
+        self.conflicts = conflicts
+
+
+class StoreBusyError(StoreError):
+    """Another program held the store's write lock for longer than we waited."""
+
+
+class StoreWriteError(StoreError):
+    """A save failed (disk full, I/O error); it was rolled back and the previous revision is intact."""
+
+
+class CorruptStoreError(StoreError):
+    """The store file is damaged; it was set aside (never deleted) and a backup is offered where there is one."""
