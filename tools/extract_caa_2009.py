@@ -267,13 +267,13 @@ def build() -> dict:
         "tables": [
             {
                 "id": Quoted("caa-organisational-assessment"),
-                "title": "Use of Resources and Managing Performance scores combined into the organisational assessment score",
+                "title": "Use of Resources and Managing Performance scores will be combined into a single score",
                 "row_input": Quoted("use_of_resources"),
                 "column_input": Quoted("managing_performance"),
                 "cells": cells,
                 "rules": [
-                    line("There will be scores for organisational assessments."),
-                    line("Where the managing performance theme and the use of resources score are the same"),
+                    *sentences(line("There will be scores for organisational assessments.")),
+                    *sentences(line("Where the managing performance theme and the use of resources score are the same")),
                     line("Where the managing performance theme score and the use of resources scores are different"),
                 ],
             }
@@ -284,7 +284,11 @@ def build() -> dict:
             "kinds": [
                 {
                     "colour": "red",
-                    "meaning": [line("Red flags will be reported where there are significant concerns")],
+                    "meaning": [
+                        line("Red flags will be reported where there are significant concerns"),
+                        line("Red flags are likely to be reported when one or more of the following applies"),
+                        line("Because red flags reflect significant concerns"),
+                    ],
                     "criteria": bullets_after("Red flags are likely to be reported when one or more of the following applies"),
                     "considerations": bullets_after("Because red flags reflect significant concerns"),
                 },
@@ -298,10 +302,16 @@ def build() -> dict:
         },
         "self_assessment_template": template(),
         "notes": [
-            "Inspectorates will gather evidence from a range of sources including: "
-            + "; ".join(bullets_after("Inspectorates will gather evidence from a range of sources including")),
-            "The table title is the project's description; the source introduces the table as: "
-            + line("There will be scores for organisational assessments."),
+            line("The results of the statutory assessments of children"),
+            line("There will no longer be a separate direction of travel assessment"),
+            "Links to Care Quality Commission and Ofsted: " + line("For councils with responsibility for children"),
+            line("The organisational assessment will contain an explicit statement"),
+            line("These contributory assessments will carry significant weight"),
+            line("CAA is a joint inspectorate assessment"),
+            line("Inspectorates will gather evidence from a range of sources including"),
+            *bullets_after("Inspectorates will gather evidence from a range of sources including"),
+            line("Inspectorates will only undertake additional work"),
+            "The table title is the seed's sentence introducing it, without its parenthesis.",
         ],
     }
 
