@@ -20,7 +20,7 @@ How the table is read:
   (Has, Does, Provides ... - the form every bulleted statement takes); any other sentence
   (This ..., Service users ..., As a result ...) stays with the statement before it.
 
-Every irregular place is listed in OVERRIDES-style constants below and noted in the KLOE's
+Every irregular place is listed in the constants below and noted in the KLOE's
 ``notes``. Run with ``--check`` to compare with the file on disk without writing it.
 Standard library + pyyaml only.
 """
@@ -84,6 +84,8 @@ FORCED_SPLITS = {
     "Have some un-ambitious targets which do not link": "no full stop before it",
     "Some limited choice is available to some applicants": "a point of its own (choice-based lettings)",
     "Lines of responsibility for different strands of the service": "a point of its own (the excellent column's 'Has clearly defined lines of responsibility')",
+    "In preparing plans for individual service areas, the organisation has not": "a point of its own (the strong column's 'Periodically reviews the need for the service')",
+    "In developing plans, the organisation does not look to the best performers": "a point of its own (the strong column's 'Regularly looks at good practice in other organisations')",
 }
 
 # First words of a sentence that start a new statement in an unbulleted cell (the descriptor's
@@ -239,31 +241,22 @@ def split_questions(text: str) -> list[str]:
 
 def sentence_groups(text: str, used: Counter) -> tuple[list[str], list[str]]:
     """Unbulleted descriptor text as statements (sentence groups), and notes on forced splits."""
-    sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", text)
     notes: list[str] = []
-    pieces: list[tuple[str, bool]] = []  # (sentence, forced start)
-    for sentence in sentences:
-        starts = [(sentence.find(" " + m), m) for m in FORCED_SPLITS if sentence.find(" " + m) > 0]
-        for at, marker in sorted(starts, reverse=True):
-            sentence, rest = sentence[:at], sentence[at + 1 :]
-            pieces.append((rest, True))
-            used[marker] += 1
-            notes.append(f"A new statement starts at '{marker} ...': {FORCED_SPLITS[marker]}.")
-        pieces.append((sentence, any(sentence.startswith(m) for m in FORCED_SPLITS)))
-        if pieces[-1][1]:
-            marker = next(m for m in FORCED_SPLITS if sentence.startswith(m))
-            used[marker] += 1
-            notes.append(f"A new statement starts at '{marker} ...': {FORCED_SPLITS[marker]}.")
-    # the pieces of one sentence were appended tail-first; restore document order per sentence
-    ordered: list[tuple[str, bool]] = []
-    buffer: list[tuple[str, bool]] = []
-    for piece in pieces:
-        buffer.insert(0, piece)
-        if not piece[1] or piece is pieces[-1] or True:
-            pass
-    ordered = _document_order(text, pieces)
+    pieces: list[tuple[str, bool]] = []  # (sentence, starts a statement by a forced split)
+    for sentence in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text):
+        cuts = sorted(sentence.find(" " + m) + 1 for m in FORCED_SPLITS if sentence.find(" " + m) > 0)
+        bounds = [0, *cuts, len(sentence)]
+        for a, b in zip(bounds, bounds[1:]):
+            piece = sentence[a:b].strip()
+            marker = next((m for m in FORCED_SPLITS if piece.startswith(m)), None)
+            if marker:
+                used[marker] += 1
+                notes.append(f"A new statement starts at '{marker} ...': {FORCED_SPLITS[marker]}.")
+            pieces.append((piece, marker is not None))
+    if " ".join(piece for piece, _ in pieces) != text:
+        raise SystemExit(f"splitting changed the text: {text[:80]!r}")
     statements: list[str] = []
-    for sentence, forced in ordered:
+    for sentence, forced in pieces:
         first = sentence.split()[0].rstrip(",")
         if forced or first in VERBS or not statements:
             statements.append(sentence)
@@ -272,28 +265,6 @@ def sentence_groups(text: str, used: Counter) -> tuple[list[str], list[str]]:
         else:
             raise SystemExit(f"decide whether a sentence starting {first!r} starts a statement: {sentence[:80]!r}")
     return statements, notes
-
-
-def _document_order(text: str, pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """The pieces sorted by where they occur in the text (forced splits were found right to left)."""
-    located: list[tuple[int, str, bool]] = []
-    position_used: set[int] = set()
-    for piece, forced in pieces:
-        start = 0
-        while True:
-            at = text.find(piece, start)
-            if at < 0:
-                raise SystemExit(f"lost a piece of text while splitting: {piece[:60]!r}")
-            if at not in position_used:
-                break
-            start = at + 1
-        position_used.add(at)
-        located.append((at, piece, forced))
-    located.sort()
-    rebuilt = " ".join(piece for _, piece, _ in located)
-    if rebuilt != text:
-        raise SystemExit(f"splitting changed the text: {text[:80]!r}")
-    return [(piece, forced) for _, piece, forced in located]
 
 
 def joins(previous: Block | None, following: Block) -> bool:
@@ -406,7 +377,7 @@ def level_statements(blocks: list[Block], used: Counter) -> tuple[list[str], lis
 def _unbulleted_note(lines: list[int]) -> list[str]:
     where = ", ".join(str(n) for n in sorted(set(lines)))
     return [
-        f"Cell printed without bullets (seed line {where}): split into sentence groups, a new statement at each "
+        f"Cell printed without bullets (seed line{'s' if len(set(lines)) > 1 else ''} {where}): split into sentence groups, a new statement at each "
         "sentence opening with a verb (Has, Does, Provides ...), other sentences kept with the statement before."
     ]
 
@@ -497,17 +468,21 @@ def build(report: list[str]) -> tuple[dict, dict[str, tuple[Counter, Counter]]]:
             if draft.continuation_lines:
                 lines_text = ", ".join(str(n) for n in draft.continuation_lines)
                 notes.append(
-                    f"The row (seed line {draft.line}) continues after page breaks (seed lines {lines_text}); "
+                    f"The row (seed line {draft.line}) continues after {'page breaks' if len(draft.continuation_lines) > 1 else 'a page break'} "
+                    f"(seed line{'s' if len(draft.continuation_lines) > 1 else ''} {lines_text}); "
                     "the continuation rows' cells are appended."
                 )
             notes.extend(draft.notes)
+            level_notes: dict[int, list[str]] = {}
             for level in (4, 2):
-                statements, level_notes = level_statements(draft.columns[level], forced_used)
+                statements, level_notes[level] = level_statements(draft.columns[level], forced_used)
                 if statements:
                     descriptors[level] = statements
                 else:
                     notes.append(f"The level {level} cell is empty in the seed.")
-                notes.extend(f"Level {level}: {note}" for note in level_notes)
+            for note in level_notes[4]:
+                notes.append(f"Levels 4 and 2: {note}" if note in level_notes[2] else f"Level 4: {note}")
+            notes.extend(f"Level 2: {note}" for note in level_notes[2] if note not in level_notes[4])
             kloe: dict = {"id": Quoted(kid), "title": draft.title}
             if draft.section:
                 kloe["section"] = draft.section
