@@ -75,3 +75,7 @@ class StoreWriteError(StoreError):
 
 class CorruptStoreError(StoreError):
     """The store file is damaged; it was set aside (never deleted) and a backup is offered where there is one."""
+
+
+class IncompatibleStoreError(StoreError):
+    """The file is a healthy SQLite database this version cannot use (a newer schema, or not a kloe-workbook store)."""

@@ -94,6 +94,7 @@ def _stamped(assessment: Assessment) -> Assessment:
 
 def import_command(args: argparse.Namespace) -> int:
     from kloe_nb.interchange import read_assessment
+    from kloe_nb.interchange.merge import carry_over_untemplated
 
     failed = 0
     with _store(args) as store:
@@ -104,6 +105,8 @@ def import_command(args: argparse.Namespace) -> int:
                 findings = require_valid(framework, assessment, str(path))
                 assessment = _stamped(assessment)
                 existing = store.find(_key_of(assessment))
+                if existing is not None and path.suffix.lower() == ".xlsx":
+                    assessment = carry_over_untemplated(existing.assessment, assessment)
                 saved = store.save(assessment, based_on=existing.revision if existing else None, author=args.author)
             except KloeError as error:
                 failed += 1

@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 
 from kloe_nb import __version__
@@ -57,7 +58,13 @@ def _accept_common_options_everywhere(parser: argparse.ArgumentParser) -> None:
                 _accept_common_options_everywhere(sub)
 
 
+def _print_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None, line: str | None = None) -> None:
+    """Warnings meant for people (encodings, network shares) as one plain line, not a source location."""
+    print(f"kloe: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    warnings.showwarning = _print_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

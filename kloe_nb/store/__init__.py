@@ -6,26 +6,53 @@ only backend). Other code depends on the ``AssessmentStore`` interface in ``base
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from kloe_nb.store.base import AssessmentKey, AssessmentStore, FieldChange, RevisionInfo, StoredAssessment
+from kloe_nb.errors import StoreError
+from kloe_nb.store.base import (
+    AssessmentKey,
+    AssessmentStore,
+    Conflict,
+    FieldChange,
+    RevisionInfo,
+    StoredAssessment,
+    describe_path,
+)
 from kloe_nb.store.safety import restore_backup
 from kloe_nb.store.sqlite import SQLiteStore, StoreWarning
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters or more: "C:\..." is a path
+
 
 def open_store(path: str | Path) -> AssessmentStore:
-    """Open (or create) the store at ``path``."""
+    """Open (or create) the store at ``path``: a file name, ``sqlite:PATH`` or ``sqlite:///abs/path``.
+
+    Raises a ``StoreError`` a person can act on: busy, damaged (set aside, backup offered),
+    newer than this version, or a kind of database this version cannot use.
+    """
+    if isinstance(path, str):
+        match = _SCHEME.match(path)
+        if match and match.group(1).lower() == "sqlite":
+            path = path[len(match.group(0)):]
+            path = path[2:] if path.startswith("//") else path
+        elif match and path[match.end():].startswith("//"):
+            raise StoreError(f"unknown kind of store {match.group(1)!r} in {path!r}: only SQLite files (sqlite:PATH) are supported")
+        if not path:
+            raise StoreError("no store file named: give --store PATH (or set KLOE_STORE)")
     return SQLiteStore(path)
 
 
 __all__ = [
     "AssessmentKey",
     "AssessmentStore",
+    "Conflict",
     "FieldChange",
     "RevisionInfo",
     "SQLiteStore",
     "StoreWarning",
     "StoredAssessment",
+    "describe_path",
     "open_store",
     "restore_backup",
 ]

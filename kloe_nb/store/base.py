@@ -2,19 +2,23 @@
 
 An assessment is identified by framework, organisation code and period (and a ``track`` for
 independent second assessments). Every save adds a revision; history is never rewritten.
+A save names the revision it was based on; a save based on anything but the current
+revision is refused (``StaleRevisionError``), so two people can never overwrite each other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from kloe_nb.assessment.model import Assessment
 
 
 @dataclass(frozen=True, order=True)
 class AssessmentKey:
+    """Which assessment: framework, organisation code (kept exactly, ``"00123"``), period, track."""
+
     framework: str
     org_code: str
     period: str = ""
@@ -38,9 +42,37 @@ class FieldChange:
     before: Any
     after: Any
 
+    @property
+    def label(self) -> str:
+        """The path in words: ``KLOE 2.1 level``, ``judgement J1 rationale``, ``organisation name``."""
+        return describe_path(self.path)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field changed both by someone else's save and by a refused one: both values, for the form.
+
+    ``base`` is the value both started from; ``theirs`` is in the store now, set by revision
+    ``their_revision`` (``their_author`` at ``their_time``); ``yours`` is what the refused save had.
+    """
+
+    path: str
+    base: Any
+    theirs: Any
+    yours: Any
+    their_revision: int
+    their_author: str
+    their_time: str
+
+    @property
+    def label(self) -> str:
+        return describe_path(self.path)
+
 
 @dataclass(frozen=True)
 class StoredAssessment:
+    """An assessment as stored: its current (or a given) revision, when and by whom it was saved."""
+
     key: AssessmentKey
     assessment: Assessment
     revision: int
@@ -50,6 +82,8 @@ class StoredAssessment:
 
 @dataclass(frozen=True)
 class RevisionInfo:
+    """One entry of an assessment's history (oldest first): who saved what, when, based on which revision."""
+
     number: int
     saved_at: str
     saved_by: str
@@ -57,28 +91,57 @@ class RevisionInfo:
     changes: list[FieldChange] = field(default_factory=list)
 
 
+_KINDS = {"kloes": "KLOE", "judgements": "judgement"}
+
+
+def describe_path(path: str) -> str:
+    """A field path in words. KLOE ids may contain dots (``2.1``); field names never do."""
+    head, _, rest = path.partition(".")
+    if head in _KINDS and "." in rest:
+        item, _, name = rest.rpartition(".")
+        return f"{_KINDS[head]} {item} {name.replace('_', ' ')}"
+    return path.replace(".", " ").replace("_", " ")
+
+
+@runtime_checkable
 class AssessmentStore(Protocol):
-    """What the rest of the workbook may ask of a store."""
+    """What the rest of the workbook may ask of a store (``open_store`` returns one)."""
 
     path: Any
 
-    def find(self, key: AssessmentKey) -> StoredAssessment | None: ...
+    def find(self, key: AssessmentKey) -> StoredAssessment | None:
+        """The current revision, or None if the store has no such assessment."""
+        ...
 
-    def load(self, key: AssessmentKey) -> StoredAssessment: ...
+    def load(self, key: AssessmentKey) -> StoredAssessment:
+        """The current revision, or ``NotFoundError`` naming the key."""
+        ...
 
     def save(
         self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str = ""
-    ) -> StoredAssessment: ...
+    ) -> StoredAssessment:
+        """Add a revision (``based_on=None``: create; refused if it exists). Stale: ``StaleRevisionError``."""
+        ...
 
-    def history(self, key: AssessmentKey) -> list[RevisionInfo]: ...
+    def history(self, key: AssessmentKey) -> list[RevisionInfo]:
+        """Every revision, oldest first."""
+        ...
 
-    def at_revision(self, key: AssessmentKey, number: int) -> Assessment: ...
+    def at_revision(self, key: AssessmentKey, number: int) -> Assessment:
+        """The assessment as it was saved in revision ``number``."""
+        ...
 
-    def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment: ...
+    def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment:
+        """Make revision ``number`` current again by adding a new revision equal to it."""
+        ...
 
-    def keys(self, framework: str | None = None) -> list[AssessmentKey]: ...
+    def keys(self, framework: str | None = None) -> list[AssessmentKey]:
+        """Every stored assessment (of one framework), sorted."""
+        ...
 
-    def latest_revisions(self, framework: str | None = None) -> dict[AssessmentKey, tuple[int, str]]: ...
+    def latest_revisions(self, framework: str | None = None) -> dict[AssessmentKey, tuple[int, str]]:
+        """Current revision number and its save time for every assessment (cheap: no documents read)."""
+        ...
 
     def close(self) -> None: ...
 

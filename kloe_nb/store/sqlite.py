@@ -2,8 +2,14 @@
 
 WAL mode with ``synchronous=FULL``: a save is durable once it returns, and a process killed
 in the middle of one leaves the previous revision intact (SQLite's journal guarantees it;
-tests/test_store_killed.py kills writers to check). The schema is versioned with
-``PRAGMA user_version``; ``MIGRATIONS`` lists the steps in order.
+tests/test_store_killed.py kills writers to check). On a network share the rollback journal
+is used instead, with a warning. The schema is versioned with ``PRAGMA user_version``;
+``MIGRATIONS`` lists the steps in order (migration N takes a store from version N-1 to N).
+
+Every sqlite3 error is turned into a ``StoreError`` a person can act on: a locked store
+(``StoreBusyError``), a failed write (``StoreWriteError``, nothing changed), a damaged file
+(``CorruptStoreError``, set aside on open), a store this version cannot use
+(``IncompatibleStoreError``).
 """
 
 from __future__ import annotations
@@ -11,27 +17,51 @@ from __future__ import annotations
 import getpass
 import json
 import sqlite3
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from pydantic import ValidationError
+
 from kloe_nb.assessment.model import Assessment
-from kloe_nb.errors import NotFoundError, StaleRevisionError, StoreBusyError, StoreError, StoreWriteError
-from kloe_nb.store.base import AssessmentKey, FieldChange, RevisionInfo, StoredAssessment
+from kloe_nb.errors import (
+    CorruptStoreError,
+    IncompatibleStoreError,
+    NotFoundError,
+    StaleRevisionError,
+    StoreBusyError,
+    StoreError,
+    StoreWriteError,
+)
+from kloe_nb.store.base import AssessmentKey, Conflict, FieldChange, RevisionInfo, StoredAssessment, describe_path
 from kloe_nb.store.diff import changed_fields
-from kloe_nb.store.safety import looks_like_sqlite, on_network_file_system, refresh_backup, set_aside
+from kloe_nb.store.safety import (
+    backup_offer,
+    header_problem,
+    on_network_file_system,
+    refresh_backup,
+    set_aside,
+)
 
 BUSY_TIMEOUT_SECONDS = 5.0
+#: Marks the file as a kloe-workbook store (``PRAGMA application_id``; "KLOE" in ASCII).
+APPLICATION_ID = 0x4B4C4F45
 
 
 class StoreWarning(UserWarning):
     """Something about where or how the store is kept that its users should know."""
 
 
+# -- schema -------------------------------------------------------------------------------------
+
+
 def _migration_1(connection: sqlite3.Connection) -> None:
+    """The initial schema: one row per assessment, one per revision (the full document each time)."""
     _run_statements(
         connection,
         """
@@ -46,10 +76,11 @@ def _migration_1(connection: sqlite3.Connection) -> None:
         );
         CREATE TABLE revisions (
             assessment_id INTEGER NOT NULL REFERENCES assessments (id),
-            number INTEGER NOT NULL,
+            number INTEGER NOT NULL CHECK (number >= 1),
             based_on INTEGER,
             saved_at TEXT NOT NULL,
             saved_by TEXT NOT NULL,
+            framework TEXT NOT NULL,
             framework_version TEXT NOT NULL DEFAULT '',
             framework_sha256 TEXT NOT NULL DEFAULT '',
             document TEXT NOT NULL,
@@ -58,6 +89,7 @@ def _migration_1(connection: sqlite3.Connection) -> None:
         );
         """
     )
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 def _run_statements(connection: sqlite3.Connection, script: str) -> None:
@@ -67,107 +99,291 @@ def _run_statements(connection: sqlite3.Connection, script: str) -> None:
             connection.execute(statement)
 
 
+#: Schema steps in order; the store's ``user_version`` is how many have been applied.
+#: To change the schema, append a function: never edit one that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1]
+
+
+# -- small helpers ------------------------------------------------------------------------------
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (e.g. a container with an arbitrary uid)
+        return "unknown"
+
+
 def _describe(value: Any) -> str:
+    if value is None or value == "":
+        return "(blank)"
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _council(key: AssessmentKey) -> str:
+    """An assessment named for a person: ``hi-prospects council 00123 2008/09``."""
+    return f"{key.framework} council {key.org_code}" + (f" {key.period}" if key.period else "") + (
+        f" [{key.track}]" if key.track else "")
+
+
+def _code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error)
+    return _code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text or "busy" in text
+
+
+def _is_corrupt(error: sqlite3.Error) -> bool:
+    text = str(error)
+    return (
+        _code(error) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+        or "malformed" in text
+        or "not a database" in text
+    )
+
+
+def _why_not_written(error: sqlite3.Error) -> str:
+    if _code(error) == sqlite3.SQLITE_FULL:
+        return "the disk is full (or the store reached its size limit): free some space, then save again"
+    if _code(error) == sqlite3.SQLITE_IOERR:
+        return f"a disk or network error: {error}; check the disk, then save again"
+    if _code(error) == sqlite3.SQLITE_READONLY:
+        return f"the store cannot be written ({error}): check the file's permissions"
+    return str(error)
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+
 class SQLiteStore:
-    """An assessment store in one SQLite file (see the module docstring)."""
+    """An assessment store in one SQLite file (see the module docstring).
+
+    One object holds one connection; it may be shared by threads (operations take a lock).
+    Two notebooks are two objects, or two processes: the store keeps them from overwriting
+    each other.
+    """
 
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.journal_mode = ""
+        self._lock = threading.RLock()
         existed = self.path.exists()
-        if existed and not looks_like_sqlite(self.path):
-            raise set_aside(self.path, "it is not a SQLite database")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection: sqlite3.Connection | None = None
         try:
-            self._connection = connection = self._connect()
+            if existed:
+                if self.path.is_dir():
+                    raise StoreError(f"the store {self.path} is a folder; give the name of a file (e.g. {self.path / 'kloe.db'})")
+                problem = header_problem(self.path)
+                if problem:
+                    raise set_aside(self.path, problem)
+            else:  # (journal files left without a database are discarded by SQLite itself, under its locks)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"the store {self.path} could not be opened: {error}") from None
+        self._connection: sqlite3.Connection | None = None
+        try:
+            self._connection = self._connect()
             self._check_health()
             self._migrate()
-        except sqlite3.DatabaseError as error:
-            if connection is not None:
-                connection.close()
-            raise set_aside(self.path, str(error)) from None
-        if existed and self.keys():
-            try:
-                refresh_backup(self._connection, self.path)
-            except (sqlite3.Error, OSError) as error:
-                warnings.warn(f"could not refresh the backup of {self.path}: {error}", StoreWarning, stacklevel=2)
+        except sqlite3.Error as error:
+            self._close_quietly()
+            if _is_busy(error):
+                raise self._busy() from None
+            if _is_corrupt(error):
+                raise set_aside(self.path, str(error)) from None
+            raise StoreError(f"the store {self.path} could not be opened: {error}") from None
+        except BaseException:
+            self._close_quietly()
+            raise
+        if existed:
+            self._refresh_backup()
 
     # -- opening -----------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
+        self._connection = connection
         connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        wanted = "wal"
         if on_network_file_system(self.path):
+            wanted = "delete"
             warnings.warn(
-                f"the store {self.path} is on a network share. SQLite's fast WAL mode needs everyone on one machine "
-                "and file locking on network shares is unreliable, so the slower rollback journal is used. "
-                "Keep a team's store on a local disk of the machine where the notebooks run (e.g. the JupyterHub server).",
+                f"the store {self.path} is on a network share. SQLite's fast WAL mode needs everyone who uses the "
+                "store on one machine, and file locking on network shares is unreliable, so saves there can corrupt "
+                "the store: the slower rollback journal is used instead. Keep a team's store on a local disk of the "
+                "one machine where the notebooks run (e.g. the JupyterHub server), not on a shared drive.",
                 StoreWarning,
                 stacklevel=3,
             )
-            connection.execute("PRAGMA journal_mode = DELETE")
-        else:
-            connection.execute("PRAGMA journal_mode = WAL")
+        self.journal_mode = connection.execute(f"PRAGMA journal_mode = {wanted}").fetchone()[0]
+        if self.journal_mode != wanted:
+            warnings.warn(
+                f"the store {self.path} is in {self.journal_mode} mode, not {wanted} (another program has it open)",
+                StoreWarning,
+                stacklevel=3,
+            )
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
         return connection
 
     def _check_health(self) -> None:
-        result = self._connection.execute("PRAGMA quick_check").fetchone()[0]
-        if result != "ok":
-            raise sqlite3.DatabaseError(f"integrity check failed: {result}")
+        rows = self._db.execute("PRAGMA quick_check").fetchall()
+        if [row[0] for row in rows] != ["ok"]:
+            details = "; ".join(row[0] for row in rows[:3])
+            raise sqlite3.DatabaseError(f"database disk image is malformed: integrity check failed: {details}")
+
+    def _schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _application_id(self) -> int:
+        return self._db.execute("PRAGMA application_id").fetchone()[0]
+
+    def _not_ours(self, what: str) -> IncompatibleStoreError:
+        return IncompatibleStoreError(
+            f"{self.path} is a SQLite database but not a kloe-workbook store ({what}). "
+            "Nothing was changed: give --store a new file name."
+        )
 
     def _migrate(self) -> None:
-        version = self._connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"the store {self.path} was written by a newer kloe-workbook (schema {version}, this one knows "
-                f"{len(MIGRATIONS)}); upgrade kloe-workbook to open it"
-            )
-        if version == len(MIGRATIONS):
+        application_id = self._application_id()
+        if application_id not in (0, APPLICATION_ID):
+            raise self._not_ours(f"its application id is {application_id:#x}")
+        if self._schema_version() == len(MIGRATIONS):
             return
-        with self._transaction():
-            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(self._connection)
-                self._connection.execute(f"PRAGMA user_version = {number}")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._schema_version()  # again, under the write lock: another process may have migrated
+                if version > len(MIGRATIONS):
+                    maybe = "" if self._application_id() == APPLICATION_ID else ", or it is not a kloe-workbook store at all"
+                    raise IncompatibleStoreError(
+                        f"the store {self.path} was written by a newer kloe-workbook (schema version {version}; this "
+                        f"one knows up to {len(MIGRATIONS)}){maybe}. Nothing was changed: upgrade kloe-workbook to open it."
+                    )
+                if version == 0:
+                    tables = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+                    if tables:
+                        raise self._not_ours(f"it has tables {', '.join(row[0] for row in tables[:5])}")
+                for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                    migration(self._db)
+                    self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
 
-    # -- transactions ------------------------------------------------------------------------
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self)
+    def _refresh_backup(self) -> None:
+        """Keep ``<path>.bak`` fresh: a healthy store that holds assessments is copied every few minutes."""
+        try:
+            if self._db.execute("SELECT 1 FROM assessments LIMIT 1").fetchone() is None:
+                return
+            refresh_backup(self._db, self.path)
+        except (sqlite3.Error, OSError) as error:
+            warnings.warn(f"could not refresh the backup of {self.path}: {error}", StoreWarning, stacklevel=3)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise StoreError(f"the store {self.path} is closed")
+        return self._connection
+
+    # -- errors --------------------------------------------------------------------------------
+    def _busy(self) -> StoreBusyError:
+        return StoreBusyError(
+            f"the store {self.path} is busy (another program is saving); retrying did not help within "
+            f"{self.busy_timeout:g} s. Nothing was changed: try again in a moment."
+        )
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn sqlite3 errors while reading into StoreErrors."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as error:
+                if _is_busy(error):
+                    raise self._busy() from None
+                if _is_corrupt(error):
+                    raise CorruptStoreError(
+                        f"the store {self.path} is damaged ({error}); close every notebook using it and open it again "
+                        f"to set it aside. {backup_offer(self.path)}"
+                    ) from None
+                raise StoreError(f"the store {self.path} could not be read: {error}") from None
+
+    @contextmanager
+    def _writing(self, key: AssessmentKey) -> Iterator[dict[str, int]]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``; any error rolls back. Yields a dict to note the current revision in."""
+        noted: dict[str, int] = {}
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise (self._busy() if _is_busy(error) else self._not_saved(key, noted, error)) from None
+            try:
+                yield noted
+                db.execute("COMMIT")
+            except BaseException as error:
+                try:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite rolls back from the journal when the file is next opened
+                if isinstance(error, sqlite3.Error):
+                    raise (self._busy() if _is_busy(error) else self._not_saved(key, noted, error)) from None
+                raise
+
+    def _not_saved(self, key: AssessmentKey, noted: dict[str, int], error: sqlite3.Error) -> StoreError:
+        previous = noted.get("current")
+        intact = f"the previous revision {previous} is intact" if previous else "nothing of it had been stored before"
+        if _is_corrupt(error):
+            return CorruptStoreError(
+                f"NOT SAVED: {_council(key)}: the store {self.path} is damaged ({error}); keep your edit, close every notebook "
+                f"using the store and open it again to set it aside. {backup_offer(self.path)}"
+            )
+        return StoreWriteError(f"NOT SAVED: {_council(key)} could not be saved in the store {self.path}: {_why_not_written(error)} ({intact})")
 
     # -- reading -----------------------------------------------------------------------------
     def _row(self, key: AssessmentKey) -> tuple[int, int] | None:
-        return self._connection.execute(
+        return self._db.execute(
             "SELECT id, current_revision FROM assessments WHERE framework = ? AND org_code = ? AND period = ? AND track = ?",
             (key.framework, key.org_code, key.period, key.track),
         ).fetchone()
 
-    def _revision(self, assessment_id: int, number: int) -> tuple[str, str, str]:
-        row = self._connection.execute(
+    def _revision(self, assessment_id: int, number: int) -> tuple[str, str, str] | None:
+        return self._db.execute(
             "SELECT document, saved_at, saved_by FROM revisions WHERE assessment_id = ? AND number = ?", (assessment_id, number)
         ).fetchone()
+
+    def _parse(self, key: AssessmentKey, number: int, document: str) -> Assessment:
+        try:
+            return Assessment.model_validate_json(document)
+        except ValidationError as error:
+            raise StoreError(
+                f"revision {number} of {key} in the store {self.path} is no longer a valid assessment for this version "
+                f"of kloe-workbook ({error.error_count()} problems, first: {error.errors()[0]['msg']}); it is kept unchanged"
+            ) from None
+
+    def _stored(self, key: AssessmentKey, assessment_id: int, number: int) -> StoredAssessment:
+        row = self._revision(assessment_id, number)
         if row is None:
-            raise NotFoundError(f"revision {number} does not exist")
-        return row
+            raise CorruptStoreError(f"the store {self.path} has lost revision {number} of {key}. {backup_offer(self.path)}")
+        document, saved_at, saved_by = row
+        return StoredAssessment(key, self._parse(key, number, document), number, saved_at, saved_by)
 
     def find(self, key: AssessmentKey) -> StoredAssessment | None:
         """The current revision of an assessment, or None if the store has none."""
-        row = self._row(key)
-        if row is None:
-            return None
-        document, saved_at, saved_by = self._revision(row[0], row[1])
-        return StoredAssessment(key, Assessment.model_validate_json(document), row[1], saved_at, saved_by)
+        with self._reading():
+            row = self._row(key)
+            return None if row is None else self._stored(key, *row)
 
     def load(self, key: AssessmentKey) -> StoredAssessment:
         """The current revision of an assessment, or NotFoundError naming it."""
@@ -177,115 +393,177 @@ class SQLiteStore:
         return stored
 
     def keys(self, framework: str | None = None) -> list[AssessmentKey]:
-        query = "SELECT framework, org_code, period, track FROM assessments"
-        rows = self._connection.execute(query + (" WHERE framework = ?" if framework else "") + " ORDER BY 1, 2, 3, 4",
-                                        (framework,) if framework else ()).fetchall()
+        """Every stored assessment (of one framework), sorted by framework, code, period, track."""
+        where = " WHERE framework = ?" if framework is not None else ""
+        with self._reading():
+            rows = self._db.execute(
+                f"SELECT framework, org_code, period, track FROM assessments{where} ORDER BY 1, 2, 3, 4",
+                (framework,) if framework is not None else (),
+            ).fetchall()
         return [AssessmentKey(*row) for row in rows]
 
     def latest_revisions(self, framework: str | None = None) -> dict[AssessmentKey, tuple[int, str]]:
-        rows = self._connection.execute(
-            "SELECT a.framework, a.org_code, a.period, a.track, r.number, r.saved_at FROM assessments a "
-            "JOIN revisions r ON r.assessment_id = a.id AND r.number = a.current_revision"
-            + (" WHERE a.framework = ?" if framework else ""),
-            (framework,) if framework else (),
-        ).fetchall()
+        """(current revision, saved_at) of every assessment of a framework, without reading any document."""
+        where = " WHERE a.framework = ?" if framework is not None else ""
+        with self._reading():
+            rows = self._db.execute(
+                "SELECT a.framework, a.org_code, a.period, a.track, r.number, r.saved_at FROM assessments a "
+                f"JOIN revisions r ON r.assessment_id = a.id AND r.number = a.current_revision{where} ORDER BY 1, 2, 3, 4",
+                (framework,) if framework is not None else (),
+            ).fetchall()
         return {AssessmentKey(*row[:4]): (row[4], row[5]) for row in rows}
 
     def history(self, key: AssessmentKey) -> list[RevisionInfo]:
-        row = self._row(key)
-        if row is None:
-            raise NotFoundError(f"no assessment for {key} in the store {self.path}")
-        return [
-            RevisionInfo(number, saved_at, saved_by, based_on, [FieldChange(**change) for change in json.loads(changes)])
-            for number, saved_at, saved_by, based_on, changes in self._connection.execute(
+        """Every revision of an assessment, oldest first: who, when, based on what, which fields changed."""
+        with self._reading():
+            row = self._row(key)
+            if row is None:
+                raise NotFoundError(f"no assessment for {key} in the store {self.path}")
+            rows = self._db.execute(
                 "SELECT number, saved_at, saved_by, based_on, changes FROM revisions WHERE assessment_id = ? ORDER BY number",
                 (row[0],),
-            )
+            ).fetchall()
+        return [
+            RevisionInfo(number, saved_at, saved_by, based_on, [FieldChange(**change) for change in json.loads(changes)])
+            for number, saved_at, saved_by, based_on, changes in rows
         ]
 
     def at_revision(self, key: AssessmentKey, number: int) -> Assessment:
-        row = self._row(key)
-        if row is None:
-            raise NotFoundError(f"no assessment for {key} in the store {self.path}")
-        try:
-            return Assessment.model_validate_json(self._revision(row[0], number)[0])
-        except NotFoundError:
-            raise NotFoundError(f"{key} has no revision {number} (it has 1-{row[1]})") from None
+        """The assessment exactly as revision ``number`` saved it."""
+        with self._reading():
+            row = self._row(key)
+            if row is None:
+                raise NotFoundError(f"no assessment for {key} in the store {self.path}")
+            found = self._revision(row[0], number)
+            if found is None:
+                raise NotFoundError(f"{key} has no revision {number} (it has revisions 1-{row[1]})")
+            return self._parse(key, number, found[0])
 
     # -- writing -----------------------------------------------------------------------------
     def save(
         self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str = ""
     ) -> StoredAssessment:
-        """Add a revision, or refuse a save based on a stale revision (nothing is overwritten)."""
+        """Add a revision, or refuse a save based on a stale revision (nothing is overwritten).
+
+        ``based_on`` is the revision the edit started from (None: a new assessment, refused if
+        one exists). A save identical to the current revision adds nothing and returns it.
+        ``StaleRevisionError.current`` is the stored assessment now, or None when the store
+        does not have it at all (the edit was based on a revision of a store since replaced).
+        """
         key = AssessmentKey.of(assessment, track)
-        document = assessment.model_dump(mode="json")
-        author = author or assessment.assessor or getpass.getuser()
+        text = assessment.model_dump_json()
+        document = json.loads(text)
+        author = author or assessment.assessor or _os_user()
         version = assessment.framework_version
-        with self._transaction():
+        with self._writing(key) as noted:
             row = self._row(key)
             if row is None:
-                if based_on is not None:
-                    raise StaleRevisionError(f"{key} is not in the store {self.path} (the save was based on revision {based_on})", None, [])
-                assessment_id = self._connection.execute(
+                if based_on is not None:  # ``current`` None: the form then saves its edit as a new assessment
+                    raise StaleRevisionError(
+                        f"NOT SAVED: {_council(key)} is not in the store {self.path}, but your edit was based on its revision "
+                        f"{based_on} (was the store replaced or restored from a backup?); nothing was overwritten. "
+                        "Keep your edit and save it as a new assessment (based_on=None).",
+                        None, [],
+                    )
+                assessment_id = self._db.execute(
                     "INSERT INTO assessments (framework, org_code, period, track, current_revision) VALUES (?, ?, ?, ?, 0)",
                     (key.framework, key.org_code, key.period, key.track),
                 ).lastrowid
                 current, current_document = 0, None
             else:
                 assessment_id, current = row
-                current_document = json.loads(self._revision(assessment_id, current)[0])
+                noted["current"] = current
+                stored_row = self._revision(assessment_id, current)
+                if stored_row is None:
+                    raise CorruptStoreError(f"the store {self.path} has lost revision {current} of {key}")
+                current_document = json.loads(stored_row[0])
+                if document == current_document and based_on is not None:
+                    return self._stored(key, assessment_id, current)  # nothing to save (even if theirs got here first)
                 if based_on != current:
                     raise self._stale(key, assessment_id, based_on, current, current_document, document)
-                if current_document == document:
-                    return self._stored(key, assessment_id, current)
+            number, saved_at = current + 1, _now()
             changes = [change.__dict__ for change in changed_fields(current_document, document)]
-            self._connection.execute(
-                "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework_version, framework_sha256, "
-                "document, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (assessment_id, current + 1, based_on, _now(), author, version.version if version else "",
-                 version.sha256 if version else "", json.dumps(document, ensure_ascii=False), json.dumps(changes, ensure_ascii=False)),
+            self._db.execute(
+                "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
+                "framework_sha256, document, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (assessment_id, number, based_on, saved_at, author, key.framework, version.version if version else "",
+                 version.sha256 if version else "", text, json.dumps(changes, ensure_ascii=False)),
             )
-            self._connection.execute("UPDATE assessments SET current_revision = ? WHERE id = ?", (current + 1, assessment_id))
-        return self._stored(key, assessment_id, current + 1)
+            self._db.execute("UPDATE assessments SET current_revision = ? WHERE id = ?", (number, assessment_id))
+        return StoredAssessment(key, Assessment.model_validate_json(text), number, saved_at, author)
 
     def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment:
         """Make an earlier revision current again, as a new revision (history is never rewritten)."""
-        return self.save(self.at_revision(key, number), based_on=based_on, author=author, track=key.track)
-
-    def _stored(self, key: AssessmentKey, assessment_id: int, number: int) -> StoredAssessment:
-        document, saved_at, saved_by = self._revision(assessment_id, number)
-        return StoredAssessment(key, Assessment.model_validate_json(document), number, saved_at, saved_by)
+        return self.save(self.at_revision(key, number), based_on=based_on, author=author or _os_user(), track=key.track)
 
     def _stale(
         self, key: AssessmentKey, assessment_id: int, based_on: int | None, current: int,
         current_document: dict[str, Any], mine: dict[str, Any],
     ) -> StaleRevisionError:
         current_stored = self._stored(key, assessment_id, current)
+        by = f"revision {current} by {current_stored.saved_by} at {current_stored.saved_at}"
         if based_on is None:
             return StaleRevisionError(
-                f"{key} is already in the store (revision {current} by {current_stored.saved_by} at {current_stored.saved_at}); "
-                "load it and make your changes to it, or import with a different period",
+                f"NOT SAVED: {_council(key)} is already in the store {self.path} ({by}); nothing was overwritten. "
+                "Load it and make your changes to it, or use a different period.",
                 current_stored, [],
             )
-        base = json.loads(self._revision(assessment_id, based_on)[0]) if 0 < based_on <= current else {}
+        base_row = self._revision(assessment_id, based_on) if 0 < based_on < current else None
+        base = json.loads(base_row[0]) if base_row else {}
         theirs = {change.path: change for change in changed_fields(base, current_document)}
         ours = {change.path: change for change in changed_fields(base, mine)}
-        conflicts = [(path, theirs[path].after, ours[path].after) for path in theirs if path in ours and theirs[path].after != ours[path].after]
+        touched = self._who_changed(assessment_id, based_on, current)
+        conflicts = []
+        for path, change in theirs.items():
+            if path in ours and ours[path].after != change.after:
+                revision, author, when = touched.get(path, (current, current_stored.saved_by, current_stored.saved_at))
+                conflicts.append(Conflict(path, change.before, change.after, ours[path].after, revision, author, when))
+        council = _council(key)
+        if based_on > current:
+            why = (f"your edit was based on revision {based_on} but the store has only {current} revisions "
+                   "(was it restored from a backup?)")
+        else:
+            why = f"someone else saved it since you loaded revision {based_on}: the store now has {by}"
         lines = [
-            f"{path}: theirs {_describe(their_value)} (revision {current} by {current_stored.saved_by} at {current_stored.saved_at}), "
-            f"yours {_describe(our_value)}"
-            for path, their_value, our_value in conflicts
-        ] or [f"they changed: {', '.join(sorted(theirs)) or 'nothing visible'}"]
+            f"{conflict.label}: theirs {_describe(conflict.theirs)} (revision {conflict.their_revision} by "
+            f"{conflict.their_author} at {conflict.their_time}), yours {_describe(conflict.yours)}"
+            for conflict in conflicts
+        ]
+        others = [describe_path(path) for path in theirs if path not in {c.path for c in conflicts}]
+        if others:
+            lines.append(f"they also changed: {', '.join(others)}")
+        if not lines:
+            lines.append("their changes do not show in any field")
         message = (
-            f"NOT SAVED: {key} was changed by someone else since you loaded it (you had revision {based_on}, "
-            f"the store has revision {current}); nothing was overwritten.\n  " + "\n  ".join(lines)
-            + "\n  Reload to see their changes, then make yours again."
+            f"NOT SAVED: {council}: {why}; nothing was overwritten.\n  " + "\n  ".join(lines)
+            + "\n  Keep your values (listed above as yours), reload to see theirs, then make your changes again."
         )
         return StaleRevisionError(message, current_stored, conflicts)
 
+    def _who_changed(self, assessment_id: int, after: int, upto: int) -> dict[str, tuple[int, str, str]]:
+        """For each field path, the latest revision in (after, upto] that changed it, with author and time."""
+        touched: dict[str, tuple[int, str, str]] = {}
+        for number, saved_by, saved_at, changes in self._db.execute(
+            "SELECT number, saved_by, saved_at, changes FROM revisions WHERE assessment_id = ? AND number > ? AND number <= ? "
+            "ORDER BY number",
+            (assessment_id, after, upto),
+        ):
+            for change in json.loads(changes):
+                touched[change["path"]] = (number, saved_by, saved_at)
+        return touched
+
     # -- lifetime ------------------------------------------------------------------------------
+    def _close_quietly(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except sqlite3.Error:
+                pass
+            self._connection = None
+
     def close(self) -> None:
-        self._connection.close()
+        with self._lock:
+            self._close_quietly()
 
     def __enter__(self) -> SQLiteStore:
         return self
@@ -293,37 +571,5 @@ class SQLiteStore:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None) -> None:
         self.close()
 
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``; any error rolls back and becomes a StoreError a person can read."""
-
-    def __init__(self, store: SQLiteStore) -> None:
-        self.store = store
-
-    def __enter__(self) -> None:
-        try:
-            self.store._connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise self._translate(error) from None
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None) -> None:
-        connection = self.store._connection
-        if kind is None:
-            try:
-                connection.execute("COMMIT")
-                return
-            except sqlite3.Error as error:
-                value, kind = error, type(error)
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        if isinstance(value, sqlite3.Error):
-            raise self._translate(value) from None
-
-    def _translate(self, error: sqlite3.Error) -> StoreError:
-        text = str(error)
-        if "locked" in text or "busy" in text:
-            return StoreBusyError(
-                f"the store {self.store.path} is busy (another program is saving); waited {self.store.busy_timeout:g} s. "
-                "Nothing was changed; try again in a moment."
-            )
-        return StoreWriteError(f"NOT SAVED: the store {self.store.path} could not be written ({text}); the previous revision is intact.")
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"

@@ -1,0 +1,126 @@
+"""Benchmark: the latency of saving one KLOE change, with its revision, in a store of 400 assessments.
+
+Each save is what the form does: load the council's current revision, change one KLOE's
+level and add a piece of evidence, save it based on the loaded revision (one transaction:
+stale check, diff against the previous revision, new revision row). Goal: p95 under 20 ms.
+
+As a baseline measured in the same run, with the same SQLite settings (WAL,
+synchronous=FULL), it times a bare ``INSERT`` + ``COMMIT`` of the same JSON into a plain
+table, so the ratio shows what the revision bookkeeping costs beyond the unavoidable fsync.
+
+    python bench/store_save.py [--councils 400] [--saves 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from kloe_nb.assessment import Assessment, Evidence, KloeRecord, Organisation
+from kloe_nb.framework.loader import load_framework_by_id
+from kloe_nb.store import AssessmentKey, open_store
+
+FRAMEWORK = "hi-prospects"
+
+
+def example(framework, code: str, rng: random.Random) -> Assessment:
+    """A realistic, fully recorded assessment: every KLOE scored, statements met, evidence, text."""
+    kloes = {}
+    for _, kloe in framework.iter_kloes():
+        if kloe.scored:
+            met = {level: sorted(rng.sample(range(len(s)), rng.randint(0, len(s)))) for level, s in kloe.descriptors.items()}
+            kloes[kloe.id] = KloeRecord(
+                level=rng.randint(1, 4),
+                met=met,
+                evidence=[Evidence(source="Document review", reference=f"Doc {i}", note="Seen and noted. " * 10) for i in range(3)],
+                strengths="Evidence of good practice in tenant involvement. " * 8,
+                areas_for_improvement="Performance management is not yet embedded. " * 6,
+            )
+    return Assessment(framework=framework.id, organisation=Organisation(code=code, name=f"Council {code}"),
+                      period="2008/09", assessor="bench", kloes=kloes)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--councils", type=int, default=400)
+    parser.add_argument("--saves", type=int, default=500)
+    args = parser.parse_args()
+    framework = load_framework_by_id(FRAMEWORK).framework
+    kloe_ids = [kloe.id for _, kloe in framework.iter_kloes() if kloe.scored]
+    rng = random.Random(20)
+    with tempfile.TemporaryDirectory() as folder:
+        store_path = Path(folder) / "bench.db"
+        started = time.perf_counter()
+        with open_store(store_path) as store:
+            for index in range(args.councils):
+                store.save(example(framework, f"{index:05d}", rng), based_on=None)
+        filled = time.perf_counter() - started
+        keys = [AssessmentKey(FRAMEWORK, f"{index:05d}", "2008/09") for index in range(args.councils)]
+
+        cycle, save_only, documents = [], [], []
+        with open_store(store_path) as store:
+            for number in range(args.saves):
+                key = rng.choice(keys)
+                began = time.perf_counter()
+                stored = store.load(key)
+                assessment = stored.assessment.model_copy(deep=True)
+                record = assessment.kloes[rng.choice(kloe_ids)]
+                record.level = record.level % 4 + 1
+                record.evidence = [*record.evidence, Evidence(source="Interview", note=f"change {number}")]
+                before_save = time.perf_counter()
+                saved = store.save(assessment, based_on=stored.revision, author="bench")
+                ended = time.perf_counter()
+                assert saved.revision == stored.revision + 1
+                cycle.append(ended - began)
+                save_only.append(ended - before_save)
+                documents.append(assessment.model_dump_json())
+            size = store_path.stat().st_size + store_path.with_name(store_path.name + "-wal").stat().st_size
+
+        store_path.with_name(store_path.name + ".bak").unlink(missing_ok=True)  # so the first open copies it
+        opens = []
+        for attempt in range(5):  # quick_check on every open; the first (backup missing) also copies the store
+            began = time.perf_counter()
+            open_store(store_path).close()
+            opens.append(time.perf_counter() - began)
+
+        baseline_path = Path(folder) / "baseline.db"
+        connection = sqlite3.connect(baseline_path, isolation_level=None)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, document TEXT NOT NULL)")
+        for document in documents[: args.councils]:  # same size of table to insert into
+            connection.execute("INSERT INTO documents (document) VALUES (?)", (document,))
+        bare = []
+        for document in documents:
+            began = time.perf_counter()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO documents (document) VALUES (?)", (document,))
+            connection.execute("COMMIT")
+            bare.append(time.perf_counter() - began)
+        connection.close()
+
+    document_kb = statistics.mean(len(d.encode()) for d in documents) / 1024
+    cycle_p50, cycle_p95 = percentiles(cycle)
+    save_p50, save_p95 = percentiles(save_only)
+    bare_p50, bare_p95 = percentiles(bare)
+    print(f"framework {FRAMEWORK}: {len(kloe_ids)} KLOEs; {args.councils} assessments of {document_kb:.1f} KB each "
+          f"(filled in {filled:.1f} s); {args.saves} saves of one KLOE change; store now {size / 1e6:.1f} MB")
+    print(f"load + change + save (the form's cycle): p50 {cycle_p50:6.2f} ms   p95 {cycle_p95:6.2f} ms   (goal p95 < 20 ms)")
+    print(f"save with revision only:                 p50 {save_p50:6.2f} ms   p95 {save_p95:6.2f} ms")
+    print(f"baseline bare INSERT + COMMIT:           p50 {bare_p50:6.2f} ms   p95 {bare_p95:6.2f} ms")
+    print(f"open (quick_check): first, with backup copy {opens[0] * 1000:.0f} ms; then {statistics.median(opens[1:]) * 1000:.0f} ms")
+    print(f"ratio save / bare insert: p50 {save_p50 / bare_p50:.2f}x   p95 {save_p95 / bare_p95:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

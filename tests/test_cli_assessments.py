@@ -1,0 +1,108 @@
+"""``kloe import``, ``score``, ``export``, ``history`` run as a user runs them: real processes and files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO_ROOT
+from kloe_nb.assessment import Assessment, JudgementDecision, KloeRecord, Organisation
+from kloe_nb.framework import load_framework
+from kloe_nb.interchange.json_io import write_assessment_json
+
+
+def kloe(*args: str):
+    return subprocess.run([sys.executable, "-m", "kloe_nb.cli.main", *args], capture_output=True, text=True, cwd=REPO_ROOT)
+
+
+def caa_file(tmp_path, decision: JudgementDecision | None = None, name: str = "caa.json"):
+    framework = load_framework("caa-2009")
+    levels = {"1": 2, "2": 2, "3": 2, "4": 3}
+    kloes = {kloe.id: KloeRecord(level=levels[kloe.id[0]]) for group, kloe in framework.iter_kloes() if kloe.scored}
+    judgements = {"organisational_assessment": decision} if decision else {}
+    assessment = Assessment(framework="caa-2009", organisation=Organisation(code="00123", name="Rotherham (illustrative)"),
+                            period="2008/09", kloes=kloes, judgements=judgements)
+    return write_assessment_json(assessment, tmp_path / name)
+
+
+def test_score_json_shows_a_two_option_cell_needing_judgement(tmp_path):
+    result = kloe("score", str(caa_file(tmp_path)), "--json")
+    assert result.returncode == 0, result.stderr
+    oa = json.loads(result.stdout)["judgements"]["organisational_assessment"]
+    assert oa["needs_judgement"] is True and oa["options"] == [2, 3] and oa["level"] is None
+    assert json.loads(result.stdout)["judgements"]["use_of_resources"]["level"] == 2
+
+
+def test_score_refuses_a_decision_outside_the_options_with_exit_2(tmp_path):
+    result = kloe("score", str(caa_file(tmp_path, JudgementDecision(level=4, rationale="strong"))))
+    assert result.returncode == 2
+    assert "decision 4 is not one of the options 2 or 3" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_score_text_is_readable(tmp_path):
+    result = kloe("score", str(caa_file(tmp_path, JudgementDecision(level=3, rationale="Performance is strong"))))
+    assert result.returncode == 0, result.stderr
+    assert "organisational_assessment" in result.stdout and "3  (suggested" not in result.stdout
+
+
+def test_import_then_score_and_export_from_the_store(tmp_path):
+    store = tmp_path / "kloe.db"
+    path = caa_file(tmp_path, JudgementDecision(level=3, rationale="Performance is strong"))
+    imported = kloe("--store", str(store), "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert "saved as revision 1" in imported.stdout
+    scored = kloe("score", "--org", "00123", "--framework", "caa-2009", "--period", "2008/09", "--json", "--store", str(store))
+    assert json.loads(scored.stdout)["judgements"]["organisational_assessment"]["level"] == 3
+    for fmt in ("json", "xlsx", "csv"):
+        out = tmp_path / f"out.{fmt}"
+        exported = kloe("export", "--framework", "caa-2009", "--org", "00123", "--period", "2008/09", "--format", fmt, "-o", str(out), "--store", str(store))
+        assert exported.returncode == 0, exported.stderr
+        assert out.stat().st_size > 0
+    stored_json = json.loads((tmp_path / "out.json").read_text())
+    assert stored_json["framework_version"]["sha256"]  # the framework version is recorded on import
+    assert stored_json["organisation"]["code"] == "00123"
+
+
+def test_importing_the_excel_template_keeps_what_it_cannot_hold(tmp_path):
+    store = tmp_path / "kloe.db"
+    path = caa_file(tmp_path, JudgementDecision(level=3, rationale="Performance is strong"))
+    assert kloe("--store", str(store), "import", str(path)).returncode == 0
+    xlsx = tmp_path / "template.xlsx"
+    assert kloe("--store", str(store), "export", "--framework", "caa-2009", "--org", "00123", "--period", "2008/09", "--format", "xlsx", "-o", str(xlsx)).returncode == 0
+    again = kloe("--store", str(store), "import", str(xlsx))
+    assert again.returncode == 0, again.stderr
+    scored = kloe("--store", str(store), "score", "--org", "00123", "--framework", "caa-2009", "--period", "2008/09", "--json")
+    assert json.loads(scored.stdout)["judgements"]["organisational_assessment"]["rationale"] == "Performance is strong"
+
+
+def test_history_lists_revisions_and_restore_adds_one(tmp_path):
+    store = tmp_path / "kloe.db"
+    first = caa_file(tmp_path)
+    assert kloe("--store", str(store), "import", str(first)).returncode == 0
+    second = caa_file(tmp_path, JudgementDecision(level=2, rationale="Use of resources weaker"), name="caa2.json")
+    assert kloe("--store", str(store), "import", str(second)).returncode == 0
+    history = kloe("--store", str(store), "history", "--framework", "caa-2009", "--org", "00123", "--period", "2008/09")
+    assert "revision 1" in history.stdout and "revision 2" in history.stdout
+    assert "judgements.organisational_assessment.level: null -> 2" in history.stdout
+    restored = kloe("--store", str(store), "history", "--framework", "caa-2009", "--org", "00123", "--period", "2008/09", "--restore", "1")
+    assert "revision 1 restored as revision 3" in restored.stdout
+
+
+def test_a_bad_file_is_exit_2_and_names_the_file_and_field(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"framework": "hi-prospects", "organisation": {"code": "1", "name": "X"}, "kloes": {"learning": {"level": "three"}}}))
+    result = kloe("--store", str(tmp_path / "s.db"), "import", str(bad))
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "kloes.learning.level" in result.stderr and "'three'" in result.stderr
+
+
+def test_unknown_kloe_is_kept_on_import_and_score_refuses(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"framework": "hi-prospects", "organisation": {"code": "1", "name": "X"}, "kloes": {"old-area": {"level": 3, "strengths": "kept"}}}))
+    store = tmp_path / "s.db"
+    imported = kloe("--store", str(store), "import", str(path))
+    assert imported.returncode == 0 and "kept KLOEs the framework does not have: old-area" in imported.stdout
+    scored = kloe("--store", str(store), "score", "--org", "1", "--framework", "hi-prospects")
+    assert scored.returncode == 2 and "old-area" in scored.stderr
