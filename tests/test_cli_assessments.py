@@ -106,3 +106,16 @@ def test_unknown_kloe_is_kept_on_import_and_score_refuses(tmp_path):
     assert imported.returncode == 0 and "kept KLOEs the framework does not have: old-area" in imported.stdout
     scored = kloe("--store", str(store), "score", "--org", "1", "--framework", "hi-prospects")
     assert scored.returncode == 2 and "old-area" in scored.stderr
+
+
+def test_a_framework_changed_since_saving_is_summarised_and_nothing_is_lost(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({
+        "framework": "hi-prospects", "framework_version": {"version": "0", "sha256": "0" * 64},
+        "organisation": {"code": "1", "name": "X"},
+        "kloes": {"learning": {"level": 3}, "old-area": {"level": 2, "strengths": "kept"}},
+    }))
+    result = kloe("score", str(path))
+    assert "framework hi-prospects has changed since this assessment was saved (saved against version 0" in result.stderr
+    assert "KLOEs no longer in the framework, kept with what they hold: old-area" in result.stderr
+    assert result.returncode == 2  # scoring refuses until old-area is resolved

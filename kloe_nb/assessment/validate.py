@@ -94,3 +94,25 @@ def require_valid(framework: Framework, assessment: Assessment, source: str) -> 
     if findings.problems:
         raise InvalidInputError(source, findings.problems)
     return findings
+
+
+def framework_change_note(framework: Framework, sha256: str, assessment: Assessment) -> str | None:
+    """What changed since the assessment was saved, when its framework file has changed since (None if not).
+
+    The assessment records the framework version and file digest it was made against; KLOEs
+    it holds that the framework no longer has are kept (never dropped) and named here.
+    """
+    recorded = assessment.framework_version
+    if recorded is None or not recorded.sha256 or recorded.sha256 == sha256:
+        return None
+    known = {kloe.id for _, kloe in framework.iter_kloes()}
+    removed = sorted(kloe_id for kloe_id in assessment.kloes if kloe_id not in known)
+    unassessed = sum(1 for kloe_id in known if kloe_id not in assessment.kloes)
+    parts = [
+        f"framework {framework.id} has changed since this assessment was saved "
+        f"(saved against version {recorded.version}, {recorded.sha256[:12]}; now version {framework.version}, {sha256[:12]})"
+    ]
+    if removed:
+        parts.append(f"KLOEs no longer in the framework, kept with what they hold: {', '.join(removed)}")
+    parts.append(f"{unassessed} KLOEs of the current framework have nothing recorded")
+    return "; ".join(parts)

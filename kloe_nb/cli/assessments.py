@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kloe_nb.assessment.model import Assessment, FrameworkVersion
-from kloe_nb.assessment.validate import require_valid
+from kloe_nb.assessment.validate import framework_change_note, require_valid
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.loader import load_framework, load_framework_by_id
 from kloe_nb.render.score_text import scores_text
@@ -75,7 +75,11 @@ def score_command(args: argparse.Namespace) -> int:
             assessment = store.load(_key(args)).assessment
     else:
         raise KloeError("say what to score: an assessment FILE, or --org CODE --framework ID")
-    scores = require_valid_scores(score(load_framework(assessment.framework), assessment))
+    record = load_framework_by_id(assessment.framework)
+    note = framework_change_note(record.framework, record.sha256, assessment)
+    if note:
+        print(f"kloe: note: {note}", file=sys.stderr)
+    scores = require_valid_scores(score(record.framework, assessment))
     if args.json:
         json.dump(scores.to_json_data(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
