@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from kloe_nb import __version__
 from kloe_nb.cli import assessments as assessments_cli
 from kloe_nb.cli import frameworks as frameworks_cli
+from kloe_nb.cli import run as run_cli
 from kloe_nb.errors import KloeError
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     frameworks_cli.add_commands(commands)
     assessments_cli.add_commands(commands)
+    run_cli.add_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 

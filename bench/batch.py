@@ -1,0 +1,135 @@
+"""Benchmark: ``kloe run`` against the plain way (papermill CLI, then nbconvert CLI, per council).
+
+In one run, on the same notebook (notebooks/report.ipynb) and the same data (copies of the
+illustrative ac-benefits assessments in a fresh store), it times:
+
+- the plain loop a user would write without this tool: for each council in turn,
+  ``papermill report.ipynb out.ipynb -p framework ... -p council_code ... -p store ...`` then
+  ``jupyter nbconvert --to html --no-input out.ipynb`` (measured on ``--plain`` councils: its
+  cost per council does not depend on how many there are);
+- ``kloe run -j 1`` and ``kloe run -j 2`` for 24 and 96 councils (and, with ``--big``, 400
+  councils at ``-j 2``), wall clock of the whole command, start-up included.
+
+It prints seconds per council for each, the ratio to the plain loop, the marginal cost per
+council from 24 to 96 (flat cost: the two per-council figures agree), and report sizes.
+Goals on the 2-core machine of the issue: ``-j 2`` at least 6x faster per council than the
+plain loop, flat from 24 to 96, 400 councils under 3 minutes, reports under 150 KB.
+
+    python bench/batch.py [--plain 6] [--sizes 24 96] [--big]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NOTEBOOK = REPO / "notebooks" / "report.ipynb"
+EXAMPLES = sorted((REPO / "examples" / "assessments").glob("ac-benefits--*.json"))
+FRAMEWORK = "ac-benefits"
+
+
+def make_data(folder: Path, count: int) -> tuple[Path, Path]:
+    """A store with ``count`` councils (copies of the examples, codes B0001...) and their councils CSV."""
+    sys.path.insert(0, str(REPO))
+    from kloe_nb.demo import import_assessments
+
+    sources = [json.loads(path.read_text(encoding="utf-8")) for path in EXAMPLES]
+    paths, lines = [], ["code,name"]
+    for number in range(1, count + 1):
+        data = json.loads(json.dumps(sources[number % len(sources)]))
+        code = f"B{number:04d}"
+        data["organisation"] = {"code": code, "name": f"Bench Council {number} (illustrative)"}
+        path = folder / "json" / f"{code}.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(data), encoding="utf-8")
+        paths.append(path)
+        lines.append(f"{code},Bench Council {number} (illustrative)")
+    store = folder / "kloe.db"
+    import_assessments(store, paths)
+    councils = folder / "councils.csv"
+    councils.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return store, councils
+
+
+def councils_csv(source: Path, count: int, target: Path) -> Path:
+    lines = source.read_text(encoding="utf-8").splitlines()
+    target.write_text("\n".join(lines[: count + 1]) + "\n", encoding="utf-8")
+    return target
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def plain_loop(store: Path, count: int, folder: Path) -> float:
+    out = folder / "plain"
+    out.mkdir()
+    started = time.perf_counter()
+    for number in range(1, count + 1):
+        code = f"B{number:04d}"
+        executed = out / f"{code}.ipynb"
+        timed([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "framework", FRAMEWORK, "-p", "council_code", code,
+               "-p", "store", str(store), "--no-progress-bar"], folder)
+        timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)], folder)
+    return time.perf_counter() - started
+
+
+def kloe_run(store: Path, councils: Path, jobs: int, out: Path, folder: Path) -> float:
+    return timed([sys.executable, "-m", "kloe_nb.cli.main", "--store", str(store), "run", "--framework", FRAMEWORK,
+                  "--councils", str(councils), "--out", str(out), "-j", str(jobs), "--no-progress"], folder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plain", type=int, default=6, help="councils for the plain papermill+nbconvert loop (default 6)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[24, 96], help="council counts for kloe run (default 24 96)")
+    parser.add_argument("--big", action="store_true", help="also 400 councils at -j 2 (goal: under 3 minutes)")
+    args = parser.parse_args()
+    largest = max([*args.sizes, args.plain, 400 if args.big else 0])
+    with tempfile.TemporaryDirectory(prefix="kloe-bench-") as temporary:
+        folder = Path(temporary)
+        store, all_councils = make_data(folder, largest)
+        rows: list[tuple[str, int, float]] = []
+        plain = plain_loop(store, args.plain, folder)
+        rows.append(("papermill CLI + nbconvert CLI, per council", args.plain, plain))
+        sizes_kb: list[float] = []
+        for jobs in (1, 2):
+            for count in args.sizes:
+                councils = councils_csv(all_councils, count, folder / f"councils-{count}.csv")
+                out = folder / f"run-j{jobs}-{count}"
+                rows.append((f"kloe run -j {jobs}", count, kloe_run(store, councils, jobs, out, folder)))
+                sizes_kb += [path.stat().st_size / 1024 for path in out.glob("b*.html")]
+        if args.big:
+            rows.append(("kloe run -j 2", 400, kloe_run(store, councils_csv(all_councils, 400, folder / "c400.csv"), 2, folder / "run-400", folder)))
+        plain_per = plain / args.plain
+        print(f"\n{'variant':<46} {'councils':>8} {'total s':>9} {'s/council':>10} {'vs plain':>9}")
+        for name, count, total in rows:
+            per = total / count
+            print(f"{name:<46} {count:>8} {total:>9.1f} {per:>10.3f} {plain_per / per:>8.1f}x")
+        for jobs in (1, 2):
+            measured = {count: total for name, count, total in rows if name == f"kloe run -j {jobs}" and count in args.sizes}
+            if len(measured) >= 2:
+                low, high = min(measured), max(measured)
+                marginal = (measured[high] - measured[low]) / (high - low)
+                print(f"kloe run -j {jobs}: {measured[low] / low:.3f} s/council at {low}, {measured[high] / high:.3f} at {high}; "
+                      f"marginal cost {marginal:.3f} s per extra council (start-up {measured[low] - marginal * low:.1f} s)")
+        print(f"report size: median {statistics.median(sizes_kb):.0f} KB, largest {max(sizes_kb):.0f} KB (goal: under 150 KB)")
+        if args.big:
+            print(f"400 councils at -j 2: {rows[-1][2]:.0f} s (goal: under 180 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""The batch's index page and summary.csv: every council with its status, reason and judgements.
+
+``index.html`` is inert like the reports (no script: the Content-Security-Policy forbids it
+and a page that is emailed must not need it). So "sortable" is done without JavaScript: the
+table is rendered once per ordering (by code, name, group, status, and each judgement, best
+first), each ordering a block with its own id; the column headings are in-page links to the
+ordering by that column, and CSS ``:target`` shows the one linked to (by code when none is).
+Reading the page costs nothing; a browser without ``:has()`` shows the default ordering above
+the chosen one. A heatmap of KLOE levels (councils by KLOEs, coloured cells that also carry
+the level as text) follows.
+
+``summary.csv`` has one row per council: code, name, group, period, status, reason, each
+judgement's level and label, the assessment revision, and the report and notebook paths;
+every cell that a spreadsheet would run as a formula is defused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from kloe_nb import __version__
+from kloe_nb.framework.loader import LoadedFramework
+from kloe_nb.framework.model import Framework
+from kloe_nb.interchange.cells import defuse
+from kloe_nb.report.context import kloe_number
+from kloe_nb.report.page import report_environment
+
+STATUS_ORDER = {"failed": 0, "ok": 1, "up to date": 2}
+
+
+@dataclass
+class CouncilRow:
+    """One council of a batch, as the index and summary.csv show it."""
+
+    index: int
+    code: str
+    name: str
+    group: str
+    period: str
+    status: str
+    reason: str = ""
+    revision: int | None = None
+    report: str = ""
+    notebook: str = ""
+    failed_notebook: str = ""
+    summary: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+    def judgement(self, judgement_id: str) -> dict[str, Any]:
+        """The judgement's entry in the report summary ({} when there is none)."""
+        return ((self.summary or {}).get("judgements") or {}).get(judgement_id) or {}
+
+    def kloe_level(self, kloe_id: str) -> int | None:
+        """The KLOE's decided level in this council's report."""
+        return ((self.summary or {}).get("kloes") or {}).get(kloe_id)
+
+    @property
+    def illustrative(self) -> bool:
+        """The council's data is illustrative (the index then says so)."""
+        return bool((self.summary or {}).get("illustrative"))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A judgement column of the index and summary.csv."""
+
+    key: str
+    title: str
+
+
+def scored_judgements(framework: Framework) -> list[Column]:
+    """The judgements that have levels (the columns of the index and summary.csv)."""
+    return [Column(judgement.id, judgement.title) for judgement in framework.judgements if judgement.scored and judgement.scale]
+
+
+def _judgement_label(cell: dict[str, Any]) -> str:
+    if cell.get("needs_judgement"):
+        return "needs a decision: " + " or ".join(str(option) for option in cell.get("options") or [])
+    return cell.get("label") or ""
+
+
+def summary_csv_text(framework: Framework, rows: list[CouncilRow]) -> str:
+    """summary.csv (see the module docstring)."""
+    judgements = scored_judgements(framework)
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\r\n")
+    header = ["code", "name", "group", "period", "status", "reason"]
+    for column in judgements:
+        header += [f"{column.key} level", f"{column.key} label"]
+    writer.writerow(header + ["revision", "report", "notebook"])
+    for row in sorted(rows, key=lambda r: r.index):
+        cells: list[Any] = [row.code, row.name, row.group, row.period, row.status, row.reason]
+        for column in judgements:
+            cell = row.judgement(column.key)
+            level = cell.get("level")
+            cells += ["" if level is None else level, _judgement_label(cell)]
+        cells += ["" if row.revision is None else row.revision, row.report, row.notebook or row.failed_notebook]
+        writer.writerow([defuse(value) for value in cells])
+    return stream.getvalue()
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """The council table in one order, with the id its column heading links to."""
+
+    id: str
+    title: str
+    rows: list[CouncilRow]
+
+
+def orderings(framework: Framework, rows: list[CouncilRow]) -> list[Ordering]:
+    """The table's orderings: by code (the default), name, group, status, and each judgement (best first)."""
+
+    def by_code(row: CouncilRow) -> tuple[str, str]:
+        return (row.code.casefold(), row.code)
+
+    found = [Ordering("by-code", "code", sorted(rows, key=by_code)), Ordering("by-name", "name", sorted(rows, key=lambda r: (r.name.casefold(), by_code(r))))]
+    if any(row.group for row in rows):
+        found.append(Ordering("by-group", "group", sorted(rows, key=lambda r: (r.group.casefold() or "\uffff", by_code(r)))))
+    found.append(Ordering("by-status", "status", sorted(rows, key=lambda r: (STATUS_ORDER.get(r.status, 9), by_code(r)))))
+    for number, column in enumerate(scored_judgements(framework), start=1):
+
+        def best_first(row: CouncilRow, key: str = column.key) -> tuple[int, tuple[str, str]]:
+            level = row.judgement(key).get("level")
+            return (-(level or 0), by_code(row))
+
+        found.append(Ordering(f"by-j{number}", column.title, sorted(rows, key=best_first)))
+    return found
+
+
+@dataclass(frozen=True)
+class HeatColumn:
+    """One KLOE column of the heatmap."""
+
+    id: str
+    label: str
+    title: str
+
+
+def heat_columns(framework: Framework) -> list[tuple[str, list[HeatColumn]]]:
+    """Scored KLOEs grouped by question or theme, for the heatmap's two header rows."""
+    groups = []
+    for group in framework.groups:
+        columns = [HeatColumn(kloe.id, kloe_number(kloe) or kloe.title[:24], kloe.title) for kloe in group.kloes if kloe.scored]
+        if columns:
+            groups.append((f"{group.kind.title()} {group.number}" if group.number else group.title, columns))
+    return groups
+
+
+def index_html(record: LoadedFramework, rows: list[CouncilRow], notebook_name: str, generated: datetime | None = None) -> str:
+    """index.html (see the module docstring)."""
+    framework = record.framework
+    generated = generated or datetime.now(timezone.utc)
+    counts = {status: sum(1 for row in rows if row.status == status) for status in ("ok", "up to date", "failed")}
+    return report_environment().get_template("index.html.j2").render(
+        fw=framework,
+        sha256=record.sha256,
+        rows=sorted(rows, key=lambda r: (r.code.casefold(), r.code)),
+        judgements=scored_judgements(framework),
+        orderings=orderings(framework, rows),
+        heat_groups=heat_columns(framework),
+        counts=counts,
+        illustrative=any(row.illustrative for row in rows),
+        generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+        notebook_name=notebook_name,
+        package_version=__version__,
+    )

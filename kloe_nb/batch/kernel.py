@@ -1,0 +1,188 @@
+"""One IPython kernel kept alive across councils, and the papermill engine that runs notebooks on it.
+
+Starting a kernel, waiting for it and re-importing the package costs more than running the
+report itself (about 0.5 s of start-up and 0.4 s of imports per council on this machine). So
+each batch worker keeps one kernel and runs council after council on it. Between councils
+``reset`` makes the kernel as good as new for the notebook:
+
+- IPython's ``%reset -f`` empties the user namespace (``globals()`` is what a fresh kernel
+  has: tests/test_batch_kernel.py compares them) and the output history;
+- the execution counter goes back to 1 and the working directory back to where it started.
+
+What stays is what a fresh kernel would rebuild identically: imported modules and their
+caches of immutable data (loaded frameworks). The report reads everything about a council
+from the store on each run; nothing in the package keeps per-council state.
+
+The engine is papermill's nbclient engine told to use this kernel and client instead of
+starting its own, registered with papermill as ``kloe-reused-kernel``: parameters, the
+injected cell, error markers and ``PapermillExecutionError`` are all papermill's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+
+ENGINE_NAME = "kloe-reused-kernel"
+KERNEL_NAME = "python3"
+WARM_UP = "import kloe_nb.report, kloe_nb.report.notebook, kloe_nb.store, kloe_nb.scoring"
+
+
+class KernelSession:
+    """A kernel and its client, kept across councils (see the module docstring)."""
+
+    def __init__(self, cwd: Path, kernel_name: str = KERNEL_NAME, startup_timeout: float = 60) -> None:
+        self.cwd = Path(cwd).resolve()
+        self.kernel_name = kernel_name
+        self.startup_timeout = startup_timeout
+        self.km: AsyncKernelManager | None = None
+        self.kc: Any = None
+        self.current: Any = None  # papermill's NotebookExecutionManager of the council being run
+        self.timed_out = threading.Event()
+        self._socket_dir = ""
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def start(self, warm_up: str | None = WARM_UP) -> None:
+        """Start the kernel and its client and wait until it answers; import the package once."""
+        # Unix sockets in a private folder, not TCP on localhost: nothing else on the machine can connect.
+        self._socket_dir = tempfile.mkdtemp(prefix="kloe-kernel-")
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._socket_dir, "k"))
+        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=str(self.cwd))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        self.kc.allow_stdin = False
+        if warm_up:
+            self.run_silently(warm_up)
+            self.reset()
+
+    def restart(self) -> None:
+        """A fresh kernel after one died, was killed or hung."""
+        self.shutdown()
+        self.start()
+
+    def shutdown(self) -> None:
+        """Stop the kernel (immediately: nothing in it needs saving) and the client's channels."""
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001 - best effort while tearing down
+                pass
+        if self.km is not None:
+            try:
+                if run_sync(self.km.is_alive)():
+                    run_sync(self.km.shutdown_kernel)(now=True)
+                run_sync(self.km.cleanup_resources)()
+            except Exception:  # noqa: BLE001 - the kernel may already be gone
+                self.kill()
+        self.km, self.kc = None, None
+        if self._socket_dir:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = ""
+
+    @property
+    def pid(self) -> int | None:
+        """The kernel's process id (the parent kills it if a worker has to be stopped)."""
+        provisioner = getattr(self.km, "provisioner", None)
+        return getattr(provisioner, "pid", None)
+
+    def exit_status(self) -> int | None:
+        """The kernel process's exit status (negative: killed by that signal), None while it runs."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return process.poll() if process is not None else None
+
+    def kill(self) -> None:
+        """SIGKILL the kernel (used by the per-council timeout)."""
+        pid = self.pid
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    # -- between councils ------------------------------------------------------------------------
+    def run_silently(self, code: str, timeout: float = 60) -> None:
+        """Run code outside any notebook (no history, no outputs kept); raise if it fails."""
+        reply = run_sync(self.kc.execute_interactive)(
+            code, silent=True, store_history=False, allow_stdin=False, timeout=timeout, output_hook=lambda message: None
+        )
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            raise RuntimeError(f"kernel set-up code failed: {content.get('ename')}: {content.get('evalue')}")
+
+    def reset(self) -> None:
+        """Make the kernel's namespace what a fresh kernel has (see the module docstring)."""
+        self.run_silently(
+            "get_ipython().run_line_magic('reset', '-f')\n"
+            "get_ipython().execution_count = 1\n"
+            f"__import__('os').chdir({str(self.cwd)!r})\n"
+        )
+
+    def user_globals(self) -> list[str]:
+        """The names in the kernel's user namespace (for tests proving the reset)."""
+        found: list[str] = []
+
+        def hook(message: dict[str, Any]) -> None:
+            if message.get("msg_type") == "stream":
+                found.extend(message["content"]["text"].split())
+
+        run_sync(self.kc.execute_interactive)(
+            "print(*sorted(globals()))", silent=False, store_history=False, allow_stdin=False, timeout=30, output_hook=hook
+        )
+        return found
+
+    # -- a per-council timeout ---------------------------------------------------------------------
+    def watchdog(self, seconds: float) -> threading.Timer:
+        """A started timer that kills the kernel after ``seconds``; cancel it when the council is done."""
+        self.timed_out.clear()
+
+        def expire() -> None:
+            self.timed_out.set()
+            self.kill()
+
+        timer = threading.Timer(seconds, expire)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+
+class ReusedKernelEngine(NBClientEngine):
+    """papermill's nbclient engine on a kernel that outlives the notebook (``kernel_session=``)."""
+
+    @classmethod
+    def execute_managed_notebook(  # type: ignore[override]
+        cls,
+        nb_man: Any,
+        kernel_name: str,
+        kernel_session: KernelSession,
+        log_output: bool = False,
+        start_timeout: int = 60,
+        execution_timeout: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        kernel_session.current = nb_man  # so a partial notebook can be kept if the kernel dies
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kernel_session.km,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logger,
+            log_output=log_output,
+        )
+        client.kc = kernel_session.kc
+        return client.execute()
+
+
+papermill_engines.register(ENGINE_NAME, ReusedKernelEngine)

@@ -1,0 +1,78 @@
+"""The report notebook's parameters: what it declares, and the values a council gets.
+
+papermill only *warns* about a parameter the notebook does not declare, and pastes parameter
+names into the injected cell as code; its command line turns ``00123`` into 123 and ``None``
+into None. So the batch reads the notebook's declared parameters itself (papermill's own
+``inspect_notebook``, the same list ``papermill --help-notebook`` prints), refuses any name the
+notebook does not declare or that is not a plain identifier, and passes every value as a
+Python ``str`` through papermill's Python API, which quotes it safely.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from kloe_nb.errors import InvalidInputError, Problem
+
+#: The parameters every report notebook must declare (``period`` is optional).
+REQUIRED = ("framework", "council_code", "store")
+OPTIONAL = ("period",)
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.ipynb"
+
+
+@lru_cache(maxsize=8)
+def _declared(path: str, mtime_ns: int) -> tuple[str, ...]:
+    import papermill
+
+    return tuple(papermill.inspect_notebook(path))
+
+
+def declared_parameters(notebook: Path) -> tuple[str, ...]:
+    """The names the notebook's ``parameters`` cell declares, in order."""
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise InvalidInputError(str(notebook), [Problem(str(notebook), "", "no such notebook")])
+    return _declared(str(notebook.resolve()), notebook.stat().st_mtime_ns)
+
+
+def check_notebook(notebook: Path) -> tuple[str, ...]:
+    """The declared names, or InvalidInputError when the notebook lacks a parameter the batch passes."""
+    declared = declared_parameters(notebook)
+    missing = [name for name in REQUIRED if name not in declared]
+    if missing:
+        raise InvalidInputError(
+            str(notebook),
+            [Problem(str(notebook), "parameters", f"the parameters cell does not declare {', '.join(missing)} (it declares: {', '.join(declared) or 'nothing'}); "
+                     "tag one cell 'parameters' and give each a default")],
+        )
+    return declared
+
+
+def check_names(names: Mapping[str, str] | list[str], declared: tuple[str, ...], notebook: Path) -> None:
+    """Every name must be a declared parameter and a plain identifier; all problems at once."""
+    problems = []
+    for name in names:
+        if not name.isidentifier() or keyword.iskeyword(name):
+            problems.append(Problem(str(notebook), name, "is not a valid parameter name (letters, digits and _ only)"))
+        elif name not in declared:
+            close = difflib.get_close_matches(name, declared, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(str(notebook), name, f"unknown parameter{hint} (the notebook declares: {', '.join(declared)})"))
+    if problems:
+        raise InvalidInputError(str(notebook), problems)
+
+
+def council_parameters(
+    declared: tuple[str, ...], framework: str, code: str, store: Path, period: str, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The values one council's run gets: all ``str``, exactly as given (no number or None guessing)."""
+    values = {"framework": str(framework), "council_code": str(code), "store": str(Path(store).resolve())}
+    if "period" in declared:
+        values["period"] = str(period)
+    for name, value in (extra or {}).items():
+        values[name] = str(value)
+    return values

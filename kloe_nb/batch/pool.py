@@ -1,0 +1,228 @@
+"""Worker processes, each keeping one kernel, fed councils one at a time by the batch.
+
+Each worker is a separate process (``spawn``: nothing inherited but its arguments) that starts
+one kernel, imports the package in it once, then runs the councils it is sent
+(``execute.run_council``), replacing its kernel whenever one dies or hangs. The parent sends
+each worker one council at a time, so it always knows which council a worker is on:
+
+- a council that fails in a worker (a cell raised, the kernel died, the per-council timeout)
+  comes back as a failed result, and the worker goes on with a new kernel;
+- a worker that itself dies (killed, out of memory) fails the council it was on, with the
+  reason, and a new worker takes its place;
+- a worker silent for ``timeout + GRACE`` seconds is killed with its kernel, the same way.
+
+Results arrive in completion order; ``run_pool`` yields them as they come, for the progress bar.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kloe_nb.batch.execute import FAILED, CouncilResult, CouncilTask
+
+GRACE = 20.0  # seconds past the per-council timeout before the parent kills a silent worker
+START_TIMEOUT = 120.0  # seconds a new worker may take to start its kernel
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What every worker needs to know: the per-council timeout and where its kernel runs."""
+
+    timeout: float
+    kernel_cwd: Path
+
+
+def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) -> None:
+    """A worker's life: start a kernel, run councils until told to stop, stop the kernel."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    from kloe_nb.batch.execute import run_council
+    from kloe_nb.batch.kernel import KernelSession
+    from kloe_nb.report.exporter import PageRenderer
+
+    session = KernelSession(config.kernel_cwd)
+    try:
+        try:
+            session.start()
+            renderer = PageRenderer()
+        except Exception as error:  # noqa: BLE001 - reported to the parent, which fails the councils left
+            results.put(("fatal", worker_id, f"could not start a Python kernel: {type(error).__name__}: {error}"))
+            return
+        results.put(("ready", worker_id, session.pid))
+        while True:
+            task = tasks.get()
+            if task is None:
+                break
+            result = run_council(session, renderer, task, config.timeout)
+            results.put(("done", worker_id, result, session.pid))
+    finally:
+        session.shutdown()
+
+
+@dataclass
+class _Worker:
+    id: int
+    process: Any
+    tasks: Any
+    current: CouncilTask | None = None
+    since: float = field(default_factory=time.monotonic)
+    kernel_pid: int | None = None
+    ready: bool = False
+
+
+def _kill(pid: int | None) -> None:
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class Pool:
+    """The parent's side of the workers (see the module docstring)."""
+
+    def __init__(self, config: WorkerConfig, jobs: int) -> None:
+        self.config = config
+        self.jobs = max(1, jobs)
+        self.context = multiprocessing.get_context("spawn")
+        self.results = self.context.Queue()
+        self.workers: dict[int, _Worker] = {}
+        self.next_id = 0
+        self.fatal: str | None = None
+        self.respawns_left = 0
+        self.finished: set[int] = set()
+
+    def _spawn(self) -> None:
+        tasks = self.context.Queue()
+        worker_id = self.next_id
+        self.next_id += 1
+        process = self.context.Process(
+            target=worker_main, args=(worker_id, self.config, tasks, self.results), name=f"kloe-worker-{worker_id}", daemon=True
+        )
+        process.start()
+        self.workers[worker_id] = _Worker(worker_id, process, tasks)
+
+    def _retire(self, worker: _Worker, kill: bool) -> None:
+        if kill:
+            _kill(worker.kernel_pid)
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        self.workers.pop(worker.id, None)
+
+    def run(self, tasks: list[CouncilTask]) -> Iterator[CouncilResult]:
+        """Run every task; yield each result as it arrives. Always yields exactly one result per task."""
+        pending = deque(tasks)
+        self.respawns_left = len(tasks) + self.jobs
+        for _ in range(min(self.jobs, len(tasks))):
+            self._spawn()
+        try:
+            while pending or any(worker.current for worker in self.workers.values()):
+                if not self.workers:  # every worker failed to start
+                    reason = self.fatal or "no worker could be started"
+                    while pending:
+                        yield from self._failed(pending.popleft(), reason)
+                    break
+                yield from self._receive(pending)
+                yield from self._watch(pending)
+        finally:
+            self.close()
+
+    def _dispatch(self, worker: _Worker, pending: deque[CouncilTask]) -> None:
+        if pending:
+            worker.current = pending.popleft()
+            worker.since = time.monotonic()
+            worker.tasks.put(worker.current)
+        else:
+            worker.current = None
+
+    def _receive(self, pending: deque[CouncilTask], wait: float = 0.2) -> Iterator[CouncilResult]:
+        """Handle every message waiting (waiting up to ``wait`` seconds for the first)."""
+        while True:
+            try:
+                message = self.results.get(timeout=wait) if wait else self.results.get_nowait()
+            except queue.Empty:
+                return
+            wait = 0
+            for result in self._handle(message, pending):
+                if result.index not in self.finished:
+                    self.finished.add(result.index)
+                    yield result
+
+    def _failed(self, task: CouncilTask, reason: str) -> Iterator[CouncilResult]:
+        if task.index not in self.finished:
+            self.finished.add(task.index)
+            yield CouncilResult(task.index, task.code, FAILED, reason)
+
+    def _respawn(self, pending: deque[CouncilTask]) -> None:
+        if pending and self.fatal is None and self.respawns_left > 0:
+            self.respawns_left -= 1
+            self._spawn()
+
+    def _handle(self, message: tuple[Any, ...], pending: deque[CouncilTask]) -> Iterator[CouncilResult]:
+        kind, worker_id = message[0], message[1]
+        worker = self.workers.get(worker_id)
+        if worker is None:
+            return
+        if kind == "ready":
+            worker.ready, worker.kernel_pid = True, message[2]
+            self._dispatch(worker, pending)
+        elif kind == "done":
+            result, worker.kernel_pid = message[2], message[3]
+            worker.current = None
+            yield result
+            self._dispatch(worker, pending)
+        elif kind == "fatal":
+            self.fatal = message[2]
+            self._retire(worker, kill=False)
+
+    def _watch(self, pending: deque[CouncilTask]) -> Iterator[CouncilResult]:
+        now = time.monotonic()
+        for worker in list(self.workers.values()):
+            if not worker.process.is_alive():
+                yield from self._receive(pending, wait=0)  # a result it sent just before dying counts
+                task = worker.current
+                self._retire(worker, kill=True)
+                if task is not None:
+                    code = worker.process.exitcode
+                    how = f"killed by {signal.Signals(-code).name}" if code and code < 0 else f"exit status {code}"
+                    yield from self._failed(task, f"the worker process running this council died ({how}); its kernel was stopped")
+                self._respawn(pending)
+            elif worker.current is not None and now - worker.since > self.config.timeout + GRACE:
+                task = worker.current
+                self._retire(worker, kill=True)
+                yield from self._failed(task, f"timed out after {self.config.timeout:g} s (the worker and its kernel were stopped)")
+                self._respawn(pending)
+            elif not worker.ready and now - worker.since > START_TIMEOUT:
+                self.fatal = f"a worker's kernel did not start within {START_TIMEOUT:g} s"
+                self._retire(worker, kill=True)
+
+    def close(self) -> None:
+        """Stop every worker (and with it, its kernel)."""
+        for worker in self.workers.values():
+            try:
+                worker.tasks.put(None)
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + 10
+        for worker in list(self.workers.values()):
+            worker.process.join(timeout=max(0.1, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(timeout=3)
+            if worker.process.is_alive():
+                _kill(worker.kernel_pid)
+                worker.process.kill()
+        self.workers.clear()

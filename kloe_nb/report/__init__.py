@@ -1,0 +1,18 @@
+"""Per-council reports: what a report shows, as inert HTML sections, assembled by nbconvert.
+
+The stages, each a module with one job:
+
+- ``context``: the data a report shows, built from framework + stored assessment + scores;
+- ``wording``: the judgement sentence in the frameworks' own words;
+- ``charts``: the KLOE-level chart of each question or theme, as inline SVG;
+- ``page``: each section rendered to HTML with the escaping report environment;
+- ``notebook``: what the cells of ``notebooks/report.ipynb`` call (no logic lives in the notebook);
+- ``exporter``: the executed notebook rendered to one self-contained HTML page (nbconvert,
+  with a template of our own: no code, no prompts, no script, nothing from the network);
+- ``text``: how user text is neutralised and how a finished page is checked to be inert.
+"""
+
+from kloe_nb.report.context import ReportContext, ReportError, build_context
+from kloe_nb.report.notebook import Report
+
+__all__ = ["Report", "ReportContext", "ReportError", "build_context"]

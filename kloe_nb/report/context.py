@@ -1,0 +1,312 @@
+"""What a council's report shows, as plain data: built from framework + stored assessment + scores.
+
+Pure functions of their inputs (and the clock, for the generated time, which callers may
+pass), so the same revision always gives the same report. Templates only lay this data out;
+every word shown comes from the framework file or from what the analyst recorded.
+
+A report is refused (``ReportError``) when it would mislead: scores with problems (a decision
+without its rationale, a KLOE the framework no longer has), or nothing assessed at all.
+Work still pending (KLOEs not yet levelled, a "2 or 3" not yet decided) is shown as such.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from kloe_nb import __version__
+from kloe_nb.errors import KloeError
+from kloe_nb.framework.loader import LoadedFramework
+from kloe_nb.framework.model import CombinationTable, Framework, Group, Kloe, Scale
+from kloe_nb.render.labels import level_name
+from kloe_nb.report.charts import level_chart
+from kloe_nb.report.wording import judgement_sentence
+from kloe_nb.report.views import (
+    FlagView,
+    GroupView,
+    ImprovementPoint,
+    JudgementView,
+    KloeView,
+    MetGroup,
+    Provenance,
+    ReportContext,
+    TableView,
+)
+from kloe_nb.scoring.score import LevelScore, Scores, score
+from kloe_nb.store.base import StoredAssessment
+
+NUMBERED = re.compile(r"^[A-Za-z]?\d+(\.\d+)*$")
+
+
+class ReportError(KloeError):
+    """This council's report cannot be produced; the message says why and what to do."""
+
+
+# -- small helpers ---------------------------------------------------------------------------
+def kloe_number(kloe: Kloe) -> str:
+    """The number a reader knows a KLOE by ('2.1'), or '' where the source numbers it only by its title."""
+    if kloe.number:
+        return kloe.number
+    return kloe.id if NUMBERED.match(kloe.id) else ""
+
+
+def group_heading(group: Group) -> str:
+    """'Question 2: Is the service meeting the needs...?' (the kind and number the source prints, then the title)."""
+    label = f"{group.kind.title()} {group.number}: " if group.number else ""
+    return label + group.title
+
+
+def level_text(scale: Scale | None, result: LevelScore) -> str:
+    """A score as words: '2 Fair ★', 'needs a decision: 3 or 4', 'not yet assessed', 'not scored'."""
+    if not result.scored:
+        return "not scored"
+    if result.needs_judgement:
+        return "needs a decision: " + " or ".join(level_name(scale, option) for option in result.options)
+    if result.level is None:
+        return "not yet assessed"
+    return level_name(scale, result.level)
+
+
+def _suggested_text(scale: Scale | None, result: LevelScore) -> str:
+    return level_name(scale, result.suggested) if result.suggested is not None else ""
+
+
+def _spread_text(scale: Scale | None, result: LevelScore) -> str:
+    if not result.spread:
+        return ""
+    parts = [f"{count} at {level_name(scale, int(level))}" for level, count in result.spread.items()]
+    text = ", ".join(parts)
+    if result.missing:
+        text += f"; {len(result.missing)} not yet assessed"
+    return text
+
+
+def _statement_heading(scale: Scale | None, level: int) -> str:
+    if scale is not None:
+        for item in scale.levels:
+            if item.level == level and item.heading and (item.label or "").lower() not in item.heading.lower():
+                return f"{level_name(scale, level)}: {item.heading}"
+    return f"Level {level_name(scale, level)}"
+
+
+# -- the parts -------------------------------------------------------------------------------
+def _judgements(framework: Framework, scores: Scores) -> list[JudgementView]:
+    views = []
+    for judgement in framework.judgements:
+        result = scores.judgements[judgement.id]
+        scale = framework.scale(judgement.scale) if judgement.scale else None
+        derived = ""
+        if judgement.rule and judgement.rule.inputs:
+            inputs = []
+            for input_id in judgement.rule.inputs:
+                other = scores.judgements.get(input_id) or scores.groups.get(input_id)
+                if other is not None:
+                    shown = str(other.level) if other.level is not None else "not yet"
+                    inputs.append(f"{other.title} {shown}")
+            rule = judgement.rule.name.replace("_", " ")
+            derived = f"{rule} of " + ", ".join(inputs)
+            if judgement.rule.rounding:
+                derived += f" (rounded {judgement.rule.rounding.replace('_', ' ')})"
+        elif result.spread:
+            derived = _spread_text(scale, result)
+        views.append(
+            JudgementView(
+                id=judgement.id,
+                title=judgement.title,
+                scored=judgement.scored,
+                level=result.level,
+                level_text=level_text(scale, result),
+                suggested_text=_suggested_text(scale, result),
+                differs=result.differs,
+                needs_judgement=result.needs_judgement,
+                options_text=" or ".join(level_name(scale, option) for option in result.options) if len(result.options) > 1 else "",
+                rationale=result.rationale,
+                derived_from=derived,
+                note=judgement.note or "",
+                missing=result.missing,
+            )
+        )
+    return views
+
+
+def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAssessment, result: LevelScore) -> KloeView:
+    scale = framework.scale_for_group(group)
+    record = stored.assessment.record(kloe.id)
+    met = []
+    for level, indexes in sorted(record.met.items(), reverse=True):
+        statements = kloe.descriptors.get(level, [])
+        chosen = [statements[index] for index in indexes if index < len(statements)]
+        if chosen:
+            met.append(MetGroup(level, _statement_heading(scale, level), chosen, len(statements)))
+    return KloeView(
+        id=kloe.id,
+        number=kloe_number(kloe),
+        title=kloe.title,
+        section=kloe.section or "",
+        scored=kloe.scored,
+        level=result.level,
+        level_text="context only (not scored)" if not kloe.scored else level_text(scale, result),
+        suggested_text=_suggested_text(scale, result),
+        differs=result.differs,
+        higher_met=result.higher_met,
+        met=met,
+        described=bool(kloe.descriptors),
+        evidence=list(record.evidence),
+        strengths=record.strengths,
+        areas_for_improvement=record.areas_for_improvement,
+        current_position=record.current_position,
+        rationale=record.rationale,
+    )
+
+
+def _groups(framework: Framework, stored: StoredAssessment, scores: Scores) -> list[GroupView]:
+    views = []
+    for group in framework.groups:
+        scale = framework.scale_for_group(group)
+        result = scores.groups[group.id]
+        kloes = [_kloe_view(framework, group, kloe, stored, scores.kloes[kloe.id]) for kloe in group.kloes]
+        scored_kloes = [view for view in kloes if view.scored]
+        chart = level_chart(group_heading(group), scale, scored_kloes) if scored_kloes and scale is not None else None
+        views.append(
+            GroupView(
+                id=group.id,
+                kind=group.kind,
+                heading=group_heading(group),
+                judgement_title=framework.judgement(group.judgement).title,
+                scored=result.scored,
+                score_text=level_text(scale, result) if result.scored else "not scored",
+                spread_text=_spread_text(scale, result),
+                kloes=kloes,
+                chart=chart,
+            )
+        )
+    return views
+
+
+def _table_view(framework: Framework, table: CombinationTable, scores: Scores, result_id: str | None) -> TableView:
+    rows = sorted({cell.row for cell in table.cells}, reverse=True)
+    columns = sorted({cell.column for cell in table.cells})
+    cells = {(cell.row, cell.column): " or ".join(str(option) for option in cell.options) for cell in table.cells}
+    row_level = scores.judgements[table.row_input].level if table.row_input in scores.judgements else None
+    column_level = scores.judgements[table.column_input].level if table.column_input in scores.judgements else None
+    highlight = (row_level, column_level) if row_level is not None and column_level is not None else None
+    result = scores.judgements.get(result_id) if result_id else None
+    result_text = ""
+    if result is not None:
+        scale = framework.scale(framework.judgement(result.id).scale or "") if framework.judgement(result.id).scale else None
+        result_text = level_text(scale, result)
+    return TableView(
+        title=table.title,
+        row_title=framework.judgement(table.row_input).title,
+        column_title=framework.judgement(table.column_input).title,
+        rows=rows,
+        columns=columns,
+        cells=cells,
+        highlight=highlight,
+        rules=list(table.rules),
+        result_title=result.title if result else "",
+        result_text=result_text,
+    )
+
+
+def _tables(framework: Framework, scores: Scores) -> list[TableView]:
+    users = {j.rule.table: j.id for j in framework.judgements if j.rule and j.rule.table}
+    return [_table_view(framework, table, scores, users.get(table.id)) for table in framework.tables]
+
+
+def _improvements(groups: list[GroupView]) -> list[ImprovementPoint]:
+    points = []
+    for group in groups:
+        for kloe in group.kloes:
+            if kloe.areas_for_improvement.strip():
+                points.append(ImprovementPoint(kloe.number, kloe.title, group.heading, kloe.areas_for_improvement))
+    return points
+
+
+def _check(scores: Scores, stored: StoredAssessment) -> None:
+    who = f"council {stored.assessment.organisation.code} ({stored.assessment.organisation.name}), framework {scores.framework}"
+    if scores.problems:
+        raise ReportError(f"{who}: the assessment has problems to resolve first: " + "; ".join(scores.problems))
+    if not any(result.scored and result.level is not None for result in scores.kloes.values()):
+        raise ReportError(f"{who}: nothing assessed yet (no KLOE has a level, revision {stored.revision}); level at least one KLOE first")
+
+
+def build_context(record: LoadedFramework, stored: StoredAssessment, generated: datetime | None = None) -> ReportContext:
+    """Everything one council's report shows, or ReportError saying why there can be no report."""
+    framework = record.framework
+    assessment = stored.assessment
+    if assessment.framework != framework.id:
+        raise ReportError(f"the stored assessment is for framework {assessment.framework!r}, not {framework.id!r}")
+    scores = score(framework, assessment)
+    _check(scores, stored)
+    generated = generated or datetime.now(timezone.utc)
+    groups = _groups(framework, stored, scores)
+    flag_meanings = {kind.colour: list(kind.meaning) for kind in framework.flags.kinds} if framework.flags else {}
+    provenance = Provenance(
+        framework_id=framework.id,
+        framework_title=framework.title,
+        framework_version=framework.version,
+        source_document=framework.source.document,
+        source_title=framework.source.title,
+        sha256=record.sha256,
+        package_version=__version__,
+        revision=stored.revision,
+        saved_at=stored.saved_at,
+        saved_by=stored.saved_by,
+        generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+        recorded_version=(assessment.framework_version.version if assessment.framework_version else ""),
+    )
+    return ReportContext(
+        code=assessment.organisation.code,
+        name=assessment.organisation.name,
+        framework=framework,
+        period=assessment.period,
+        assessor=assessment.assessor,
+        illustrative=assessment.illustrative,
+        assessed_on=stored.saved_at[:10],
+        sentence=judgement_sentence(framework, scores),
+        judgements=_judgements(framework, scores),
+        groups=groups,
+        tables=_tables(framework, scores),
+        flags=[FlagView(f["colour"], f["subject"], f["reason"], list(f["criteria"])) for f in scores.flags],
+        flag_meanings=flag_meanings,
+        flags_apply=framework.flags is not None,
+        improvements=_improvements(groups),
+        pending=list(scores.pending),
+        provenance=provenance,
+        scores=scores,
+    )
+
+
+def summary_data(context: ReportContext, parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the batch index and summary.csv need from a report, as JSON-ready data."""
+    scores = context.scores
+    judgements = {}
+    for view in context.judgements:
+        result = scores.judgements[view.id]
+        judgements[view.id] = {
+            "title": view.title,
+            "scored": view.scored,
+            "level": result.level,
+            "label": result.label,
+            "stars": result.stars,
+            "text": view.level_text,
+            "needs_judgement": result.needs_judgement,
+            "options": result.options,
+        }
+    return {
+        "code": context.code,
+        "name": context.name,
+        "framework": context.framework.id,
+        "period": context.period,
+        "revision": context.provenance.revision,
+        "saved_at": context.provenance.saved_at,
+        "illustrative": context.illustrative,
+        "complete": scores.complete,
+        "sentence": context.sentence,
+        "judgements": judgements,
+        "kloes": {kloe_id: result.level for kloe_id, result in scores.kloes.items() if result.scored},
+        "parameters": dict(parameters or {}),
+    }
+

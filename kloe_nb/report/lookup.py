@@ -1,0 +1,44 @@
+"""Finding the stored assessment a report is about, from what a councils CSV or a person gives.
+
+A councils CSV often has no period column. Where no period is given and the store holds
+exactly one assessment of that council against that framework, that one is meant; where it
+holds several, the error lists their periods so the CSV can say which.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kloe_nb.errors import NotFoundError
+from kloe_nb.store import AssessmentKey, AssessmentStore, open_store
+from kloe_nb.store.base import StoredAssessment
+
+
+def require_store_file(path: str | Path) -> Path:
+    """The store path, or NotFoundError: a report never creates an empty store by mistake."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"no assessment store at {path}; give --store (or $KLOE_STORE), or import assessments with 'kloe import'")
+    return path
+
+
+def resolve_key(store: AssessmentStore, framework: str, code: str, period: str = "") -> AssessmentKey:
+    """The key of the council's assessment (see the module docstring), or NotFoundError saying what is there."""
+    if period:
+        key = AssessmentKey(framework, code, period)
+        if store.find(key) is None:
+            raise NotFoundError(f"no assessment of council {code!r} against {framework} for period {period!r} in the store {store.path}")
+        return key
+    found = [key for key in store.keys(framework) if key.org_code == code and not key.track]
+    if not found:
+        raise NotFoundError(f"no assessment of council {code!r} against {framework} in the store {store.path}; import one with 'kloe import'")
+    if len(found) > 1:
+        periods = ", ".join(repr(key.period) for key in found)
+        raise NotFoundError(f"council {code!r} has assessments for several periods ({periods}) against {framework}; say which (a period column in the CSV, or --period)")
+    return found[0]
+
+
+def load_assessment(store_path: str | Path, framework: str, code: str, period: str = "") -> StoredAssessment:
+    """The council's current stored revision (opening the store read-only in spirit: nothing is saved)."""
+    with open_store(require_store_file(store_path)) as store:
+        return store.load(resolve_key(store, framework, code, period))

@@ -1,0 +1,121 @@
+"""One kernel reused across councils: nothing of one council reaches the next; parameters arrive exactly.
+
+The batch keeps each worker's kernel alive from council to council (that is what makes it
+fast), so these tests run councils one after another on one ``KernelSession``, as a worker
+does, and look for anything the first leaves behind (RELIABILITY scenarios 13 and 14 too).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell
+
+from conftest import REPO_ROOT
+from kloe_nb.batch.execute import execute_council
+from kloe_nb.batch.kernel import KernelSession
+from kloe_nb.batch.parameters import check_names, check_notebook, council_parameters
+from kloe_nb.demo import import_assessments
+from kloe_nb.errors import InvalidInputError
+from kloe_nb.report.exporter import PageRenderer, summary
+
+NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
+EXAMPLE = REPO_ROOT / "examples" / "assessments" / "hi-prospects--EX-HI01.json"
+CANARY = "LEAK-CANARY-FROM-COUNCIL-A"
+
+
+def probe_notebook(path: Path, first: list[str], last: list[str] | None = None, report: bool = True) -> Path:
+    """The report notebook with probe cells after its parameters cell (and at its end)."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cells = [nb.cells[0], nb.cells[1], *(new_code_cell(source) for source in first)]
+    if report:
+        cells += nb.cells[2:]
+    cells += [new_code_cell(source) for source in (last or [])]
+    nb.cells = cells
+    for number, cell in enumerate(nb.cells):
+        cell["id"] = f"probe-{number}"
+    nbformat.write(nb, path)
+    return path
+
+
+def printed(nb: nbformat.NotebookNode, cell_index: int) -> str:
+    return "".join(output.get("text", "") for output in nb.cells[cell_index].outputs if output.output_type == "stream")
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    kernel = KernelSession(tmp_path_factory.mktemp("kernel"))
+    kernel.start()
+    yield kernel
+    kernel.shutdown()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("store")
+    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    a = json.loads(json.dumps(document))
+    a["organisation"] = {"code": "A", "name": "Council A"}
+    a["kloes"]["track-record"]["strengths"] = CANARY
+    a["flags"] = []
+    b = json.loads(json.dumps(document))
+    b["organisation"] = {"code": "B", "name": "Council B"}
+    b["kloes"]["track-record"].pop("strengths", None)
+    b["kloes"]["track-record"]["areas_for_improvement"] = ""
+    paths = []
+    for name, data in (("a", a), ("b", b)):
+        path = folder / f"{name}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        paths.append(path)
+    import_assessments(folder / "kloe.db", paths)
+    return folder / "kloe.db"
+
+
+def test_nothing_of_one_council_reaches_the_next_on_the_same_kernel(session, store, tmp_path):
+    notebook = probe_notebook(
+        tmp_path / "probe.ipynb",
+        first=["print(sorted(name for name in globals() if not name.startswith('_')))"],
+        last=["leak_canary = council_code", "import json as leaked_module_alias"],
+    )
+    declared = check_notebook(notebook)
+    renderer = PageRenderer()
+    fresh = session.user_globals()
+    runs = {}
+    for code in ("A", "B"):
+        parameters = council_parameters(declared, "hi-prospects", code, store, "2008/09")
+        runs[code] = execute_council(session, renderer, notebook, parameters, 60, code)
+        assert runs[code].ok, runs[code].reason
+    a, b = runs["A"], runs["B"]
+    assert CANARY in a.html and CANARY not in b.html
+    assert CANARY not in json.dumps(b.nb) and "Council A" not in b.html
+    assert printed(a.nb, 3) == printed(b.nb, 3)  # the same globals() at the start of each council
+    for leftover in ("leak_canary", "leaked_module_alias", "report", "Report"):
+        assert leftover not in printed(b.nb, 3)
+    assert [cell.execution_count for cell in b.nb.cells if cell.cell_type == "code"][:3] == [1, 2, 3]
+    assert summary(b.nb)["code"] == "B" and summary(b.nb)["parameters"]["council_code"] == "B"
+    session.reset()
+    assert session.user_globals() == fresh  # what a fresh kernel has, after two councils
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["King's Lynn and West Norfolk", 'x"""; import os', "00123", "None", "line one\nline two", "back\\slash \"q\" \u202e Môn"],
+)
+def test_parameter_values_arrive_exactly_as_text_and_nothing_runs(session, value, tmp_path):
+    notebook = probe_notebook(tmp_path / "values.ipynb", first=["print(repr(council_code), type(council_code).__name__, 'os' in globals())"], report=False)
+    parameters = council_parameters(check_notebook(notebook), "hi-prospects", value, tmp_path / "none.db", "")
+    executed = execute_council(session, PageRenderer(), notebook, parameters, 30, "values")
+    assert executed.nb is not None
+    assert printed(executed.nb, 3) == f"{value!r} str False\n"
+
+
+def test_a_misspelled_or_unsafe_parameter_name_is_refused_not_warned(tmp_path):
+    declared = check_notebook(NOTEBOOK)
+    with pytest.raises(InvalidInputError, match="councl: unknown parameter; did you mean 'council_code'"):
+        check_names(["councl"], declared, NOTEBOOK)
+    with pytest.raises(InvalidInputError, match="not a valid parameter name"):
+        check_names(["x = 1; import os; y"], declared, NOTEBOOK)
+    check_names(["period"], declared, NOTEBOOK)
