@@ -1,0 +1,207 @@
+"""The panel of one KLOE: its question, descriptors side by side, level, evidence and findings.
+
+Built from the framework when the analyst first navigates to the KLOE (so opening the form
+stays fast for the largest framework), then kept. Every control writes into the session
+and nothing else; ``refresh`` puts the session's values back into the controls (after a
+merge with someone else's save).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+import ipywidgets as W
+
+from kloe_nb.form.session import FormSession
+from kloe_nb.form.summary import suggestion_html
+from kloe_nb.form.widgets import (
+    BLANK,
+    Guard,
+    button,
+    close_tree,
+    html_list,
+    level_picker,
+    set_value,
+    short_text,
+    source_picker,
+    statement_box,
+    text_area,
+)
+
+
+def _heading_html(session: FormSession, kloe_id: str) -> str:
+    kloe = session.kloe(kloe_id)
+    group = session.group_of(kloe_id)
+    judgement = session.framework.judgement(group.judgement)
+    crumbs = f"{judgement.title} › {group.kind.title()} {group.number or ''} {group.title}".replace("  ", " ")
+    parts = [f'<div style="color:#57606a">{escape(crumbs)}</div>']
+    if kloe.section:
+        parts.append(f"<div><i>{escape(kloe.section)}</i></div>")
+    if kloe.parent:
+        parts.append(f"<div>Part of KLOE {escape(kloe.parent)}: {escape(session.kloe(kloe.parent).title)}</div>")
+    parts.append(f"<h3>KLOE {escape(kloe.number or kloe.id)}: {escape(kloe.title)}</h3>")
+    if not kloe.scored:
+        parts.append("<p><i>Context only: this KLOE is not scored. Record what you found.</i></p>")
+    parts.append(html_list("Prompts", kloe.prompts))
+    parts.append(html_list("KLOE focus", kloe.focus))
+    parts.append(html_list("Evidence that", kloe.evidence_that or group.evidence_that, folded=True))
+    parts.append(html_list("Guidance", kloe.guidance, folded=True))
+    return "".join(parts)
+
+
+def evidence_sources(session: FormSession, kloe_id: str) -> list[str]:
+    """The KLOE's sources of evidence, then its group's, without repeats."""
+    kloe, group = session.kloe(kloe_id), session.group_of(kloe_id)
+    return list(dict.fromkeys([*kloe.sources_of_evidence, *group.sources_of_evidence]))
+
+
+class KloePanel:
+    """The controls of one KLOE (see the module docstring)."""
+
+    def __init__(self, session: FormSession, kloe_id: str, guard: Guard, after_edit: Callable[[str], None]) -> None:
+        self.session = session
+        self.kloe_id = kloe_id
+        self.guard = guard
+        self.after_edit = after_edit
+        self.kloe = kloe = session.kloe(kloe_id)
+        self.scale = session.scale_of(kloe_id)
+        self.sources = evidence_sources(session, kloe_id)
+        record = session.record(kloe_id)
+        self.scored = kloe.scored and self.scale is not None
+        children: list[W.Widget] = [W.HTML(_heading_html(session, kloe_id))]
+
+        self.level: W.Dropdown | None = None
+        self.suggestion = W.HTML()
+        self.rationale: W.Textarea | None = None
+        if self.scored and self.scale is not None:
+            self.level = level_picker(self.scale, "Level", record.level)
+            self.level.add_class("kloe-level")
+            self._bind(self.level, lambda value: session.set_level(kloe_id, value), "level")
+            self.rationale = text_area(
+                "Why it differs", record.rationale, "required where your level differs from the suggestion: why?", rows=2
+            )
+            self.rationale.add_class("kloe-rationale")
+            self._bind(self.rationale, lambda value: session.set_kloe_text(kloe_id, "rationale", value), "rationale")
+            children += [W.HBox([self.level, self.suggestion], layout=W.Layout(align_items="center", flex_flow="row wrap")), self.rationale]
+
+        self.statements: dict[tuple[int, int], W.Checkbox] = {}
+        if kloe.descriptors:
+            children.append(self._descriptors(record.met))
+
+        self.evidence_rows = W.VBox()
+        add = button("Add evidence", f"Add a row of evidence to KLOE {kloe.id}", "plus")
+        add.add_class("kloe-add-evidence")
+        self.guard.on_click(add, self._add_evidence, ("kloe", kloe_id, "add-evidence"))
+        children += [W.HTML("<h4>Evidence seen</h4>"), self.evidence_rows, W.HBox([add])]
+
+        self.texts: dict[str, W.Textarea] = {}
+        for name, label, hint in (
+            ("strengths", "Strengths", "what works well, with the evidence"),
+            ("areas_for_improvement", "Areas for improvement", "what needs to improve"),
+            ("current_position", "Current position", "where the organisation stands now"),
+        ):
+            area = text_area(label, getattr(record, name), hint)
+            area.add_class(f"kloe-{name.replace('_', '-')}")
+            self._bind(area, lambda value, name=name: session.set_kloe_text(kloe_id, name, value), name)
+            self.texts[name] = area
+            children.append(area)
+        self._build_evidence_rows()
+        self.update_suggestion()
+        self.widget = W.VBox(children, layout=W.Layout(width="100%"))
+        self.widget.add_class("kloe-panel")
+
+    # -- building ----------------------------------------------------------------------------
+    def _bind(self, widget: W.ValueWidget, write: Callable[[object], bool], field: str) -> None:
+        def on_change(value: object) -> None:
+            if write(value):
+                self.after_edit(self.kloe_id)
+
+        self.guard.on_value(widget, on_change, ("kloe", self.kloe_id, field))
+
+    def _descriptors(self, met: dict[int, list[int]]) -> W.Widget:
+        columns = []
+        for level in sorted(self.kloe.descriptors, reverse=True):
+            scale_level = next((lv for lv in self.scale.levels if lv.level == level), None) if self.scale else None
+            label = scale_level.label if scale_level and scale_level.label else f"Level {level}"
+            heading = scale_level.heading if scale_level and scale_level.heading else ""
+            header = f"<h4>{escape(f'{level} {label}')}</h4>"
+            if heading and label.lower() not in heading.lower():
+                header += f"<div><i>{escape(heading)}</i></div>"
+            if level in self.kloe.descriptor_sources:
+                header += f"<div><small>(descriptors from {escape(self.kloe.descriptor_sources[level])})</small></div>"
+            boxes: list[W.Widget] = [W.HTML(header)]
+            for index, statement in enumerate(self.kloe.descriptors[level]):
+                box = statement_box(statement, index in met.get(level, []), f"{level} {label}")
+                self._bind(box, lambda value, level=level, index=index: self.session.set_met(self.kloe_id, level, index, bool(value)), f"met.{level}.{index}")
+                self.statements[(level, index)] = box
+                boxes.append(box)
+            column = W.VBox(boxes, layout=W.Layout(flex="1 1 0", min_width="16em", margin="0 8px 0 0"))
+            column.add_class("kloe-descriptor-column")
+            columns.append(column)
+        note = W.HTML("<h4>Descriptors: tick each statement that is met</h4>")
+        return W.VBox([note, W.HBox(columns, layout=W.Layout(width="100%", align_items="flex-start"))])
+
+    def _build_evidence_rows(self) -> None:
+        for row in self.evidence_rows.children:
+            row.close()
+        rows = []
+        for index, item in enumerate(self.session.record(self.kloe_id).evidence):
+            number = index + 1
+            source = source_picker(self.sources, item.source, number)
+            reference = short_text("Reference", item.reference, "document, page or link text", "24%", "kloe-evidence-reference")
+            note = short_text("Note", item.note, "what it shows", "26%", "kloe-evidence-note")
+            seen = short_text("Seen", item.date_seen, "date seen", "13%", "kloe-evidence-date")
+            remove = button("Remove", f"Remove evidence row {number}", "trash")
+            for name, widget in (("source", source), ("reference", reference), ("note", note), ("date_seen", seen)):
+                self._bind(widget, lambda value, index=index, name=name: self.session.set_evidence(self.kloe_id, index, name, value), f"evidence.{index}.{name}")
+            self.guard.on_click(remove, lambda index=index: self._remove_evidence(index), ("kloe", self.kloe_id, "remove-evidence"))
+            row = W.HBox([source, reference, note, seen, remove], layout=W.Layout(width="100%", flex_flow="row wrap"))
+            row.add_class("kloe-evidence-row")
+            rows.append(row)
+        self.evidence_rows.children = rows
+
+    def _add_evidence(self) -> None:
+        self.session.add_evidence(self.kloe_id)
+        self._build_evidence_rows()
+        self.after_edit(self.kloe_id)
+
+    def _remove_evidence(self, index: int) -> None:
+        self.session.remove_evidence(self.kloe_id, index)
+        self._build_evidence_rows()
+        self.after_edit(self.kloe_id)
+
+    # -- showing the model -------------------------------------------------------------------
+    def update_suggestion(self) -> None:
+        """The suggestion beside the picker, and the rationale box shown where the level differs."""
+        if not self.scored or self.level is None or self.rationale is None:
+            return
+        record = self.session.record(self.kloe_id)
+        suggestion = self.session.suggestion(self.kloe_id)
+        value = suggestion_html(self.scale, suggestion, record.level)
+        if self.suggestion.value != value:
+            self.suggestion.value = value
+        differs = record.level is not None and suggestion.level is not None and record.level != suggestion.level
+        display = "flex" if differs or record.rationale else "none"
+        if self.rationale.layout.display != display:
+            self.rationale.layout.display = display
+
+    def refresh(self) -> None:
+        """Put the session's values back into every control (after a merge or a reload)."""
+        record = self.session.record(self.kloe_id)
+        if self.level is not None:
+            set_value(self.level, BLANK if record.level is None else record.level)
+        if self.rationale is not None:
+            set_value(self.rationale, record.rationale)
+        for (level, index), box in self.statements.items():
+            set_value(box, index in record.met.get(level, []))
+        for name, area in self.texts.items():
+            set_value(area, getattr(record, name))
+        shown = [tuple(w.value for w in row.children[:4]) for row in self.evidence_rows.children]
+        stored = [(item.source, item.reference, item.note, item.date_seen) for item in record.evidence]
+        if shown != stored:
+            self._build_evidence_rows()
+        self.update_suggestion()
+
+    def close(self) -> None:
+        close_tree(self.widget)

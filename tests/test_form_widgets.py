@@ -1,0 +1,318 @@
+"""The widget form in-process: built from every framework, values set on the widgets reach the
+store and come back in a new form, a stale save is shown with both values, a full disk says
+NOT SAVED and keeps the edit, an exception in a callback is shown and the form carries on.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import ipywidgets as W
+import pytest
+
+from kloe_nb.form import SaveTiming, build_form
+from kloe_nb.form.app import AssessmentForm, url_parameters
+from kloe_nb.framework.loader import bundled_ids, load_framework
+from kloe_nb.store import AssessmentKey, open_store
+
+FAST = SaveTiming(interval=0.05, retry=0.05)
+LABELLED = (W.Dropdown, W.Select, W.Checkbox, W.Textarea, W.Text, W.Combobox, W.ToggleButtons, W.Button)
+
+
+@pytest.fixture
+def forms(tmp_path):
+    opened: list[AssessmentForm] = []
+
+    def open_form(framework: str = "ac-benefits", code: str = "00AB", timing: SaveTiming = FAST) -> AssessmentForm:
+        form = build_form(framework, code, "Ynys Môn", tmp_path / "kloe.db", "alice", timing=timing)
+        opened.append(form)
+        return form
+
+    yield open_form
+    for form in opened:
+        form.close()
+
+
+def stored(tmp_path, framework="ac-benefits", code="00AB"):
+    with open_store(tmp_path / "kloe.db") as store:
+        return store.find(AssessmentKey(framework, code))
+
+
+def walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def wait_for(predicate, timeout=5.0):
+    started = time.monotonic()
+    while not predicate():
+        assert time.monotonic() - started < timeout, "timed out"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("framework_id", bundled_ids())
+def test_the_form_builds_for_every_framework_with_every_control_labelled(forms, framework_id):
+    form = forms(framework_id)
+    framework = load_framework(framework_id)
+    for _, kloe in framework.iter_kloes():
+        form.navigator.go(kloe.id)
+        assert form.kloe_area.children[0] is form.panels[kloe.id].widget
+    for view in form.view.options:
+        form.view.value = view[1]
+    roots = [form.widget, *(panel.widget for panel in form.panels.values())]
+    roots += [form.judgements.widget] + ([form.flags.widget] if form.flags else [])
+    controls = [w for root in roots for w in walk(root) if isinstance(w, LABELLED)]
+    assert controls
+    unlabelled = [w for w in controls if not (w.description or "").strip()]
+    assert not unlabelled, f"controls without a label: {unlabelled[:3]}"
+    statements = sum(len(s) for _, kloe in framework.iter_kloes() for s in kloe.descriptors.values())
+    assert sum(len(panel.statements) for panel in form.panels.values()) == statements
+    assert form.guard.message.value == ""
+
+
+def test_the_largest_framework_builds_fast_and_panels_lazily(forms):
+    load_framework("wao-housing")  # the file is parsed once per process; time the form, not the YAML
+    started = time.perf_counter()
+    form = forms("wao-housing")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.5, f"building the form took {elapsed:.2f} s"
+    assert len(form.panels) == 1  # only the KLOE on screen is built
+
+
+def test_widget_values_reach_the_store_and_a_new_form_restores_them(forms, tmp_path):
+    form = forms()
+    form.navigator.go("2.1")
+    panel = form.panels["2.1"]
+    panel.level.value = 3
+    panel.statements[(3, 0)].value = True
+    panel.statements[(2, 1)].value = True
+    add_evidence = next(w for w in walk(panel.widget) if isinstance(w, W.Button) and w.description == "Add evidence")
+    add_evidence.click()
+    source, reference, note, seen, _remove = panel.evidence_rows.children[0].children
+    source.value = panel.sources[0] if panel.sources else "Interviews"
+    reference.value = "Committee report, 12 May, p.4"
+    note.value = "Standards published"
+    panel.texts["strengths"].value = "Clear service standards"
+    panel.rationale.value = "Level 3 statements largely met"
+    form.view.value = "judgements"
+    j1 = form.judgements.boxes[0]
+    j1.level.value = 2
+    j1.rationale.value = "Outcomes weaker than processes"
+    wait_for(lambda: form.session.status.state == "saved" and not form.session.unsaved)
+    assert "saved at" in form.status.value
+
+    record = stored(tmp_path).assessment.kloes["2.1"]
+    assert record.level == 3 and record.met == {3: [0], 2: [1]}
+    assert (record.evidence[0].reference, record.evidence[0].note) == ("Committee report, 12 May, p.4", "Standards published")
+    assert record.strengths == "Clear service standards" and record.rationale == "Level 3 statements largely met"
+    assert stored(tmp_path).assessment.judgements["J1"].level == 2
+    revision = stored(tmp_path).revision
+
+    again = forms()  # re-running the notebook: the previous form is closed, the new one built from the store
+    assert form.session.status.state == "closed"
+    assert again.session.revision == revision and f"restored revision {revision}" in again.status.value
+    again.navigator.go("2.1")
+    restored = again.panels["2.1"]
+    assert restored.level.value == 3 and restored.statements[(3, 0)].value and restored.statements[(2, 1)].value
+    assert not restored.statements[(3, 1)].value
+    assert [w.value for w in restored.evidence_rows.children[0].children[:3]] == [source.value, reference.value, note.value]
+    assert restored.texts["strengths"].value == "Clear service standards"
+    assert "differs from your level" in restored.suggestion.value
+    again.view.value = "judgements"
+    assert again.judgements.boxes[0].level.value == 2
+    assert again.judgements.boxes[0].rationale.value == "Outcomes weaker than processes"
+    assert "levelled 3 Good" in again.navigator.kloe_label("2.1")
+
+
+def test_the_suggestion_and_navigation_follow_the_ticks(forms):
+    form = forms("hi-prospects")
+    kloe_id = form.navigator.current
+    panel = form.panels[kloe_id]
+    low = min(form.session.kloe(kloe_id).descriptors)
+    assert "none yet" in panel.suggestion.value and "not started" in form.navigator.kloe_label(kloe_id)
+    for (level, index), box in panel.statements.items():
+        if level == low:
+            box.value = True
+    assert f"Suggested: <b>{low}" in panel.suggestion.value
+    assert "in progress" in form.navigator.kloe_label(kloe_id)
+    panel.level.value = 4
+    assert "differs from your level 4" in panel.suggestion.value and panel.rationale.layout.display == "flex"
+    assert "levelled 4" in form.navigator.kloe_label(kloe_id)
+    assert "9 of 10 scored KLOEs left" in form.navigator.left.value
+
+
+def test_a_stale_save_between_two_forms_shows_both_values_and_overwrites_nothing(forms, tmp_path):
+    first = forms(timing=SaveTiming(interval=60))
+    # a second copy in another kernel: its own store connection and session
+    from kloe_nb.form.session import FormSession
+    from kloe_nb.framework.loader import load_framework_by_id
+
+    second = AssessmentForm(
+        FormSession(load_framework_by_id("ac-benefits").framework, open_store(tmp_path / "kloe.db"),
+                    AssessmentKey("ac-benefits", "00AB"), council_name="Ynys Môn", assessor="bob", owns_store=True,
+                    timing=SaveTiming(interval=60))
+    )
+    try:
+        second.navigator.go("2.1")
+        second.panels["2.1"].level.value = 4
+        second.session.flush()
+        first.navigator.go("2.1")
+        first.panels["2.1"].level.value = 2
+        first.panels["2.1"].texts["strengths"].value = "<b>mine</b>"
+        first.session.flush()
+        assert first.session.status.state == "conflict"
+        status = first.status.value
+        assert "NOT SAVED" in status and "bob" in status and "nothing was overwritten" in status
+        assert "4 Excellent ★★★" in status and "2 Fair ★" in status  # both values, with their labels
+        assert first.widget.children.index(first._conflict_box) == first.widget.children.index(first.status) + 1
+        assert stored(tmp_path).assessment.kloes["2.1"].level == 4 and stored(tmp_path).revision == 1
+        take_theirs = first._conflict_box.children[1]
+        take_theirs.click()
+        wait_for(lambda: first.session.status.state == "saved")
+        assert first.panels["2.1"].level.value == 4  # the form shows theirs
+        assert first._conflict_box not in first.widget.children
+        record = stored(tmp_path).assessment.kloes["2.1"]
+        assert (record.level, record.strengths) == (4, "<b>mine</b>")  # my other edit kept
+    finally:
+        second.close()
+
+
+def test_disk_full_shows_not_saved_keeps_the_edit_and_saves_when_space_returns(forms, tmp_path):
+    form = forms()
+    form.navigator.go("2.1")
+    panel = form.panels["2.1"]
+    panel.level.value = 2
+    form.session.flush()
+    connection = form.session.store._connection
+    connection.execute(f"PRAGMA max_page_count = {connection.execute('PRAGMA page_count').fetchone()[0]}")
+    panel.texts["strengths"].value = "Detailed finding. " * 3000
+    form.session.flush()
+    assert "NOT SAVED" in form.status.value and "retrying" in form.status.value
+    assert panel.texts["strengths"].value.startswith("Detailed finding.")
+    assert stored(tmp_path).assessment.kloes["2.1"].strengths == ""
+    connection.execute("PRAGMA max_page_count = 1073741823")
+    wait_for(lambda: form.session.status.state == "saved")
+    assert "saved at" in form.status.value
+    assert stored(tmp_path).assessment.kloes["2.1"].strengths.startswith("Detailed finding.")
+
+
+def test_bad_input_is_reported_at_the_control_and_never_stored(forms, tmp_path):
+    form = forms()
+    panel = form.panels[form.navigator.current]
+    panel.texts["strengths"].value = "pasted\x00binary"
+    assert "NUL" in form.guard.message.value and 'role="alert"' in form.guard.message.value
+    panel.statements[next(iter(panel.statements))].value = True  # another control: the report stays
+    assert "NUL" in form.guard.message.value
+    panel.texts["strengths"].value = "fixed"
+    assert form.guard.message.value == ""
+    with pytest.raises(Exception):
+        panel.level.value = 5  # not one of the picker's choices: the widget refuses it
+    form.session.flush()
+    record = stored(tmp_path).assessment.kloes[form.navigator.current]
+    assert record.strengths == "fixed" and record.level is None
+
+
+def test_an_exception_in_a_callback_is_shown_and_the_form_carries_on(forms, monkeypatch):
+    form = forms()
+    panel = form.panels[form.navigator.current]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(form.session, "set_level", broken)
+    panel.level.value = 3
+    assert "simulated bug" in form.guard.message.value and "RuntimeError" in form.guard.message.value
+    assert any("simulated bug" in output.get("text", "") for output in form.guard.output.outputs)
+    monkeypatch.undo()
+    panel.texts["strengths"].value = "still works"
+    form.session.flush()
+    assert form.session.status.state == "saved"
+
+
+def test_flags_panel_for_the_caa_area_assessment(forms, tmp_path):
+    form = forms("caa-2009")
+    form.view.value = "flags"
+    flags = form.flags
+    flags.new_subject.value = ""
+    next(w for w in walk(flags.widget) if isinstance(w, W.Button) and w.description == "Give flag").click()
+    assert "needs a subject" in form.guard.message.value
+    flags.new_colour.value = "red"
+    flags.new_subject.value = "Affordable housing <script>"
+    next(w for w in walk(flags.widget) if isinstance(w, W.Button) and w.description == "Give flag").click()
+    row = flags.rows.children[0]
+    criteria = [w for w in walk(row) if isinstance(w, W.Checkbox)]
+    red = next(kind for kind in load_framework("caa-2009").flags.kinds if kind.colour == "red")
+    assert [box.description for box in criteria] == red.criteria
+    criteria[2].value = True
+    form.session.flush()
+    flag = stored(tmp_path, "caa-2009").assessment.flags[0]
+    assert (flag.colour, flag.subject, flag.criteria) == ("red", "Affordable housing <script>", [2])
+    form.view.value = "summary"
+    assert "1 red, 0 green" in form.summary.value and "<script>" not in form.summary.value
+
+
+def test_summary_is_live_with_labels_stars_and_a_chart(forms):
+    form = forms()
+    form.view.value = "summary"
+    assert "0 of 25 scored KLOEs levelled" in form.summary.value and "<svg" in form.summary.value
+    form.view.value = "kloes"
+    form.navigator.go("2.1")
+    form.panels["2.1"].level.value = 3
+    form.view.value = "summary"
+    assert "1 of 25 scored KLOEs levelled" in form.summary.value and "3 Good ★★" in form.summary.value
+    assert 'role="img"' in form.summary.value
+
+
+def test_voila_query_string_may_choose_the_council_but_never_the_store():
+    voila = {"SERVER_SOFTWARE": "voila/0.5.13", "QUERY_STRING": "council_code=00AB&council_name=Ynys%20M%C3%B4n&store=/etc/x&framework=hi-prospects"}
+    assert url_parameters(voila) == {"council_code": "00AB", "council_name": "Ynys Môn", "framework": "hi-prospects"}
+    assert url_parameters({"QUERY_STRING": "council_code=00AB"}) == {}  # not under Voilà: ignored
+    assert url_parameters({"SERVER_SOFTWARE": "voila/0.5", "QUERY_STRING": "council_code=%0Aevil"}) == {}
+
+
+def test_only_the_widget_modules_import_ipywidgets():
+    code = (
+        "import sys; import kloe_nb.form, kloe_nb.form.session, kloe_nb.form.merge, kloe_nb.form.summary, kloe_nb.form.autosave; "
+        "assert 'ipywidgets' not in sys.modules, 'the headless session imported ipywidgets'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_kernel_restart_saves_what_the_last_interval_had_not(tmp_path):
+    """Scenario 22 in a real kernel: an edit still inside the save interval is saved as the kernel shuts down."""
+    from jupyter_client.manager import start_new_kernel
+
+    store = tmp_path / "kloe.db"
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        code = (
+            "from kloe_nb.form import build_form, SaveTiming\n"
+            f"form = build_form('ac-benefits', '00AB', 'Ynys Môn', {str(store)!r}, 'alice', timing=SaveTiming(interval=60))\n"
+            "panel = form.panels[form.navigator.current]\n"
+            "panel.level.value = 2\n"
+            "form.session.flush()  # saved: the next save waits for the 60 s interval\n"
+            "panel.texts['strengths'].value = 'typed just before the restart'\n"
+            "assert form.session.unsaved\n"
+        )
+        reply = client.execute_interactive(code, timeout=60)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        manager.restart_kernel(now=False)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    with open_store(store) as opened:
+        record = opened.load(AssessmentKey("ac-benefits", "00AB")).assessment.kloes["2.1"]
+    assert (record.level, record.strengths) == (2, "typed just before the restart")
+
+
+def test_open_form_shows_a_problem_as_a_message_not_a_traceback(tmp_path, capsys):
+    from kloe_nb.form import open_form
+
+    assert open_form("ac-benefit", "00AB", "Ynys Môn", tmp_path / "kloe.db") is None
+    shown = capsys.readouterr().out
+    assert "The form could not be opened" in shown or "HTML" in shown
+    with pytest.raises(Exception, match="did you mean 'ac-benefits'"):
+        open_form("ac-benefit", "00AB", "Ynys Môn", tmp_path / "kloe.db", display=False)
