@@ -10,16 +10,12 @@ line each, ``source — reference — note``.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from kloe_nb.assessment.model import Evidence
+from kloe_nb.files import replacing  # noqa: F401  (re-exported for the interchange writers)
 from kloe_nb.errors import InvalidInputError, Problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -114,25 +110,3 @@ def check_file_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
         )
 
 
-@contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed onto it only if the block succeeds.
-
-    An error or a crash while writing leaves the previous file untouched and no
-    half-written file under the real name.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        # mkstemp makes the file private (0600); give it the old file's mode, or an ordinary one.
-        os.chmod(temporary, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
-        yield Path(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise

@@ -7,14 +7,12 @@ scripts and any network load, so a page stays inert wherever it is opened.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 
 from kloe_nb import __version__
+from kloe_nb.files import write_text_atomically  # noqa: F401  (re-exported: pages are written with it)
 
 
 @lru_cache(maxsize=1)
@@ -28,18 +26,3 @@ def environment() -> jinja2.Environment:
     )
     env.globals["version"] = __version__
     return env
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename, so no half-written page is ever visible."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
