@@ -18,6 +18,7 @@ import getpass
 import json
 import sqlite3
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,9 +191,7 @@ class SQLiteStore:
             raise StoreError(f"the store {self.path} could not be opened: {error}") from None
         self._connection: sqlite3.Connection | None = None
         try:
-            self._connection = self._connect()
-            self._check_health()
-            self._migrate()
+            self._open_with_retries()
         except sqlite3.Error as error:
             self._close_quietly()
             if _is_busy(error):
@@ -207,6 +206,28 @@ class SQLiteStore:
             self._refresh_backup()
 
     # -- opening -----------------------------------------------------------------------------
+    def _open_with_retries(self) -> None:
+        """Connect, check and migrate, starting again while another program holds a lock.
+
+        Some lock conflicts while opening (two programs switching a new file to WAL at once)
+        are reported by SQLite at once rather than after its busy timeout, so opening retries
+        with a short pause until the busy timeout has passed.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        pause = 0.01
+        while True:
+            try:
+                self._connection = self._connect()
+                self._check_health()
+                self._migrate()
+                return
+            except sqlite3.Error as error:
+                if not _is_busy(error) or time.monotonic() + pause > deadline:
+                    raise
+                self._close_quietly()
+                time.sleep(pause)
+                pause = min(pause * 2, 0.2)
+
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
         self._connection = connection
