@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from kloe_nb.assessment.model import Assessment, JudgementDecision, KloeRecord
+from kloe_nb.store.diff import FieldKey, flatten_fields
+from kloe_nb.store.diff import same as _same
 
-FieldKey = tuple[str, ...]
 _NESTED = {"kloes": KloeRecord, "judgements": JudgementDecision}
 _IGNORED = {"framework", "framework_version", "organisation", "period", "assessor", "illustrative"}
 """Fields that say whose assessment it is and how it was made, not what was found. The form never
@@ -38,27 +39,9 @@ class Conflict:
         return ".".join(self.key)
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value is False or value in ("", [], {})
-
-
-def _same(left: Any, right: Any) -> bool:
-    return left == right or (_empty(left) and _empty(right))
-
-
 def flatten(document: dict[str, Any]) -> dict[FieldKey, Any]:
-    """The document as {(section, id, field) | (field,): value} with every record's fields present."""
-    flat: dict[FieldKey, Any] = {}
-    for name, value in document.items():
-        if name in _IGNORED:
-            continue
-        if name in _NESTED and isinstance(value, dict):
-            for item_id, item in value.items():
-                for field_name, field_value in (item or {}).items():
-                    flat[(name, item_id, field_name)] = field_value
-        else:
-            flat[(name,)] = value
-    return flat
+    """The document's fields (``store.diff.flatten_fields``) without those the form never edits."""
+    return {key: value for key, value in flatten_fields(document).items() if key[0] not in _IGNORED}
 
 
 def changes(before: dict[FieldKey, Any], after: dict[FieldKey, Any]) -> dict[FieldKey, Any]:

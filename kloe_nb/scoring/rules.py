@@ -75,6 +75,10 @@ RULES: dict[str, RuleFunction] = {
 }
 
 
+ACCEPTS_PARTIAL_INPUTS = {"lower_median", "lowest"}
+"""Rules that can suggest from the levels recorded so far; an average or a table needs every input."""
+
+
 def rule_function(rule: Rule) -> RuleFunction:
     """The function of a named rule, or an error listing the rules there are."""
     try:

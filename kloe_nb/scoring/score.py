@@ -21,7 +21,7 @@ from kloe_nb.assessment.validate import check_assessment
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.model import Framework, Judgement, Scale
 from kloe_nb.scoring.kloe_suggestion import suggest_kloe_level
-from kloe_nb.scoring.rules import DEFAULT_RULE, rule_function
+from kloe_nb.scoring.rules import ACCEPTS_PARTIAL_INPUTS, DEFAULT_RULE, rule_function
 
 
 class ScoringError(KloeError):
@@ -216,8 +216,8 @@ def score(framework: Framework, assessment: Assessment) -> Scores:
         score_.spread, score_.assessed, score_.missing = _spread(levels), len(levels), missing
         score_.total = len(levels) + len(missing)
         table = tables.get(rule.table) if rule.table else None
-        complete_inputs = not missing or rule.name == "lower_median" or rule.name == "lowest"
-        options = rule_function(rule)(levels, rule, table) if levels and complete_inputs else []
+        usable = levels and (not missing or rule.name in ACCEPTS_PARTIAL_INPUTS)
+        options = rule_function(rule)(levels, rule, table) if usable else []
         if missing:
             pending.append(f"{judgement.id} ({judgement.title}): not yet assessed: {', '.join(missing)}")
         _decide(score_, options, assessment.judgements.get(judgement.id), problems, pending)
