@@ -10,6 +10,7 @@ Checks that need the framework (is the level on the scale, does statement 7 exis
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
@@ -35,6 +36,32 @@ Text = Annotated[str, AfterValidator(_storable_text)]
 Level = Annotated[StrictInt, Field(ge=1, le=4)]
 
 
+def _iso_date_or_blank(value: str) -> str:
+    """A due date is a calendar date written YYYY-MM-DD (sortable, unambiguous across locales), or blank."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        if len(value) != 10:
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD (for example 2010-03-31); leave it blank if there is none yet") from None
+    return value
+
+
+def _track_name(value: str) -> str:
+    """A track names an independent scoring ("B", "second"): short, printable, no leading or trailing spaces."""
+    if value != value.strip() or len(value) > 40 or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError(f"{value!r} is not a usable track name: up to 40 printable characters, no leading or trailing spaces")
+    return value
+
+
+IsoDate = Annotated[Text, AfterValidator(_iso_date_or_blank)]
+TrackName = Annotated[Text, AfterValidator(_track_name)]
+Priority = Literal["high", "medium", "low", ""]
+
+
 class AssessmentModel(BaseModel):
     """Base of the assessment models: unknown fields are errors; numbers are not coerced from text."""
 
@@ -44,6 +71,7 @@ class AssessmentModel(BaseModel):
 class Organisation(AssessmentModel):
     code: Text = Field(min_length=1, description="The organisation's code, kept exactly (leading zeros too)")
     name: Text = Field(min_length=1)
+    group: Text = Field(default="", description="Peer group for comparison (county, district, unitary, metropolitan, Welsh...)")
 
 
 class Evidence(AssessmentModel):
@@ -53,6 +81,43 @@ class Evidence(AssessmentModel):
     reference: Text = Field(default="", description="Document reference, page, link text")
     note: Text = Field(default="", description="What it shows")
     date_seen: Text = Field(default="", description="When it was seen (as typed, e.g. 2009-03-01)")
+
+
+class Action(AssessmentModel):
+    """One action of the improvement plan: an area for improvement made SMART.
+
+    The seeds ask for plans with clear priorities, responsibilities for all actions, the
+    resources they need, timescales and measures ("genuinely SMART"): hence owner, due date,
+    priority, resources and the measure of success. Blank fields are allowed while a plan is
+    being drafted; the report lists what each action still lacks.
+    """
+
+    area: Text = Field(default="", description="The area for improvement the action addresses (the KLOE record's words)")
+    action: Text = Field(default="", description="What will be done")
+    owner: Text = Field(default="", description="Who is responsible")
+    due: IsoDate = Field(default="", description="When it is due, YYYY-MM-DD")
+    priority: Priority = Field(default="", description="high, medium or low")
+    resources: Text = Field(default="", description="The resources it needs")
+    measure: Text = Field(default="", description="The measure of success: how everyone will know it is done")
+
+    def missing(self) -> list[str]:
+        """The SMART fields still blank, in words ("owner", "due date"...)."""
+        names = {"action": "action", "owner": "owner", "due": "due date", "priority": "priority", "measure": "measure of success"}
+        return [words for name, words in names.items() if not getattr(self, name).strip()]
+
+
+class Moderation(AssessmentModel):
+    """How a KLOE's agreed level was reached where independent assessors disagreed.
+
+    ``levels`` keeps each independent track's level as it was when moderated (so agreement
+    statistics never change after the fact); ``assessors`` names who scored each track;
+    the agreed level is the KLOE record's own ``level``; ``note`` says why.
+    """
+
+    levels: dict[TrackName, Level | None] = Field(default_factory=dict)
+    assessors: dict[TrackName, Text] = Field(default_factory=dict)
+    note: Text = ""
+    moderated_by: Text = ""
 
 
 class KloeRecord(AssessmentModel):
@@ -67,6 +132,8 @@ class KloeRecord(AssessmentModel):
     areas_for_improvement: Text = ""
     current_position: Text = Field(default="", description="The CAA self-assessment template's column")
     rationale: Text = Field(default="", description="Why the level differs from the suggestion, where it does")
+    actions: list[Action] = Field(default_factory=list, description="The improvement plan's actions for this KLOE")
+    moderation: Moderation | None = Field(default=None, description="Set when the level was agreed in moderation")
 
     @field_validator("met", mode="before")
     @classmethod
@@ -125,6 +192,9 @@ class Assessment(AssessmentModel):
     organisation: Organisation
     period: Text = ""
     assessor: Text = ""
+    track: TrackName = Field(
+        default="", description="Blank for the lead (agreed) assessment; a name such as 'B' for an independent scoring by another assessor"
+    )
     illustrative: bool = Field(default=False, description="True for example data: marked as such everywhere it is shown")
     kloes: dict[Text, KloeRecord] = Field(default_factory=dict)
     judgements: dict[Text, JudgementDecision] = Field(default_factory=dict)

@@ -25,8 +25,9 @@ class AssessmentKey:
     track: str = ""
 
     @classmethod
-    def of(cls, assessment: Assessment, track: str = "") -> AssessmentKey:
-        return cls(assessment.framework, assessment.organisation.code, assessment.period, track)
+    def of(cls, assessment: Assessment, track: str | None = None) -> AssessmentKey:
+        """The key of an assessment: its own track unless another is given."""
+        return cls(assessment.framework, assessment.organisation.code, assessment.period, assessment.track if track is None else track)
 
     def __str__(self) -> str:
         period = f" {self.period}" if self.period else ""
@@ -118,9 +119,12 @@ class AssessmentStore(Protocol):
         ...
 
     def save(
-        self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str = ""
+        self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str | None = None
     ) -> StoredAssessment:
-        """Add a revision (``based_on=None``: create; refused if it exists). Stale: ``StaleRevisionError``."""
+        """Add a revision (``based_on=None``: create; refused if it exists). Stale: ``StaleRevisionError``.
+
+        ``track`` defaults to the assessment's own; a different one is written into the saved document.
+        """
         ...
 
     def history(self, key: AssessmentKey) -> list[RevisionInfo]:

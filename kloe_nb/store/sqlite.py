@@ -462,7 +462,7 @@ class SQLiteStore:
 
     # -- writing -----------------------------------------------------------------------------
     def save(
-        self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str = ""
+        self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str | None = None
     ) -> StoredAssessment:
         """Add a revision, or refuse a save based on a stale revision (nothing is overwritten).
 
@@ -471,7 +471,10 @@ class SQLiteStore:
         ``StaleRevisionError.current`` is the stored assessment now, or None when the store
         does not have it at all (the edit was based on a revision of a store since replaced).
         """
-        key = AssessmentKey.of(assessment, track)
+        if track is not None and track != assessment.track:
+            assessment = assessment.model_copy(deep=True)
+            assessment.track = track  # validated on assignment
+        key = AssessmentKey.of(assessment)
         text = assessment.model_dump_json()
         document = json.loads(text)
         author = author or assessment.assessor or _os_user()
