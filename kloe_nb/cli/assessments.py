@@ -22,6 +22,7 @@ def add_commands(commands: Any) -> None:
     scoring.add_argument("--org", help="organisation code (with --framework): score the stored assessment")
     scoring.add_argument("--framework", help="framework id (with --org)")
     scoring.add_argument("--period", default="", help="assessment period (with --org), e.g. 2008/09")
+    scoring.add_argument("--track", default="", help="the track (with --org): blank for the lead, or an independent scoring such as B")
     scoring.add_argument("--json", action="store_true", help="the JSON of DESIGN.md")
     scoring.set_defaults(handler=score_command)
 
@@ -34,6 +35,7 @@ def add_commands(commands: Any) -> None:
     exporting.add_argument("--framework", required=True)
     exporting.add_argument("--org", required=True, help="organisation code")
     exporting.add_argument("--period", default="")
+    exporting.add_argument("--track", default="", help="the track: blank (default) for the lead assessment, or an independent scoring such as B")
     exporting.add_argument("--format", choices=["json", "xlsx", "csv"], required=True)
     exporting.add_argument("-o", "--output", type=Path, required=True)
     exporting.set_defaults(handler=export_command)
@@ -47,6 +49,7 @@ def add_commands(commands: Any) -> None:
     history.add_argument("--framework", required=True)
     history.add_argument("--org", required=True)
     history.add_argument("--period", default="")
+    history.add_argument("--track", default="", help="the track: blank (default) for the lead assessment, or an independent scoring such as B")
     history.add_argument("--restore", type=int, metavar="N", help="make revision N current again (adds a new revision)")
     history.set_defaults(handler=history_command)
 
@@ -60,12 +63,14 @@ def _store(args: argparse.Namespace) -> Any:
 def _key(args: argparse.Namespace) -> Any:
     from kloe_nb.store import AssessmentKey
 
-    return AssessmentKey(framework=args.framework, org_code=args.org, period=args.period)
+    return AssessmentKey(framework=args.framework, org_code=args.org, period=args.period, track=args.track)
 
 
 def score_command(args: argparse.Namespace) -> int:
     if args.file and (args.org or args.framework):
         raise KloeError("give either an assessment FILE or --org with --framework, not both")
+    if args.file and args.track:
+        raise KloeError("--track goes with --org and --framework; an assessment FILE names its own track")
     if args.file:
         from kloe_nb.interchange import read_assessment
 
@@ -117,7 +122,8 @@ def import_command(args: argparse.Namespace) -> int:
                 print(f"kloe: {error}", file=sys.stderr)
                 continue
             note = f"; kept KLOEs the framework does not have: {', '.join(findings.unknown_kloes)}" if findings.unknown_kloes else ""
-            print(f"{path}: {assessment.organisation.code} {assessment.framework} saved as revision {saved.revision}{note}")
+            track = f"track {assessment.track}" if assessment.track else "the lead track"
+            print(f"{path}: {assessment.organisation.code} {assessment.framework} saved as revision {saved.revision} of {track}{note}")
     if failed:
         return 2 if failed == len(args.paths) else 1
     return 0
@@ -126,7 +132,7 @@ def import_command(args: argparse.Namespace) -> int:
 def _key_of(assessment: Assessment) -> Any:
     from kloe_nb.store import AssessmentKey
 
-    return AssessmentKey(framework=assessment.framework, org_code=assessment.organisation.code, period=assessment.period)
+    return AssessmentKey.of(assessment)
 
 
 def export_command(args: argparse.Namespace) -> int:

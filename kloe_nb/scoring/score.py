@@ -13,6 +13,7 @@ pending (KLOEs not yet levelled, a table choice not yet made) is listed, not an 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -166,6 +167,74 @@ def _decide(
             )
 
 
+Decide = Callable[[Judgement, list[int], list[str], list[int]], int | None]
+"""Given a judgement, the levels its rule read, what it still lacks and the rule's options: its level."""
+
+
+def group_inputs(framework: Framework, kloe_levels: Mapping[str, int | None]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    """Per group: the levels of its scored KLOEs, and the scored KLOEs not yet levelled (none for an unscored group)."""
+    levels: dict[str, list[int]] = {}
+    missing: dict[str, list[str]] = {}
+    for group in framework.groups:
+        scored = [k.id for k in group.kloes if k.scored]
+        levels[group.id] = [level for k in scored if (level := kloe_levels.get(k)) is not None]
+        missing[group.id] = [k for k in scored if kloe_levels.get(k) is None] if group.scored and scored else []
+    return levels, missing
+
+
+def judgement_chain(
+    framework: Framework, group_levels: Mapping[str, list[int]], group_missing: Mapping[str, list[str]], decide: Decide
+) -> dict[str, int | None]:
+    """Every judgement's level, by the framework's rules in dependency order: the one implementation of the chain.
+
+    A rule reads judgements computed before it (by their level as ``decide`` returned it) or
+    groups (their KLOE levels); without inputs, the judgement's own groups. ``score`` decides
+    with the analyst's decisions; ``suggested_options`` with the suggestion alone.
+    """
+    decided: dict[str, int | None] = {}
+    tables = {table.id: table for table in framework.tables}
+    for judgement in _ordered(framework):
+        decided[judgement.id] = None
+        if not judgement.scored or judgement.scale is None:
+            continue
+        rule = judgement.rule or DEFAULT_RULE
+        reads_judgements = {i for i in rule.inputs if i in decided and i != judgement.id}
+        inputs = rule.inputs or [g.id for g in framework.groups if g.judgement == judgement.id]
+        levels: list[int] = []
+        missing: list[str] = []
+        for input_id in inputs:
+            if input_id in reads_judgements:
+                level = decided[input_id]
+                levels += [level] if level is not None else []
+                missing += [] if level is not None else [input_id]
+            else:
+                levels += group_levels.get(input_id, [])
+                missing += group_missing[input_id] if input_id in group_missing else [input_id]
+        table = tables.get(rule.table) if rule.table else None
+        usable = levels and (not missing or rule.name in ACCEPTS_PARTIAL_INPUTS)
+        options = rule_function(rule)(levels, rule, table) if usable else []
+        decided[judgement.id] = decide(judgement, levels, missing, options)
+    return decided
+
+
+def suggested_options(framework: Framework, kloe_levels: Mapping[str, int | None]) -> dict[str, list[int]]:
+    """Each scored judgement's options from KLOE levels alone, decisions set aside, nothing validated.
+
+    Why: sensitivity asks "what if this KLOE were one level higher" once per KLOE and
+    direction (100 times for a 50-KLOE framework), where a full ``score`` would re-check the
+    whole assessment each time. A two-option cell decides nothing, so judgements reading it
+    have no level either, as in ``score`` before the analyst decides.
+    """
+    options: dict[str, list[int]] = {}
+
+    def suggest(judgement: Judgement, levels: list[int], missing: list[str], found: list[int]) -> int | None:
+        options[judgement.id] = found
+        return found[0] if len(found) == 1 else None
+
+    judgement_chain(framework, *group_inputs(framework, kloe_levels), suggest)
+    return options
+
+
 def score(framework: Framework, assessment: Assessment) -> Scores:
     """Every score of the assessment, never raising (see ``require_valid_scores``)."""
     findings = check_assessment(framework, assessment)
@@ -178,50 +247,33 @@ def score(framework: Framework, assessment: Assessment) -> Scores:
         )
     pending: list[str] = []
     kloes = _score_kloes(framework, assessment)
-    group_levels: dict[str, list[int]] = {}
+    group_levels, group_missing = group_inputs(framework, {kloe_id: k.level for kloe_id, k in kloes.items()})
     groups: dict[str, LevelScore] = {}
     for group in framework.groups:
-        scored_kloes = [kloes[k.id] for k in group.kloes if kloes[k.id].scored]
-        levels = [k.level for k in scored_kloes if k.level is not None]
-        group_levels[group.id] = levels
-        score_ = LevelScore(group.id, group.title, scored=group.scored and bool(scored_kloes))
+        levels = group_levels[group.id]
+        scored_count = sum(1 for k in group.kloes if k.scored)
+        score_ = LevelScore(group.id, group.title, scored=group.scored and bool(scored_count))
         if score_.scored:
-            score_.spread, score_.assessed, score_.total = _spread(levels), len(levels), len(scored_kloes)
-            score_.missing = [k.id for k in scored_kloes if k.level is None]
+            score_.spread, score_.assessed, score_.total = _spread(levels), len(levels), scored_count
+            score_.missing = group_missing[group.id]
             options = rule_function(DEFAULT_RULE)(levels, DEFAULT_RULE, None) if levels else []
             _decide(score_, options, None, [], [])
         groups[group.id] = _labelled(score_, framework.scale_for_group(group))
 
-    judgements: dict[str, LevelScore] = {}
-    tables = {table.id: table for table in framework.tables}
-    for judgement in _ordered(framework):
-        score_ = LevelScore(judgement.id, judgement.title, scored=judgement.scored)
-        judgements[judgement.id] = score_
-        if not judgement.scored or judgement.scale is None:
-            continue
-        rule = judgement.rule or DEFAULT_RULE
-        # a rule's inputs name judgements (computed earlier) or groups; without inputs, the judgement's own groups
-        reads_judgements = {i for i in rule.inputs if i in judgements and i != judgement.id}
-        inputs = rule.inputs or [g.id for g in framework.groups if g.judgement == judgement.id]
-        levels: list[int] = []
-        missing: list[str] = []
-        for input_id in inputs:
-            if input_id in reads_judgements:
-                level = judgements[input_id].level
-                levels += [level] if level is not None else []
-                missing += [] if level is not None else [input_id]
-            else:
-                levels += group_levels.get(input_id, [])
-                missing += groups[input_id].missing if input_id in groups else [input_id]
+    judgements = {j.id: LevelScore(j.id, j.title, scored=j.scored) for j in _ordered(framework)}
+
+    def decide(judgement: Judgement, levels: list[int], missing: list[str], options: list[int]) -> int | None:
+        score_ = judgements[judgement.id]
         score_.spread, score_.assessed, score_.missing = _spread(levels), len(levels), missing
         score_.total = len(levels) + len(missing)
-        table = tables.get(rule.table) if rule.table else None
-        usable = levels and (not missing or rule.name in ACCEPTS_PARTIAL_INPUTS)
-        options = rule_function(rule)(levels, rule, table) if usable else []
         if missing:
             pending.append(f"{judgement.id} ({judgement.title}): not yet assessed: {', '.join(missing)}")
         _decide(score_, options, assessment.judgements.get(judgement.id), problems, pending)
-        _labelled(score_, framework.scale(judgement.scale))
+        if judgement.scale:
+            _labelled(score_, framework.scale(judgement.scale))
+        return score_.level
+
+    judgement_chain(framework, group_levels, group_missing, decide)
 
     flags = []
     kinds = {kind.colour: kind for kind in framework.flags.kinds} if framework.flags else {}
