@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NOTEBOOK = REPO / "notebooks" / "report.ipynb"
-EXAMPLES = sorted((REPO / "examples" / "assessments").glob("ac-benefits--*.json"))
+EXAMPLES = sorted((REPO / "examples" / "assessments").glob("ac-benefits--*--2008-09.json"))  # latest lead assessments
 FRAMEWORK = "ac-benefits"
 
 
