@@ -15,15 +15,17 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kloe_nb.assessment.model import Assessment, Evidence, JudgementDecision, KloeRecord, Organisation
+from kloe_nb.assessment.model import Action, Assessment, Evidence, JudgementDecision, KloeRecord, Moderation, Organisation
 from kloe_nb.assessment.validate import check_assessment
 from kloe_nb.errors import InvalidInputError
 from kloe_nb.framework.loader import framework_paths, load_framework
 from kloe_nb.framework.model import Framework
 from kloe_nb.interchange import read_assessment
 from kloe_nb.interchange.cells import InterchangeWarning
+from kloe_nb.interchange.action_plan_xlsx import parse_due, parse_priority
 from kloe_nb.interchange.excel_io import (
     ABOUT,
+    ACTION_PLAN,
     NOT_IN_TEMPLATE,
     parse_level,
     read_assessment_xlsx,
@@ -37,8 +39,20 @@ AWKWARD = [
 ]
 
 
+def actions_for(index: int, odd: str) -> list[Action]:
+    """Every third KLOE gets actions: all SMART fields, some blank, awkward text (none for the others)."""
+    if index % 3:
+        return []
+    return [
+        Action(area=odd, action=f"Action {index}: {odd}", owner="Head of service", due="2010-03-31", priority="high",
+               resources="£10,000 and 0.5 FTE", measure="Backlog under 10 days\nby March"),
+        Action(action="Second, not yet SMART", priority="" if index % 2 else "low"),
+        *([Action(area="Third", owner="=owner", due="2009-12-01", priority="medium", measure=odd)] if index % 2 else []),
+    ]
+
+
 def filled(framework: Framework) -> Assessment:
-    """Every KLOE filled in: a level where it is scored, all the text columns, awkward text cycled through."""
+    """Every KLOE filled in: a level where it is scored, all the text columns, awkward text cycled through, and actions."""
     kloes = {}
     for index, (group, kloe) in enumerate(framework.iter_kloes()):
         scale = framework.scale_for_group(group)
@@ -55,6 +69,7 @@ def filled(framework: Framework) -> Assessment:
             ],
             strengths=odd if index % 2 else "",
             areas_for_improvement=f"Improve {kloe.id}",
+            actions=actions_for(index, odd),
         )
     return Assessment(framework=framework.id, organisation=Organisation(code="00123", name="Ynys Môn"),
                       period="2008/09", assessor="A. Analyst", kloes=kloes)
@@ -129,7 +144,7 @@ def test_blank_template_has_about_cells_dropdowns_and_read_only_descriptors(tmp_
     framework = load_framework("ac-benefits")
     path = write_assessment_xlsx(framework, None, tmp_path / "blank.xlsx")
     book = load_workbook(path)
-    assert book.sheetnames == [ABOUT, *sheet_names(framework)] == [ABOUT, *(f"Question {n}" for n in range(1, 7))]
+    assert book.sheetnames == [ABOUT, *sheet_names(framework), ACTION_PLAN] == [ABOUT, *(f"Question {n}" for n in range(1, 7)), ACTION_PLAN]
     about = {row[0].value: row[1].value for row in book[ABOUT].iter_rows(min_row=4, max_row=11)}
     assert about["Framework id"] == "ac-benefits" and about["Framework version"] == framework.version
     assert about["Organisation code"] == "" or about["Organisation code"] is None
@@ -430,3 +445,177 @@ def test_text_too_long_for_an_excel_cell_is_refused_on_export(tmp_path):
     with pytest.raises(InvalidInputError, match=r"kloes\.2\.1\.strengths: is 40,000 characters; an Excel cell holds at most 32,767"):
         write_assessment_xlsx(framework, assessment, tmp_path / "long.xlsx")
     assert not (tmp_path / "long.xlsx").exists()
+
+
+# -- the action plan sheet (issue 6: the improvement plan) -------------------------------------
+
+
+def planned(framework: Framework) -> Assessment:
+    """Two KLOEs with actions, in an order the sheet must keep (2.3's actions after 2.1's)."""
+    return Assessment(framework=framework.id, organisation=Organisation(code="00123", name="Anytown"), period="2008/09", kloes={
+        "2.3": KloeRecord(level=2, actions=[Action(action="Benchmark costs", priority="low")]),
+        "2.1": KloeRecord(areas_for_improvement="Use complaints", actions=[
+            Action(area="Use complaints", action="Monthly complaints review", owner="Customer services manager",
+                   due="2009-06-30", priority="high", resources="Officer time", measure="Every complaint answered in 10 days"),
+            Action(action="Publish what changed"),
+        ]),
+    })
+
+
+def test_the_action_plan_sheet_has_one_row_per_action_real_dates_and_a_priority_list(tmp_path):
+    framework = load_framework("ac-benefits")
+    path = write_assessment_xlsx(framework, planned(framework), tmp_path / "plan.xlsx")
+    sheet = load_workbook(path)[ACTION_PLAN]
+    assert [cell.value for cell in sheet[1]] == [
+        "KLOE id", "KLOE", "Area for improvement", "Action", "Owner", "Due date", "Priority", "Resources", "Measure of success"]
+    assert [sheet.cell(row, 1).value for row in range(2, 5)] == ["2.1", "2.1", "2.3"]  # framework order, then as recorded
+    assert sheet["B2"].value.startswith("2.1 ") and sheet["B2"].fill.fgColor.rgb.endswith("EDEDED")  # read-only, grey
+    assert sheet["D2"].value == "Monthly complaints review" and sheet["E2"].value == "Customer services manager"
+    assert sheet["F2"].is_date and sheet["F2"].value == dt.datetime(2009, 6, 30) and sheet["F2"].number_format == "yyyy-mm-dd"
+    assert sheet["F3"].value is None and sheet["F3"].number_format == "yyyy-mm-dd"
+    assert (sheet["G2"].value, sheet["G3"].value, sheet["G4"].value) == ("high", None, "low")
+    priority = next(v for v in sheet.data_validations.dataValidation if v.type == "list")
+    assert priority.formula1 == '"high,medium,low"' and "G2:G" in str(priority.sqref)
+    assert any(v.type == "date" and "F2:F" in str(v.sqref) for v in sheet.data_validations.dataValidation)
+    assert sheet["A50"].number_format == "@"  # a new row's KLOE id stays text: 1.10 is not 1.1
+    assert read_assessment_xlsx(path) == planned(framework)
+
+
+def test_actions_added_and_deleted_in_excel_are_imported(tmp_path):
+    framework = load_framework("ac-benefits")
+
+    def edit(book: Workbook) -> None:
+        sheet = book[ACTION_PLAN]
+        sheet.delete_rows(3)  # "Publish what changed"
+        sheet["A4"], sheet["D4"], sheet["F4"], sheet["G4"] = "6.4", "Train the new team", dt.datetime(2010, 1, 15), "Medium"
+
+    back = read_assessment_xlsx(edited(write_assessment_xlsx(framework, planned(framework), tmp_path / "plan.xlsx"), edit))
+    assert [a.action for a in back.kloes["2.1"].actions] == ["Monthly complaints review"]
+    assert back.kloes["6.4"] == KloeRecord(actions=[Action(action="Train the new team", due="2010-01-15", priority="medium")])
+
+
+def test_every_bad_action_row_is_reported_by_sheet_and_cell_at_once(tmp_path):
+    framework = load_framework("ac-benefits")
+
+    def bad(book: Workbook) -> None:
+        sheet = book[ACTION_PLAN]
+        sheet["F2"] = "31/03/2010"
+        sheet["G3"] = "urgent"
+        sheet["A4"] = "9.9"
+        sheet["D5"] = "An action with no KLOE"
+        sheet["A6"], sheet["F6"] = "2.2", 40268
+        sheet["F6"].number_format = "General"  # a plain number; in a date-formatted cell Excel shows (and saves) it as a date
+        sheet["A7"] = 2.2
+
+    path = edited(write_assessment_xlsx(framework, planned(framework), tmp_path / "plan.xlsx"), bad)
+    assert problems_of(path) == [
+        at(path, ACTION_PLAN, "F2") + "kloes.2.1.actions.0.due: due date '31/03/2010' is not a date written YYYY-MM-DD; "
+                                      "type a date such as 2010-03-31, or leave it blank",
+        at(path, ACTION_PLAN, "G3") + "kloes.2.1.actions.0.priority: priority 'urgent' is not one of high, medium, low; "
+                                      "choose one from the list, or leave it blank",
+        at(path, ACTION_PLAN, "A4") + "kloes.9.9: KLOE '9.9' is not in framework ac-benefits (nor on any sheet of this workbook); "
+                                      "use a KLOE id from the question and theme sheets",
+        at(path, ACTION_PLAN, "A5") + "row 5 has an action but no KLOE id; fill in the KLOE it belongs to (or delete the row)",
+        at(path, ACTION_PLAN, "F6") + "kloes.2.2.actions.0.due: due date 40268 is a number, not a date; format the cell as a date "
+                                      "or type a date such as 2010-03-31, or leave it blank",
+        at(path, ACTION_PLAN, "A7") + "the KLOE id is the number 2.2: Excel turns ids like 1.10 into 1.1; type it as text (start it with ')",
+    ]
+
+
+def test_a_missing_action_plan_sheet_or_column_is_named(tmp_path):
+    framework = load_framework("ac-benefits")
+    path = edited(write_assessment_xlsx(framework, planned(framework), tmp_path / "a.xlsx"), lambda book: book.remove(book[ACTION_PLAN]))
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}, sheet '{ACTION_PLAN}': the sheet is missing (it holds the improvement plan")
+    assert f"Restore the sheet '{ACTION_PLAN}'" in problem
+    path = edited(write_assessment_xlsx(framework, planned(framework), tmp_path / "b.xlsx"), lambda book: book[ACTION_PLAN].__setitem__("E1", "Who"))
+    assert problems_of(path) == [at(path, ACTION_PLAN, "A1") + "the column 'Owner' is missing from the header row (row 1); put it back"]
+
+
+def test_due_dates_and_priorities_as_people_type_them():
+    assert parse_due(dt.datetime(2010, 3, 31)) == ("2010-03-31", None)
+    assert parse_due(dt.date(2010, 3, 31)) == ("2010-03-31", None)
+    assert parse_due(" 2010-03-31 ") == ("2010-03-31", None) and parse_due(None) == ("", None) and parse_due("  ") == ("", None)
+    assert "has a time of day" in parse_due(dt.datetime(2010, 3, 31, 9, 30))[1]
+    for bad in ("2010-02-30", "March 2010", True, 3.5):
+        assert parse_due(bad)[0] == "" and parse_due(bad)[1], bad
+    assert parse_priority(" High ") == ("high", None) and parse_priority(None) == ("", None) and parse_priority("LOW") == ("low", None)
+    assert parse_priority(1)[1] == "priority 1 is not one of high, medium, low; choose one from the list, or leave it blank"
+
+
+def test_actions_of_a_kloe_the_framework_no_longer_has_come_back(tmp_path):
+    framework = load_framework("ac-benefits")
+    original = planned(framework)
+    original.kloes["7.7"] = KloeRecord(level=2, actions=[Action(action="Kept from an older framework", priority="medium")])
+    path = write_assessment_xlsx(framework, original, tmp_path / "a.xlsx")
+    assert load_workbook(path)[ACTION_PLAN]["B5"].value == "7.7 (not in framework ac-benefits)"
+    assert read_assessment_xlsx(path) == original
+
+
+def test_action_text_too_long_for_an_excel_cell_is_refused_on_export(tmp_path):
+    framework = load_framework("ac-benefits")
+    assessment = Assessment(framework="ac-benefits", organisation=Organisation(code="1", name="A"),
+                            kloes={"2.1": KloeRecord(actions=[Action(), Action(measure="x" * 40_000)])})
+    with pytest.raises(InvalidInputError, match=r"KLOE 2\.1 action 2: kloes\.2\.1\.actions\.1\.measure: is 40,000 characters"):
+        write_assessment_xlsx(framework, assessment, tmp_path / "long.xlsx")
+
+
+def test_importing_over_the_store_keeps_moderation_met_rationale_group_and_track(tmp_path):
+    from kloe_nb.interchange.merge import carry_over_untemplated
+
+    framework = load_framework("ac-benefits")
+    moderation = Moderation(levels={"": 2, "B": 3}, assessors={"": "A. Lead", "B": "B. Second"}, note="agreed 3", moderated_by="C. Chair")
+    stored = planned(framework)
+    stored.organisation = Organisation(code="00123", name="Anytown", group="Shire districts")
+    stored.kloes["2.1"] = stored.kloes["2.1"].model_copy(update={"level": 3, "met": {3: [0]}, "rationale": "why", "moderation": moderation})
+    stored.kloes["6.4"] = KloeRecord(level=2, moderation=moderation, actions=[Action(action="dropped in Excel")])
+    stored.judgements["J1"] = JudgementDecision(level=2, rationale="overall")
+
+    def edit(book: Workbook) -> None:
+        book["Question 6"]["D5"] = None  # 6.4's level cleared in Excel
+        book[ACTION_PLAN].delete_rows(2, 10)  # every action deleted
+        book[ACTION_PLAN]["A2"], book[ACTION_PLAN]["D2"] = "2.3", "A new action"
+
+    imported = read_assessment_xlsx(edited(write_assessment_xlsx(framework, stored, tmp_path / "a.xlsx"), edit))
+    merged = carry_over_untemplated(stored, imported)
+    assert merged.kloes["2.1"].moderation == moderation and merged.kloes["2.1"].met == {3: [0]} and merged.kloes["2.1"].rationale == "why"
+    assert merged.kloes["2.1"].actions == [] and merged.kloes["2.3"].actions == [Action(action="A new action")]
+    assert merged.kloes["6.4"] == KloeRecord(moderation=moderation)  # the file's entries (none) and what it cannot hold
+    assert merged.judgements == stored.judgements and merged.organisation.group == "Shire districts"
+    assert carry_over_untemplated(stored.model_copy(update={"track": "B"}), imported).track == "B"
+
+
+def test_the_track_round_trips_so_a_second_assessors_workbook_comes_back_to_its_own_track(tmp_path):
+    framework = load_framework("ac-benefits")
+    second = planned(framework).model_copy(update={"track": "B", "assessor": "B. Second"})
+    path = write_assessment_xlsx(framework, second, tmp_path / "b.xlsx")
+    assert read_assessment_xlsx(path) == second
+    blank = edited(path, lambda book: book[ABOUT].__setitem__("B12", None))  # the lead's workbook: track left blank
+    assert read_assessment_xlsx(blank).track == ""
+
+
+def test_kloe_export_then_import_round_trips_the_action_plan_through_the_store(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    def kloe(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kloe_nb.cli.main", "--store", str(tmp_path / "kloe.db"), *args],
+                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+
+    framework = load_framework("ac-benefits")
+    original = filled(framework)
+    source = tmp_path / "a.json"
+    source.write_text(json.dumps(original.to_json_data(), ensure_ascii=False), encoding="utf-8")
+    assert kloe("import", str(source)).returncode == 0
+    workbook, back = tmp_path / "a.xlsx", tmp_path / "back.json"
+    where = ["--framework", "ac-benefits", "--org", "00123", "--period", "2008/09"]
+    assert kloe("export", *where, "--format", "xlsx", "-o", str(workbook)).returncode == 0
+    imported = kloe("import", str(workbook))
+    assert imported.returncode == 0, imported.stderr
+    assert kloe("export", *where, "--format", "json", "-o", str(back)).returncode == 0
+    kept = Assessment.model_validate(json.loads(back.read_text(encoding="utf-8")))
+    assert {kloe_id: record.actions for kloe_id, record in kept.kloes.items() if record.actions} == {
+        kloe_id: record.actions for kloe_id, record in original.kloes.items() if record.actions}

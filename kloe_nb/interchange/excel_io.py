@@ -8,10 +8,13 @@ Improvement", plus "Level" (a dropdown of the scale's levels), "Strengths", a ma
 "KLOE id" column that matches rows to KLOEs, and read-only descriptor columns, one per
 described level. Context-only KLOEs get no dropdown and refuse a level.
 
+An "Action plan" sheet holds the improvement plan, one row per action (``action_plan_xlsx``).
+
 What the template holds round-trips exactly: level, current position, evidence (one
-``source — reference — note`` line per item), strengths and areas for improvement. Which
-descriptor statements are met, judgement decisions, rationales and flags are not in the
-template; the About sheet says so. Reading reports every problem at once by file, sheet
+``source — reference — note`` line per item), strengths, areas for improvement and the
+actions. Which descriptor statements are met, judgement decisions, rationales, moderation
+records and flags are not in the template; the About sheet says so (``merge`` keeps them
+when a template is imported over a stored assessment). Reading reports every problem at once by file, sheet
 and cell; text cells are read as text (``00123`` stays ``00123``, a date becomes ISO text).
 """
 
@@ -53,7 +56,9 @@ from kloe_nb.interchange.cells import (
 ABOUT = "About"
 OTHER = "Not in framework"
 """The sheet holding KLOEs the assessment has but the framework no longer does (kept, never dropped)."""
-RESERVED = {ABOUT.lower(), OTHER.lower(), "history"}  # Excel reserves "History"
+ACTION_PLAN = "Action plan"
+"""The sheet holding the improvement plan's actions (written and read by ``action_plan_xlsx``)."""
+RESERVED = {ABOUT.lower(), OTHER.lower(), ACTION_PLAN.lower(), "history"}  # Excel reserves "History"
 
 ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT = (
     "KLOE id", "KLoE / Criteria", "Current Position", "Level", "Evidence", "Strengths", "Areas For Improvement",
@@ -74,16 +79,18 @@ ABOUT_FIELDS = {  # label in column A -> what the value in column B is
     "Period": "period",
     "Assessor": "assessor",
     "Illustrative (example data)": "illustrative",
+    "Track (blank: the lead assessment)": "track",  # a second assessor's independent scoring comes back to its own track
 }
 INSTRUCTIONS = (
     "Fill in Level, Current Position, Evidence (one item per line: source \u2014 reference \u2014 note), Strengths and "
     "Areas For Improvement on each question or theme sheet; then import the file with: kloe import FILE.xlsx. "
-    "Leave Level blank for 'not yet assessed'. Do not rename the sheets or change the KLOE id column: they match "
+    "Leave Level blank for 'not yet assessed'. The 'Action plan' sheet is the improvement plan: one row per action. "
+    "Do not rename the sheets or change the KLOE id column: they match "
     "your entries to the framework. Grey columns (criteria, descriptors) are for reading; changes to them are ignored."
 )
 NOT_IN_TEMPLATE = (
-    "Not in this template: which descriptor statements are met, judgement decisions, rationales and flags. "
-    "Record those in the notebook form; importing this file brings none of them."
+    "Not in this template: which descriptor statements are met, judgement decisions, rationales, moderation records "
+    "and flags. Record those in the notebook form; importing this file brings none of them and keeps those already stored."
 )
 
 _GREY = PatternFill("solid", fgColor="EDEDED")
@@ -170,6 +177,9 @@ def _check_lengths(assessment: Assessment) -> None:
             length = len(_escape(text).encode("utf-16-le")) // 2
             if length > EXCEL_CELL_LIMIT:
                 found.append(_Overlong(f"KLOE {kloe_id}", f"kloes.{kloe_id}.{field_name}", length))
+    from kloe_nb.interchange.action_plan_xlsx import overlong_actions  # it builds on this module
+
+    found += [_Overlong(where, field_path, length) for where, field_path, length in overlong_actions(assessment)]
     if found:
         raise InvalidInputError(
             "Excel export",
@@ -197,6 +207,7 @@ def _write_about(sheet: Worksheet, framework: Framework, assessment: Assessment 
         "period": assessment.period if assessment else "",
         "assessor": assessment.assessor if assessment else "",
         "illustrative": "yes" if assessment and assessment.illustrative else "no",
+        "track": assessment.track if assessment else "",
     }
     _put_text(sheet.cell(1, 1), f"Self-assessment: {framework.title} ({framework.publisher})")
     sheet.cell(1, 1).font = Font(bold=True, size=14)
@@ -222,6 +233,8 @@ def _write_about(sheet: Worksheet, framework: Framework, assessment: Assessment 
         _put_text(sheet.cell(row, 1), name, read_only=True)
         _put_text(sheet.cell(row, 2), group.title, read_only=True)
         _put_text(sheet.cell(row, 3), "yes" if group.scored and framework.scale_for_group(group) else "no: context only", read_only=True)
+    _put_text(sheet.cell(row + 1, 1), ACTION_PLAN, read_only=True)
+    _put_text(sheet.cell(row + 1, 2), "The improvement plan: one action per row (owner, due date, priority, measure of success)", read_only=True)
     for letter, width in zip("ABCD", (28, 60, 18, 20)):
         sheet.column_dimensions[letter].width = width
 
@@ -304,6 +317,9 @@ def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, p
         sheet = workbook.create_sheet(OTHER)
         _header_row(sheet, COLUMNS)
         _write_rows(sheet, [(None, None, kloe_id) for kloe_id in unknown], framework, assessment, [], None)
+    from kloe_nb.interchange.action_plan_xlsx import write_action_plan  # it builds on this module
+
+    write_action_plan(workbook, framework, assessment)
     with replacing(path) as temporary:
         workbook.save(temporary)
     return path
@@ -434,7 +450,7 @@ def _about(reader: _Reader, sheet: Worksheet) -> dict[str, tuple[str, str]]:
 def _check_sheets(reader: _Reader, names: dict[str, Group], framework: Framework) -> list[str]:
     """The group sheets present; missing ones are problems, others (hidden or not) are ignored with a warning."""
     book = reader.book
-    present, expected, renamed = [], set(names) | {ABOUT, OTHER}, set()
+    present, expected, renamed = [], set(names) | {ABOUT, OTHER, ACTION_PLAN}, set()
     for name, group in names.items():
         if name in book.sheetnames:
             present.append(name)
@@ -589,6 +605,9 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
         _read_sheet(reader, book[name], framework, known, seen, kloes, framework.scale_for_group(names[name]))
     if OTHER in book.sheetnames:
         _read_sheet(reader, book[OTHER], framework, known, seen, kloes, None)
+    from kloe_nb.interchange.action_plan_xlsx import read_action_plan  # it builds on this module
+
+    read_action_plan(reader, framework, set(known) | set(seen), kloes)
     present = {id(group) for name, group in names.items() if name in book.sheetnames}
     absent = [kloe.id for group, kloe in framework.iter_kloes() if id(group) in present and kloe.id not in seen]
     if absent and not reader.problems:
@@ -610,6 +629,7 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
             organisation=Organisation(code=about["code"][0], name=about["name"][0]),
             period=about.get("period", ("", ""))[0],
             assessor=about.get("assessor", ("", ""))[0],
+            track=about.get("track", ("", ""))[0],
             illustrative=_normal(illustrative_text) in ("yes", "true"),
             kloes=kloes,
         )

@@ -1,13 +1,18 @@
 """Importing a filled-in Excel template over a stored assessment without losing what it cannot hold.
 
-The template holds levels, current position, evidence, strengths and areas for improvement.
-Which statements are met, KLOE rationales, judgement decisions and flags live only in the
-store (the form records them), so they are carried over from the stored revision.
+The template holds levels, current position, evidence, strengths, areas for improvement and
+the improvement plan's actions (its "Action plan" sheet), so those come from the file: an
+action deleted there is deleted. Which statements are met, KLOE rationales, moderation
+records, judgement decisions, flags, the peer group and the track live only in the store (the
+form records them), so they are carried over from the stored revision.
 """
 
 from __future__ import annotations
 
 from kloe_nb.assessment.model import Assessment
+
+TEMPLATED = {"level": None, "evidence": [], "strengths": "", "areas_for_improvement": "", "current_position": "", "actions": []}
+"""The KLOE fields the template holds, blank: what a KLOE the file has no entries for is left with."""
 
 
 def carry_over_untemplated(stored: Assessment, imported: Assessment) -> Assessment:
@@ -15,16 +20,19 @@ def carry_over_untemplated(stored: Assessment, imported: Assessment) -> Assessme
     kloes = dict(imported.kloes)
     for kloe_id, previous in stored.kloes.items():
         record = kloes.get(kloe_id)
-        kept = {"met": previous.met, "rationale": previous.rationale}
-        kloes[kloe_id] = record.model_copy(update=kept) if record is not None else previous.model_copy(
-            update={"level": None, "evidence": [], "strengths": "", "areas_for_improvement": "", "current_position": ""}
-        )
+        kept = {"met": previous.met, "rationale": previous.rationale, "moderation": previous.moderation}
+        kloes[kloe_id] = record.model_copy(update=kept) if record is not None else previous.model_copy(update=TEMPLATED)
     kloes = {kloe_id: record for kloe_id, record in kloes.items() if not record.is_empty()}
+    organisation = imported.organisation
+    if not organisation.group and stored.organisation.group:
+        organisation = organisation.model_copy(update={"group": stored.organisation.group})
     return imported.model_copy(
         update={
             "kloes": kloes,
             "judgements": stored.judgements,
             "flags": stored.flags,
+            "organisation": organisation,
+            "track": imported.track or stored.track,
             "framework_version": imported.framework_version or stored.framework_version,
         }
     )

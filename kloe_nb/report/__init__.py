@@ -2,9 +2,13 @@
 
 The stages, each a module with one job:
 
-- ``context``: the data a report shows, built from framework + stored assessment + scores;
+- ``context``: the data a report shows, built from framework + stored assessment + scores
+  (and the council's earlier periods, for direction of travel);
+- ``naming``: how KLOEs and questions are called (the numbers and headings the sources print);
+- ``travel``: direction of travel (``kloe_nb.analysis.trend``) in arrows and words;
+- ``plan``: the improvement plan, in priority order, and areas for improvement without an action;
 - ``wording``: the judgement sentence in the frameworks' own words;
-- ``charts``: the KLOE-level chart of each question or theme, as inline SVG;
+- ``charts``: the KLOE-level chart of each question or theme and the trend chart, as inline SVG;
 - ``page``: each section rendered to HTML with the escaping report environment;
 - ``notebook``: what the cells of ``notebooks/report.ipynb`` call (no logic lives in the notebook);
 - ``exporter``: the executed notebook rendered to one self-contained HTML page (nbconvert,

@@ -1,9 +1,11 @@
-"""Charts as inline SVG: the level of each KLOE of a question or theme, as horizontal bars.
+"""Charts as inline SVG: KLOE levels as horizontal bars, and levels over periods as lines.
 
 No plotting library: the geometry is computed here and the SVG is written by a Jinja
 template (``report_chart.svg.j2``), so every label is escaped like any other text and a chart
 costs microseconds and a few hundred bytes. Each bar also carries its level as text, so the
 chart reads the same in print, in black and white and to a screen reader (``<title>``).
+The trend chart (``trend_chart``, also used by the comparison page) gives each line its own
+dash pattern and marker as well as a colour, and a text label.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from markupsafe import Markup
+
 from kloe_nb.framework.model import Scale
 from kloe_nb.render.labels import level_name
+from kloe_nb.report.text import report_environment
 
 ROW_HEIGHT = 22
 LABEL_WIDTH = 290
@@ -78,3 +83,161 @@ def level_chart(title: str, scale: Scale | None, kloes: list[Levelled]) -> Chart
         bar_width=BAR_WIDTH,
         ticks=ticks,
     )
+
+
+# -- direction of travel: levels over periods, as lines --------------------------------------
+TREND_LEFT = 180  # room for the scale's labels on the y axis
+TREND_STEP = 110  # between two periods
+TREND_PAD = 24  # inside the plot, before the first and after the last period
+TREND_RIGHT = 250  # room for each line's label
+TREND_TOP = 12
+TREND_LEVEL_GAP = 38
+TREND_BOTTOM = 30  # the periods under the x axis
+TREND_LABEL_GAP = 14  # least vertical distance between two line labels
+TREND_MAX_LABEL = 36
+#: Each line's colour, dash pattern and marker: lines stay apart when printed in black and white.
+TREND_STYLES = (
+    ("#1f4e79", "", "circle"),
+    ("#b35900", "7 4", "square"),
+    ("#2d7d46", "2 3", "diamond"),
+    ("#7b3294", "9 3 2 3", "triangle"),
+    ("#404040", "4 2", "circle"),
+    ("#a8325e", "1 3", "square"),
+)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One period's level on one line."""
+
+    x: float
+    y: float
+    text: str  # "2006/07: 2 Fair ★" (its <title>)
+    marker: str  # circle, square, diamond or triangle
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    """One series: the stretches drawn between consecutive assessed periods, its points and its label."""
+
+    name: str
+    label: str
+    stretches: list[str]  # SVG polyline point lists; a period without a level breaks the line
+    points: list[TrendPoint]
+    colour: str
+    dash: str
+    label_y: float
+    summary: str  # the whole series in words, for its <title>
+
+
+@dataclass(frozen=True)
+class TrendGeometry:
+    """A whole trend chart, laid out: what ``report_trend.svg.j2`` draws."""
+
+    title: str
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+    levels: list[tuple[int, float, str, str]]  # (level, y, short label, full label)
+    periods: list[tuple[float, str]]  # (x, period)
+    lines: list[TrendLine]
+    label_x: int
+    unlevelled: str  # series with no level in any period, in words ("" if none)
+
+
+def _marker_points(marker: str, x: float, y: float) -> str:
+    if marker == "diamond":
+        return f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}"
+    return f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}"  # triangle
+
+
+def _spread_labels(wanted: list[float], top: float) -> list[float]:
+    """Label positions as near the wanted ones as possible, at least TREND_LABEL_GAP apart (order kept)."""
+    order = sorted(range(len(wanted)), key=lambda index: wanted[index])
+    placed = [0.0] * len(wanted)
+    floor = top
+    for index in order:
+        placed[index] = max(wanted[index], floor)
+        floor = placed[index] + TREND_LABEL_GAP
+    return placed
+
+
+def trend_layout(periods: list[str], series: list[tuple[str, list[int | None]]], scale: Scale | None, title: str) -> TrendGeometry:
+    """Where everything of a trend chart goes (pure geometry; ``trend_chart`` draws it)."""
+    levels = sorted({level.level for level in scale.levels} if scale else {1, 2, 3, 4})
+    low, high = levels[0], levels[-1]
+    span = max(high - low, 1)
+    plot_height = TREND_LEVEL_GAP * span
+    plot_width = TREND_STEP * max(len(periods) - 1, 1) + 2 * TREND_PAD
+    left, top = TREND_LEFT, TREND_TOP
+    right, bottom = left + plot_width, top + plot_height
+
+    def x_of(index: int) -> float:
+        if len(periods) == 1:
+            return left + plot_width / 2
+        return left + TREND_PAD + index * TREND_STEP
+
+    def y_of(level: int) -> float:
+        return top + (high - level) / span * plot_height
+
+    drawn = [(name, values) for name, values in series if any(value is not None for value in values)]
+    count = len(drawn)
+    lines, wanted = [], []
+    for number, (name, values) in enumerate(drawn):
+        colour, dash, marker = TREND_STYLES[number % len(TREND_STYLES)]
+        nudge = (number - (count - 1) / 2) * min(3.0, 16.0 / max(count, 1))  # lines at the same level stay visible side by side
+        stretches, current, points = [], [], []
+        for index, (period, value) in enumerate(zip(periods, values)):
+            if value is None:
+                if len(current) > 1:
+                    stretches.append(" ".join(current))
+                current = []
+                continue
+            x, y = x_of(index), y_of(value) + nudge
+            current.append(f"{x:.1f},{y:.1f}")
+            points.append(TrendPoint(x, y, f"{period}: {level_name(scale, value)}", marker))
+        if len(current) > 1:
+            stretches.append(" ".join(current))
+        last = max(index for index, value in enumerate(values) if value is not None)
+        label = _short(name, TREND_MAX_LABEL)
+        if last < len(periods) - 1:
+            label += f" (to {periods[last]})"
+        described = "; ".join(
+            f"{period} {level_name(scale, value) if value is not None else 'not assessed'}" for period, value in zip(periods, values)
+        )
+        lines.append(TrendLine(name, label, stretches, points, colour, dash, 0.0, f"{name}: {described}"))
+        wanted.append(y_of(values[last]) + nudge + 4)
+    placed = _spread_labels(wanted, top + 4)
+    lines = [TrendLine(**{**line.__dict__, "label_y": y}) for line, y in zip(lines, placed)]
+    missing = [name for name, values in series if all(value is None for value in values)]
+    unlevelled = "No level in any period: " + ", ".join(missing) if missing else ""
+    height = max(bottom + TREND_BOTTOM, int(max(placed, default=0)) + 8) + (18 if unlevelled else 0)
+    return TrendGeometry(
+        title=title,
+        width=right + TREND_RIGHT,
+        height=height,
+        plot_left=left,
+        plot_right=right,
+        plot_top=top,
+        plot_bottom=bottom,
+        levels=[(level, y_of(level), _short(level_name(scale, level), 28), level_name(scale, level)) for level in levels],
+        periods=[(x_of(index), period) for index, period in enumerate(periods)],
+        lines=lines,
+        label_x=right + 10,
+        unlevelled=unlevelled,
+    )
+
+
+def trend_chart(periods: list[str], series: list[tuple[str, list[int | None]]], scale: Scale | None, title: str) -> Markup:
+    """An inert inline SVG line chart: levels (y, with the scale's labels) over periods (x), one line per series.
+
+    A period without a level leaves a gap in its line; each line is labelled in text at the
+    right, and each point carries its period and level in words (``<title>``), so the chart
+    reads the same printed in black and white. Every label is escaped by the template.
+    """
+    geometry = trend_layout(periods, series, scale, title)
+    template = report_environment().get_template("report_trend.svg.j2")
+    return Markup(template.render(g=geometry, marker_points=_marker_points))  # noqa: S704 - rendered by the escaping report environment

@@ -11,16 +11,21 @@ Work still pending (KLOEs not yet levelled, a "2 or 3" not yet decided) is shown
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from typing import Any
 
 from kloe_nb import __version__
+from kloe_nb.analysis.sensitivity import sensitivity
+from kloe_nb.analysis.trend import Trend
+from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import CombinationTable, Framework, Group, Kloe, Scale
 from kloe_nb.render.labels import level_name
 from kloe_nb.report.charts import level_chart
+from kloe_nb.report.naming import group_heading, kloe_number
+from kloe_nb.report.plan import action_views, unplanned_areas
+from kloe_nb.report.travel import travel_view
 from kloe_nb.report.wording import judgement_sentence
 from kloe_nb.report.views import (
     FlagView,
@@ -31,12 +36,13 @@ from kloe_nb.report.views import (
     MetGroup,
     Provenance,
     ReportContext,
+    SensitivityView,
     TableView,
 )
 from kloe_nb.scoring.score import LevelScore, Scores, score
 from kloe_nb.store.base import StoredAssessment
 
-NUMBERED = re.compile(r"^[A-Za-z]?\d+(\.\d+)*$")
+__all__ = ["ReportError", "build_context", "group_heading", "kloe_number", "level_text", "summary_data"]
 
 
 class ReportError(KloeError):
@@ -44,19 +50,6 @@ class ReportError(KloeError):
 
 
 # -- small helpers ---------------------------------------------------------------------------
-def kloe_number(kloe: Kloe) -> str:
-    """The number a reader knows a KLOE by ('2.1'), or '' where the source numbers it only by its title."""
-    if kloe.number:
-        return kloe.number
-    return kloe.id if NUMBERED.match(kloe.id) else ""
-
-
-def group_heading(group: Group) -> str:
-    """'Question 2: Is the service meeting the needs...?' (the kind and number the source prints, then the title)."""
-    label = f"{group.kind.title()} {group.number}: " if group.number else ""
-    return label + group.title
-
-
 def level_text(scale: Scale | None, result: LevelScore) -> str:
     """A score as words: '2 Fair ★', 'needs a decision: 3 or 4', 'not yet assessed', 'not scored'."""
     if not result.scored:
@@ -91,7 +84,7 @@ def _statement_heading(scale: Scale | None, level: int) -> str:
 
 
 # -- the parts -------------------------------------------------------------------------------
-def _judgements(framework: Framework, scores: Scores) -> list[JudgementView]:
+def _judgements(framework: Framework, scores: Scores, boundary: set[str]) -> list[JudgementView]:
     views = []
     for judgement in framework.judgements:
         result = scores.judgements[judgement.id]
@@ -125,9 +118,23 @@ def _judgements(framework: Framework, scores: Scores) -> list[JudgementView]:
                 derived_from=derived,
                 note=judgement.note or "",
                 missing=result.missing,
+                at_boundary=judgement.id in boundary,
             )
         )
     return views
+
+
+def moderation_text(record: KloeRecord) -> tuple[str, str]:
+    """('agreed in moderation: A 2, B 3 → 3', 'why; moderated by whom') for a KLOE agreed in moderation, else ('', '')."""
+    moderation = record.moderation
+    if moderation is None:
+        return "", ""
+    tracks = sorted(moderation.levels, key=lambda track: (track != "", track))
+    parts = [f"{moderation.assessors.get(track) or track or 'lead'} {level if level is not None else 'not levelled'}"
+             for track, level in ((track, moderation.levels[track]) for track in tracks)]
+    agreed = str(record.level) if record.level is not None else "not levelled"
+    note = "; ".join(part for part in (moderation.note, f"moderated by {moderation.moderated_by}" if moderation.moderated_by else "") if part)
+    return f"agreed in moderation: {', '.join(parts)} \u2192 {agreed}", note
 
 
 def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAssessment, result: LevelScore) -> KloeView:
@@ -139,6 +146,7 @@ def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAss
         chosen = [statements[index] for index in indexes if index < len(statements)]
         if chosen:
             met.append(MetGroup(level, _statement_heading(scale, level), chosen, len(statements)))
+    moderated, moderation_note = moderation_text(record)
     return KloeView(
         id=kloe.id,
         number=kloe_number(kloe),
@@ -157,6 +165,9 @@ def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAss
         areas_for_improvement=record.areas_for_improvement,
         current_position=record.current_position,
         rationale=record.rationale,
+        moderation=moderated,
+        moderation_note=moderation_note,
+        actions=len(record.actions),
     )
 
 
@@ -224,6 +235,19 @@ def _improvements(groups: list[GroupView]) -> list[ImprovementPoint]:
     return points
 
 
+def _sensitivity(framework: Framework, stored: StoredAssessment) -> list[SensitivityView]:
+    found = sensitivity(framework, stored.assessment)
+    views = []
+    for judgement in framework.judgements:
+        item = found.get(judgement.id)
+        if item is None or not judgement.scored or not judgement.scale:
+            continue
+        scale = framework.scale(judgement.scale)
+        suggested = " or ".join(level_name(scale, option) for option in item.options)
+        views.append(SensitivityView(judgement.id, judgement.title, suggested, item.at_boundary, list(item.sentences)))
+    return views
+
+
 def _check(scores: Scores, stored: StoredAssessment) -> None:
     who = f"council {stored.assessment.organisation.code} ({stored.assessment.organisation.name}), framework {scores.framework}"
     if scores.problems:
@@ -232,8 +256,14 @@ def _check(scores: Scores, stored: StoredAssessment) -> None:
         raise ReportError(f"{who}: nothing assessed yet (no KLOE has a level, revision {stored.revision}); level at least one KLOE first")
 
 
-def build_context(record: LoadedFramework, stored: StoredAssessment, generated: datetime | None = None) -> ReportContext:
-    """Everything one council's report shows, or ReportError saying why there can be no report."""
+def build_context(
+    record: LoadedFramework, stored: StoredAssessment, generated: datetime | None = None, *, trend: Trend | None = None
+) -> ReportContext:
+    """Everything one council's report shows, or ReportError saying why there can be no report.
+
+    ``trend`` is the council's periods up to this one (``kloe_nb.analysis.load_trend``); without
+    it the report has no direction of travel section.
+    """
     framework = record.framework
     assessment = stored.assessment
     if assessment.framework != framework.id:
@@ -242,6 +272,7 @@ def build_context(record: LoadedFramework, stored: StoredAssessment, generated: 
     _check(scores, stored)
     generated = generated or datetime.now(timezone.utc)
     groups = _groups(framework, stored, scores)
+    sensitive = _sensitivity(framework, stored)
     flag_meanings = {kind.colour: list(kind.meaning) for kind in framework.flags.kinds} if framework.flags else {}
     provenance = Provenance(
         framework_id=framework.id,
@@ -266,7 +297,7 @@ def build_context(record: LoadedFramework, stored: StoredAssessment, generated: 
         illustrative=assessment.illustrative,
         assessed_on=stored.saved_at[:10],
         sentence=judgement_sentence(framework, scores),
-        judgements=_judgements(framework, scores),
+        judgements=_judgements(framework, scores, {view.id for view in sensitive if view.at_boundary}),
         groups=groups,
         tables=_tables(framework, scores),
         flags=[FlagView(f["colour"], f["subject"], f["reason"], list(f["criteria"])) for f in scores.flags],
@@ -276,12 +307,18 @@ def build_context(record: LoadedFramework, stored: StoredAssessment, generated: 
         pending=list(scores.pending),
         provenance=provenance,
         scores=scores,
+        actions=action_views(framework, assessment),
+        unplanned=unplanned_areas(framework, assessment),
+        sensitivity=sensitive,
+        travel=travel_view(framework, trend, assessment.period) if trend is not None else None,
     )
 
 
 def summary_data(context: ReportContext, parameters: dict[str, str] | None = None) -> dict[str, Any]:
     """What the batch index and summary.csv need from a report, as JSON-ready data."""
     scores = context.scores
+    travel = context.travel
+    directions = {row.id: row.direction for row in travel.judgements} if travel is not None else {}
     judgements = {}
     for view in context.judgements:
         result = scores.judgements[view.id]
@@ -294,6 +331,7 @@ def summary_data(context: ReportContext, parameters: dict[str, str] | None = Non
             "text": view.level_text,
             "needs_judgement": result.needs_judgement,
             "options": result.options,
+            "direction": directions.get(view.id, ""),  # "up", "down", "same" since the previous period, "" if none
         }
     return {
         "code": context.code,
@@ -307,6 +345,8 @@ def summary_data(context: ReportContext, parameters: dict[str, str] | None = Non
         "sentence": context.sentence,
         "judgements": judgements,
         "kloes": {kloe_id: result.level for kloe_id, result in scores.kloes.items() if result.scored},
+        "periods": list(travel.periods) if travel is not None else [context.period],
+        "actions": len(context.actions),
         "parameters": dict(parameters or {}),
     }
 

@@ -43,10 +43,14 @@ class PlacedSection:
 
 @dataclass(frozen=True)
 class PageInfo:
-    """What the page needs besides its sections: the title and the illustrative mark."""
+    """What the page needs besides its sections: the title, the illustrative mark, and which kind of page.
+
+    ``kind`` is "report" or "comparison" (a comparison page also carries ``compare.css``).
+    """
 
     title: str
     illustrative: bool
+    kind: str = "report"
 
 
 def tagged_outputs(nb: NotebookNode) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -74,10 +78,11 @@ def sections(nb: NotebookNode) -> list[PlacedSection]:
 
 
 def page_info(nb: NotebookNode) -> PageInfo:
-    """The page title and whether the data is illustrative, from the header section's metadata."""
+    """The page title, whether the data is illustrative, and the kind of page, from the header section's metadata."""
     for mark, _ in tagged_outputs(nb):
         if mark.get("section") == "header":
-            return PageInfo(str(mark.get("title") or "KLOE report"), bool(mark.get("illustrative")))
+            kind = "comparison" if mark.get("page") == "comparison" else "report"
+            return PageInfo(str(mark.get("title") or "KLOE report"), bool(mark.get("illustrative")), kind)
     return PageInfo("KLOE report", False)
 
 

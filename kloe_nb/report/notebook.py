@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.report.context import ReportContext, build_context, summary_data
-from kloe_nb.report.lookup import load_assessment
+from kloe_nb.report.lookup import load_with_trend
 from kloe_nb.report.page import render_section
 
 #: The key in an output's metadata that marks it as a report section.
@@ -63,9 +63,13 @@ class Report:
 
     @classmethod
     def load(cls, framework: str, council_code: str, store: str, period: str = "", generated: datetime | None = None) -> Report:
-        """Read the council's current revision from the store and score it (ReportError/NotFoundError if there can be no report)."""
-        stored = load_assessment(store, framework, council_code, period)
-        context = build_context(load_framework_by_id(framework), stored, generated)
+        """Read the council's current revision (and its earlier periods) from the store and score it.
+
+        ReportError or NotFoundError if there can be no report.
+        """
+        record = load_framework_by_id(framework)
+        stored, trend = load_with_trend(store, record.framework, council_code, period)
+        context = build_context(record, stored, generated, trend=trend)
         parameters = {"framework": framework, "council_code": council_code, "store": str(store), "period": period}
         return cls(context, parameters)
 
@@ -85,6 +89,14 @@ class Report:
         """The combination table with this council's cell highlighted (frameworks that have one)."""
         return self._section("combination")
 
+    def sensitivity(self) -> Section | None:
+        """Per judgement: which single KLOE moving one level would change it, and whether it is one step from a boundary."""
+        return self._section("sensitivity")
+
+    def direction_of_travel(self) -> Section | None:
+        """This council's earlier periods: each judgement and KLOE, what went up or down, and a trend chart."""
+        return self._section("travel")
+
     def questions(self) -> Section | None:
         """Per question or theme: the chart of KLOE levels and the table of KLOEs."""
         return self._section("groups")
@@ -94,7 +106,7 @@ class Report:
         return self._section("flags")
 
     def improvements(self) -> Section | None:
-        """Areas for improvement from every KLOE, and what is still to do."""
+        """The improvement plan (every action, by priority), areas for improvement without an action, and what is still to do."""
         return self._section("end")
 
     def provenance(self) -> Section | None:

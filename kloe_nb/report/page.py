@@ -8,22 +8,14 @@ template places as it is. Nothing here reads files or the store: the context has
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import jinja2
 from markupsafe import Markup
 
-from kloe_nb.render.environment import environment
 from kloe_nb.report.context import ReportContext
-from kloe_nb.report.text import finalize
+from kloe_nb.report.text import report_environment
 
-SECTIONS = ("header", "judgements", "combination", "groups", "flags", "end", "footer")
+SECTIONS = ("header", "judgements", "combination", "sensitivity", "travel", "groups", "flags", "end", "footer")
 
-
-@lru_cache(maxsize=1)
-def report_environment() -> jinja2.Environment:
-    """The shared environment, overlaid with ``finalize`` (bidi controls made visible)."""
-    return environment().overlay(finalize=finalize)
+__all__ = ["SECTIONS", "render_section", "report_environment"]
 
 
 def render_section(name: str, context: ReportContext) -> Markup:
@@ -33,6 +25,8 @@ def render_section(name: str, context: ReportContext) -> Markup:
     if name == "combination" and not context.tables:
         return Markup("")
     if name == "flags" and not context.flags_apply:
+        return Markup("")
+    if (name == "sensitivity" and not context.sensitivity) or (name == "travel" and context.travel is None):
         return Markup("")
     template = report_environment().get_template(f"report_{name}.html.j2")
     return Markup(template.render(r=context))

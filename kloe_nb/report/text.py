@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 
 from kloe_nb.errors import KloeError
+from kloe_nb.render.environment import environment
 
 #: Embedding, override and isolate controls: they change how the text around them is ordered.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -35,6 +38,12 @@ def finalize(value: Any) -> Any:
     if isinstance(value, str) and not isinstance(value, Markup):
         return show_bidi_controls(value)
     return value
+
+
+@lru_cache(maxsize=1)
+def report_environment() -> jinja2.Environment:
+    """The shared environment (autoescape, StrictUndefined), overlaid with ``finalize`` (bidi controls made visible)."""
+    return environment().overlay(finalize=finalize)
 
 
 class UnsafePageError(KloeError):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
 from kloe_nb.assessment.model import Evidence
 from kloe_nb.framework.model import Framework
 from kloe_nb.report.charts import Chart
@@ -50,6 +52,7 @@ class JudgementView:
     derived_from: str
     note: str
     missing: list[str]
+    at_boundary: bool = False  # one KLOE moving one level would change the suggestion (see SensitivityView)
 
 
 @dataclass
@@ -88,6 +91,9 @@ class KloeView:
     areas_for_improvement: str
     current_position: str
     rationale: str
+    moderation: str = ""  # "agreed in moderation: A 2, B 3 → 3" where the level was agreed in moderation
+    moderation_note: str = ""  # why, and who moderated
+    actions: int = 0  # how many actions of the improvement plan address this KLOE
 
     @property
     def recorded(self) -> bool:
@@ -148,6 +154,84 @@ class ImprovementPoint:
 
 
 @dataclass
+class ActionView:
+    """One action of the improvement plan, with the KLOE it belongs to and what it still lacks."""
+
+    kloe: str
+    title: str
+    group: str
+    area: str
+    action: str
+    owner: str
+    due: str
+    priority: str
+    resources: str
+    measure: str
+    missing: str  # "no owner, no due date" ("" when every SMART field is filled in)
+
+
+@dataclass
+class SensitivityView:
+    """What single KLOE move would change one judgement's suggestion, in the framework's words."""
+
+    id: str
+    title: str
+    suggested_text: str
+    at_boundary: bool
+    sentences: list[str]
+
+
+@dataclass
+class TravelCell:
+    """One period's level of one judgement or KLOE, with the arrow from the period before."""
+
+    level: int | None
+    text: str
+    arrow: str  # "↑", "↓", "→" or "" (no level in this period or the one before)
+
+
+@dataclass
+class TravelRow:
+    """A judgement or KLOE across the periods: each level, and the last change in an arrow and in words."""
+
+    id: str
+    number: str
+    title: str
+    cells: list[TravelCell]
+    direction: str  # "up", "down", "same" or "" (not comparable)
+    arrow: str
+    change: str  # "up from 2 Fair ★", "down from 3", "same as 2007/08", "not assessed in 2007/08"
+    overall: str  # "up 2 levels since 2006/07" ("" with fewer than two levels)
+
+
+@dataclass
+class TravelGroup:
+    """The KLOE rows of one question or theme."""
+
+    heading: str
+    rows: list[TravelRow]
+
+
+@dataclass
+class TravelView:
+    """Direction of travel: this council's periods up to this report's, per judgement and KLOE."""
+
+    periods: list[str]
+    assessors: list[str]
+    current: str  # this report's period
+    previous: str  # the period before it ("" with one period)
+    judgements: list[TravelRow]
+    groups: list[TravelGroup]
+    counts: str  # "Since 2007/08: 6 KLOEs up, 2 down, 22 the same."
+    charts: list[Markup]  # one trend chart per scale of the judgements (none with one period)
+
+    @property
+    def has_history(self) -> bool:
+        """At least two periods: there is a direction to show."""
+        return len(self.periods) >= 2
+
+
+@dataclass
 class ReportContext:
     """Everything one council's report shows (see ``build_context``)."""
 
@@ -169,6 +253,10 @@ class ReportContext:
     pending: list[str]
     provenance: Provenance
     scores: Scores
+    actions: list[ActionView] = field(default_factory=list)  # the improvement plan, in priority order
+    unplanned: list[ImprovementPoint] = field(default_factory=list)  # areas for improvement with no action yet
+    sensitivity: list[SensitivityView] = field(default_factory=list)
+    travel: TravelView | None = None  # None when the report was not given the council's other periods
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

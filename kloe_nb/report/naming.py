@@ -1,0 +1,26 @@
+"""How a report names KLOEs and questions: the number a reader knows, the heading the source prints.
+
+Shared by every part of the report (the KLOE tables, the improvement plan, direction of
+travel) and by the batch index, so a KLOE is called the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kloe_nb.framework.model import Group, Kloe
+
+NUMBERED = re.compile(r"^[A-Za-z]?\d+(\.\d+)*$")
+
+
+def kloe_number(kloe: Kloe) -> str:
+    """The number a reader knows a KLOE by ('2.1'), or '' where the source numbers it only by its title."""
+    if kloe.number:
+        return kloe.number
+    return kloe.id if NUMBERED.match(kloe.id) else ""
+
+
+def group_heading(group: Group) -> str:
+    """'Question 2: Is the service meeting the needs...?' (the kind and number the source prints, then the title)."""
+    label = f"{group.kind.title()} {group.number}: " if group.number else ""
+    return label + group.title
