@@ -9,7 +9,12 @@ Prints
   Changes are spaced just over the save interval, as an analyst's clicks are, so each is
   saved at once;
 - for a burst of typing (a keystroke every 50 ms), how late the latest keystroke of each
-  saved revision was saved: the "at most one second late" bound in practice.
+  saved revision was saved: the "at most one second late" bound in practice;
+- the judgement panel with its sensitivity (which single KLOE moving one level would change
+  each judgement): a KLOE level change to the updated panel while the judgements are shown,
+  the same change while they are hidden (the panel is brought up to date when shown),
+  switching to the judgements, and a keystroke in a judgement's rationale (which never
+  works the sensitivity out again).
 
 No kernel or browser: widgets are built and changed in-process, so the figures are the
 kernel-side cost; the browser adds its own round trip (a few ms on one machine).
@@ -28,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kloe_nb.form import SaveTiming, build_form
+from kloe_nb.form.sensitivity_html import sensitivity_html
 from kloe_nb.form.summary import suggestion_html
 from kloe_nb.framework.loader import _load_cached, load_all, load_framework
 from kloe_nb.store import AssessmentKey, open_store
@@ -122,6 +128,8 @@ def main() -> None:
             for moment, shown in typed
         ]
 
+        judgement_figures = judgement_panel_latency(framework_id, Path(folder) / "judgements.db", args.samples, timing)
+
     ms = 1000
     print(f"framework: {framework_id} ({len(framework.iter_kloes())} KLOEs, {statements} descriptor statements)")
     print(f"load framework YAML (first time in a process): {load_s:.3f} s")
@@ -134,6 +142,69 @@ def main() -> None:
         f"p50 {percentile(keystroke_lateness, .5) * ms:.0f} ms, max {max(keystroke_lateness) * ms:.0f} ms later "
         f"(bound: the {timing.interval:g} s interval plus one save)"
     )
+    for line in judgement_figures:
+        print(line)
+
+
+def judgement_panel_latency(framework_id: str, path: Path, samples: int, timing: SaveTiming) -> list[str]:
+    """Level changes against the judgement panel with sensitivity, on an assessment with every KLOE levelled."""
+    from kloe_nb.analysis.sensitivity import sensitivity
+
+    ms = 1000
+    form = build_form(framework_id, "JUD", "Bench Council", path, "bench", timing=timing)
+    framework = form.session.framework
+    scored = [kloe.id for group, kloe in framework.iter_kloes() if kloe.scored and framework.scale_for_group(group)]
+    for index, kloe_id in enumerate(scored):
+        form.session.set_level(kloe_id, 2 + index % 2)  # a mix of 2 and 3: judgements near their boundaries
+    started = time.perf_counter()
+    sensitivity(framework, form.session.assessment)
+    one_sensitivity = time.perf_counter() - started
+
+    def change_a_level(sample: int) -> float:
+        kloe_id = scored[sample % len(scored)]
+        panel = form.panel(kloe_id)  # built before the clock starts (a panel is built once, when first shown)
+        level = form.session.record(kloe_id).level
+        started = time.perf_counter()
+        panel.level.value = 3 if level == 2 else 2
+        return time.perf_counter() - started
+
+    def check_panel() -> None:
+        found = form.session.sensitivity()
+        for box in form.judgements.boxes:
+            if box.level is not None:
+                assert box.sensitivity.value == sensitivity_html(found.get(box.judgement.id)), "the sensitivity was not updated"
+
+    form.view.value = "judgements"
+    shown = []
+    for sample in range(samples):
+        shown.append(change_a_level(sample))
+        check_panel()
+    form.view.value = "kloes"
+    hidden, switch = [], []
+    for sample in range(samples):
+        hidden.append(change_a_level(sample + 1))
+        started = time.perf_counter()
+        form.view.value = "judgements"
+        switch.append(time.perf_counter() - started)
+        check_panel()
+        form.view.value = "kloes"
+    form.view.value = "judgements"
+    rationale = form.judgements.boxes[0].rationale
+    keystrokes = []
+    for letter in "Outcomes for claimants lag behind the processes":
+        started = time.perf_counter()
+        rationale.value += letter
+        keystrokes.append(time.perf_counter() - started)
+    form.close()
+    return [
+        f"sensitivity of every judgement, worked out once ({len(scored)} KLOEs levelled): {one_sensitivity * ms:.1f} ms",
+        f"KLOE level change -> judgement panel with sensitivity updated (judgements shown): p50 {percentile(shown, .5) * ms:.1f} ms, "
+        f"p95 {percentile(shown, .95) * ms:.1f} ms  (n={len(shown)})",
+        f"KLOE level change with the judgements hidden: p50 {percentile(hidden, .5) * ms:.1f} ms, p95 {percentile(hidden, .95) * ms:.1f} ms; "
+        f"then showing the judgements: p50 {percentile(switch, .5) * ms:.1f} ms, p95 {percentile(switch, .95) * ms:.1f} ms",
+        f"keystroke in a judgement rationale (sensitivity kept): p50 {percentile(keystrokes, .5) * ms:.1f} ms, "
+        f"p95 {percentile(keystrokes, .95) * ms:.1f} ms",
+    ]
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""End to end in a real browser: the notebook in JupyterLab and as a Voilà app, with a temporary store.
+"""End to end in a real browser: the notebooks in JupyterLab and as Voilà apps, with a temporary store.
 
 JupyterLab: run the notebook, pick a level, tick a statement, type evidence, wait for
 "saved at", restart the kernel and run again, and find every value back (RELIABILITY.md 22).
 Voilà: the same notebook as an app choosing the council from the URL; a reload is a new
-kernel. Each server runs on 127.0.0.1 on a free port with its configuration, data and
+kernel. Moderation: notebooks/moderate.ipynb as a Voilà app over a store holding a lead
+assessment and an independent scoring; an agreed level recorded in the page is in the store. Each server runs on 127.0.0.1 on a free port with its configuration, data and
 runtime folders in a temporary directory, and is always stopped, whatever happens.
 Screenshots go to the artifacts folder.
 """
@@ -33,6 +34,7 @@ from conftest import REPO_ROOT
 from kloe_nb.store import AssessmentKey, open_store
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "assess.ipynb"
+MODERATION_NOTEBOOK = REPO_ROOT / "notebooks" / "moderate.ipynb"
 START_TIMEOUT = 90
 UI_TIMEOUT = 60_000  # ms: starting a kernel and running the notebook
 
@@ -84,14 +86,14 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def jupyter_server(kind: str, tmp_path: Path, artifacts_dir: Path) -> Iterator[Server]:
+def jupyter_server(kind: str, tmp_path: Path, artifacts_dir: Path, notebook: Path = NOTEBOOK) -> Iterator[Server]:
     """Start JupyterLab (with a token) or Voilà (no token) on 127.0.0.1; always stopped afterwards."""
     root = tmp_path / "root"
     root.mkdir()
-    shutil.copy(NOTEBOOK, root / "assess.ipynb")  # the server may save the notebook: never the repository's copy
+    shutil.copy(notebook, root / notebook.name)  # the server may save the notebook: never the repository's copy
     store = tmp_path / "store.db"
     env = {**os.environ, **private_jupyter_dirs(tmp_path / "home"), "KLOE_STORE": str(store)}
-    log = artifacts_dir / f"form-{kind}-server.log"
+    log = artifacts_dir / f"form-{kind}-{notebook.stem}-server.log"
     for _attempt in range(3):
         port = free_port()
         if kind == "lab":
@@ -103,10 +105,10 @@ def jupyter_server(kind: str, tmp_path: Path, artifacts_dir: Path) -> Iterator[S
             ]
             if hasattr(os, "geteuid") and os.geteuid() == 0:
                 command.append("--allow-root")
-            url, probe = f"http://127.0.0.1:{port}/lab/tree/assess.ipynb?token={token}", f"http://127.0.0.1:{port}/api/status?token={token}"
+            url, probe = f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}", f"http://127.0.0.1:{port}/api/status?token={token}"
         else:
             command = [
-                sys.executable, "-m", "voila", str(root / "assess.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
+                sys.executable, "-m", "voila", str(root / notebook.name), "--no-browser", "--Voila.ip=127.0.0.1",
                 f"--port={port}", "--Voila.port_retries=0",
             ]
             url, probe = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/api/kernelspecs"
@@ -285,6 +287,47 @@ def test_voila_app_chooses_the_council_from_the_url_and_a_reload_restores_it(tmp
         page.locator(".kloe-view button", has_text="Judgements").click()
         page.wait_for_selector(".kloe-judgement-level select")
         page.screenshot(path=str(artifacts_dir / "form-voila-judgements.png"), full_page=True)
+
+
+def store_two_scorings(store: Path, code: str) -> None:
+    """A lead assessment by alice and an independent track B by bob; they disagree on KLOE 2.1 and 2.3."""
+    from kloe_nb.assessment.model import Assessment, KloeRecord, Organisation
+
+    for track, assessor, levels in (("", "alice", {"2.1": 3, "2.2": 3, "2.3": 2}), ("B", "bob", {"2.1": 2, "2.2": 3, "2.3": 4})):
+        assessment = Assessment(
+            framework="ac-benefits", organisation=Organisation(code=code, name="Ynys Môn"), assessor=assessor, track=track,
+            kloes={kloe_id: KloeRecord(level=level, strengths=f"{assessor}'s finding on {kloe_id}") for kloe_id, level in levels.items()},
+        )
+        with open_store(store) as opened:
+            opened.save(assessment, based_on=None, author=assessor)
+
+
+def test_voila_moderation_records_an_agreed_level_in_the_store(tmp_path, artifacts_dir):
+    from playwright.sync_api import expect
+
+    with jupyter_server("voila", tmp_path, artifacts_dir, MODERATION_NOTEBOOK) as server, \
+            chromium_page(artifacts_dir / "form-moderation-failed.png") as page:
+        store_two_scorings(server.store, "00123")
+        page.goto(server.url + "?council_code=00123&track=B&assessor=carol")
+        page.wait_for_selector(".kloe-moderation-item")  # the kernel has started and run the notebook
+        items = page.locator(".kloe-moderation-item")
+        expect(items).to_have_count(2, timeout=20_000)  # widgets render one by one: wait for both
+        assert page.locator(".kloe-moderation h2").inner_text().startswith("Moderation: Ynys Môn (00123)")
+        expect(items.nth(0).locator("h3")).to_contain_text("KLOE 2.1:")
+        expect(items.nth(0)).to_contain_text("bob's finding on 2.1")
+        expect(items.nth(0)).to_contain_text("alice's finding on 2.1")
+        expect(page.locator(".kloe-moderation-agreement")).to_contain_text("exact agreement 33%")
+        first = items.nth(0)
+        first.locator(".kloe-moderation-level select").select_option(label="3 Good ★★")
+        first.locator(".kloe-moderation-note textarea").fill("The lead's evidence on standards settles it")
+        first.locator(".kloe-moderation-record").click()
+        page.wait_for_selector(".kloe-moderation-message:has-text('Recorded 3 Good')")
+        revision, record = wait_stored(server.store, "00123", "2.1", lambda r: r.moderation is not None)
+        assert revision == 2 and record.level == 3
+        assert record.moderation.levels == {"": 3, "B": 2} and record.moderation.moderated_by == "carol"
+        assert record.moderation.note == "The lead's evidence on standards settles it"
+        page.wait_for_selector(".kloe-moderation-agreed:has-text('Agreed in moderation')")
+        page.screenshot(path=str(artifacts_dir / "form-voila-moderation.png"), full_page=True)
 
 
 @pytest.fixture(autouse=True)

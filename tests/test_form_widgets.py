@@ -275,7 +275,8 @@ def test_voila_query_string_may_choose_the_council_but_never_the_store():
 
 def test_only_the_widget_modules_import_ipywidgets():
     code = (
-        "import sys; import kloe_nb.form, kloe_nb.form.session, kloe_nb.form.merge, kloe_nb.form.summary, kloe_nb.form.autosave; "
+        "import sys; import kloe_nb.form, kloe_nb.form.session, kloe_nb.form.merge, kloe_nb.form.summary, kloe_nb.form.autosave, "
+        "kloe_nb.form.sensitivity_html, kloe_nb.form.moderation_html; "
         "assert 'ipywidgets' not in sys.modules, 'the headless session imported ipywidgets'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -316,3 +317,52 @@ def test_open_form_shows_a_problem_as_a_message_not_a_traceback(tmp_path, capsys
     assert "The form could not be opened" in shown or "HTML" in shown
     with pytest.raises(Exception, match="did you mean 'ac-benefits'"):
         open_form("ac-benefit", "00AB", "Ynys Môn", tmp_path / "kloe.db", display=False)
+
+
+def test_the_judgement_panel_shows_sensitivity_and_follows_level_changes(forms, monkeypatch):
+    """Sentences from analysis.sensitivity, a visible boundary marker, worked out again only when a level changed."""
+    import importlib
+    from html import escape
+
+    analysis = importlib.import_module("kloe_nb.analysis.sensitivity")  # the module (the package re-exports the function)
+
+    real = analysis.sensitivity
+    calls: list[int] = []
+
+    def counted(framework, assessment):
+        calls.append(1)
+        return real(framework, assessment)
+
+    monkeypatch.setattr(analysis, "sensitivity", counted)
+    form = forms()
+    for kloe_id, level in {"2.1": 3, "2.2": 3, "2.3": 2, "2.4": 3}.items():
+        form.navigator.go(kloe_id)
+        form.panels[kloe_id].level.value = level
+    assert calls == []  # nothing worked out while the judgements are not shown
+    form.view.value = "judgements"
+    box, prospects = form.judgements.boxes
+    expected = real(form.session.framework, form.session.assessment)
+    assert expected["J1"].at_boundary and expected["J1"].sentences
+    for sentence in expected["J1"].sentences:
+        assert escape(sentence) in box.sensitivity.value
+    assert "One step from a boundary" in box.sensitivity.value and "kloe-boundary" in box.sensitivity.value
+    assert "kloe-boundary" not in prospects.sensitivity.value
+    assert len(calls) == 1
+
+    box.rationale.value = "Typing a rationale"  # keystrokes and decisions never recompute it
+    box.level.value = 2
+    form.view.value = "kloes"
+    form.panels["2.1"].texts["strengths"].value = "typed while the judgements are hidden"
+    form.view.value = "judgements"
+    assert len(calls) == 1
+
+    form.view.value = "kloes"
+    form.navigator.go("2.3")
+    form.panels["2.3"].level.value = 3  # a level change: worked out again when the judgements are shown
+    assert len(calls) == 1
+    form.view.value = "judgements"
+    assert len(calls) == 2
+    updated = real(form.session.framework, form.session.assessment)["J1"]
+    assert updated.sentences != expected["J1"].sentences
+    for sentence in updated.sentences:
+        assert escape(sentence) in box.sensitivity.value

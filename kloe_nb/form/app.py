@@ -4,7 +4,8 @@
 the form from what the store holds (never from saved widget state) and shows it. Re-running
 the cell closes the previous form of the same council first, saving anything pending.
 Under Voilà, the page's query string may choose the framework and council
-(``?council_code=00AB&council_name=...``); the store never comes from the URL.
+(``?council_code=00AB&council_name=...``, ``&track=B`` for an independent scoring); the
+store never comes from the URL.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import ipywidgets as W
+from pydantic import TypeAdapter, ValidationError
 
+from kloe_nb.assessment.model import TrackName
 from kloe_nb.errors import KloeError
 from kloe_nb.form.autosave import SaveTiming
 from kloe_nb.form.flags_panel import FlagsPanel
@@ -31,8 +34,10 @@ from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.store import AssessmentKey, open_store
 
 DEFAULT_STORE = "kloe.db"
-URL_PARAMETERS = ("framework", "council_code", "council_name", "assessor", "period")
+URL_PARAMETERS = ("framework", "council_code", "council_name", "assessor", "period", "track")
+MODERATION_NOTEBOOK = "notebooks/moderate.ipynb"
 _ACTIVE: dict[tuple[str, AssessmentKey], AssessmentForm] = {}
+_TRACK: TypeAdapter[str] = TypeAdapter(TrackName)
 
 
 def store_path(store: str | os.PathLike[str] | None) -> Path:
@@ -41,14 +46,25 @@ def store_path(store: str | os.PathLike[str] | None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-def url_parameters(environ: dict[str, str] | None = None) -> dict[str, str]:
+def check_track(track: object) -> str:
+    """A track name as the model accepts it ("" = the lead assessment), else a KloeError saying what a track is."""
+    if not isinstance(track, str):
+        raise KloeError(f"track must be text: blank for the lead assessment, or a short name such as 'B', not {track!r}")
+    try:
+        return _TRACK.validate_python(track)
+    except ValidationError as error:
+        reason = "; ".join(str(detail["msg"]).removeprefix("Value error, ") for detail in error.errors())
+        raise KloeError(f"track: {reason} (blank = the lead assessment, or a short name such as 'B')") from None
+
+
+def url_parameters(environ: dict[str, str] | None = None, names: tuple[str, ...] = URL_PARAMETERS) -> dict[str, str]:
     """Form parameters from Voilà's query string (only under Voilà; only the known names)."""
     environ = dict(os.environ) if environ is None else environ
     if not environ.get("SERVER_SOFTWARE", "").startswith("voila/"):
         return {}
     found: dict[str, str] = {}
     for name, values in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=False).items():
-        if name in URL_PARAMETERS and values:
+        if name in names and values:
             value = values[-1]
             if 0 < len(value.strip()) <= 200 and not re.search(r"[\x00-\x1f\x7f]", value):
                 found[name] = value.strip()
@@ -106,6 +122,7 @@ class AssessmentForm:
         ]
         if assessment.illustrative:
             lines.append("<div><b>Illustrative example data, not a real assessment.</b></div>")
+        lines.append(self._tracks_html())
         loaded = session.loaded_framework_version
         if loaded is not None and (loaded.version, loaded.sha256) != (framework.version, session._framework_version.sha256):
             lines.append(
@@ -117,6 +134,32 @@ class AssessmentForm:
             lines.append(
                 f"<div style='color:#9a6700'>Kept from an older framework: {escape(', '.join(unknown))} "
                 "(not in this framework; kept in the store, not shown here).</div>"
+            )
+        return "".join(lines)
+
+    def _tracks_html(self) -> str:
+        """Whose scoring this is, and the other scorings of this council and period the store holds."""
+        track = self.session.key.track
+        others = self.session.other_tracks()
+        lines = []
+        if track:
+            lines.append(
+                f"<div class='kloe-track'><b>This is an independent scoring, track {escape(track)}</b>: it started empty "
+                "(not copied from the lead assessment) and is saved under its own track.</div>"
+            )
+        names = ", ".join("the lead assessment" if other == "" else f"independent scoring track {other}" for other in others)
+        to_moderate = track or next((other for other in others if other), "")
+        if others and ("" in others or not track):
+            lines.append(
+                f"<div class='kloe-other-tracks' style='color:#57606a'>The store also holds {escape(names)} for this council "
+                f"and period. Compare the scorings and record agreed levels in {MODERATION_NOTEBOOK} "
+                f"(track = &quot;{escape(to_moderate)}&quot;).</div>"
+            )
+        elif track:
+            also = f" It also holds {escape(names)}." if others else ""
+            lines.append(
+                "<div class='kloe-other-tracks' style='color:#57606a'>The store holds no lead assessment of this council and "
+                f"period yet: moderation in {MODERATION_NOTEBOOK} needs one (open this notebook with track blank).{also}</div>"
             )
         return "".join(lines)
 
@@ -178,6 +221,8 @@ class AssessmentForm:
         )
 
     def _value_text(self, key: tuple[str, ...], value: Any) -> str:
+        if len(key) == 3 and key[2] == "actions" and isinstance(value, list):
+            return "; ".join(str(item.get("action") or item.get("area") or "(blank action)") for item in value) or "(no actions)"
         if len(key) == 3 and key[2] == "level":
             scale = self.session.scale_of(key[1]) if key[0] == "kloes" and key[1] in self.session._kloes else None
             if key[0] == "judgements":
@@ -215,7 +260,7 @@ class AssessmentForm:
         """What every edit updates: navigation counts, the ticker, judgements and the summary."""
         self.navigator.update()
         self._update_ticker()
-        if self.judgements is not None:
+        if self.judgements is not None and self.view.value == "judgements":  # else updated when shown
             self.judgements.update()
         self._update_summary()
 
@@ -282,14 +327,19 @@ def build_form(
     assessor: str = "",
     *,
     period: str = "",
+    track: str = "",
     timing: SaveTiming | None = None,
 ) -> AssessmentForm:
-    """Build the form from the store (raises KloeError with a message naming what is wrong)."""
+    """Build the form from the store (raises KloeError with a message naming what is wrong).
+
+    ``track`` blank is the lead assessment; a name ("B") is an independent scoring of the
+    same council and period, kept under its own key and started empty."""
     if not isinstance(council_code, str) or not council_code.strip():
         raise KloeError(f"council_code must be the council's code as text, e.g. '00AB', not {council_code!r}")
+    track = check_track(track)
     loaded = load_framework_by_id(framework)
     path = store_path(store)
-    key = AssessmentKey(loaded.framework.id, council_code, period)
+    key = AssessmentKey(loaded.framework.id, council_code, period, track)
     previous = _ACTIVE.pop((str(path), key), None)
     if previous is not None:
         previous.close()
@@ -315,17 +365,18 @@ def open_form(
     assessor: str = "",
     *,
     period: str = "",
+    track: str = "",
     display: bool = True,
 ) -> AssessmentForm | None:
     """Show the assessment form for a council (what ``notebooks/assess.ipynb`` calls).
 
-    Under Voilà the page's query string may override the framework, council, assessor and
-    period. A problem a person can fix (unknown framework, damaged store) is shown as a
-    message, not a traceback, and None is returned.
+    Under Voilà the page's query string may override the framework, council, assessor,
+    period and track. A problem a person can fix (unknown framework, damaged store, a bad
+    track name) is shown as a message, not a traceback, and None is returned.
     """
     parameters: dict[str, Any] = {
         "framework": framework, "council_code": council_code, "council_name": council_name,
-        "assessor": assessor, "period": period,
+        "assessor": assessor, "period": period, "track": track,
     }
     parameters.update(url_parameters())
     try:

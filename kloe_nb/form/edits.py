@@ -14,13 +14,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kloe_nb.assessment.model import Assessment, Evidence, Flag, JudgementDecision, KloeRecord
+from kloe_nb.assessment.model import Action, Assessment, Evidence, Flag, JudgementDecision, KloeRecord
 from kloe_nb.errors import InvalidInputError, Problem
 from kloe_nb.framework.model import Framework, Kloe, Scale
 from kloe_nb.store.base import AssessmentKey
 
 KLOE_TEXT_FIELDS = ("strengths", "areas_for_improvement", "current_position", "rationale")
 EVIDENCE_FIELDS = ("source", "reference", "note", "date_seen")
+ACTION_FIELDS = ("area", "action", "owner", "due", "priority", "resources", "measure")
 
 
 class Editing:
@@ -173,6 +174,43 @@ class Editing:
             if not self._assign(evidence[index], name, self._text(value, path), path):
                 return False
             return self._edit_record(kloe_id, "evidence", evidence, path)
+
+    def add_action(self, kloe_id: str, area: str = "") -> int:
+        """Add an improvement-plan action (for an area for improvement, if given); returns its index."""
+        self._known_kloe(kloe_id)
+        path = f"kloes.{kloe_id}.actions"
+        with self._lock:
+            actions = list(self.assessment.record(kloe_id).actions)
+            try:
+                actions.append(Action(area=self._text(area, f"{path}[{len(actions)}].area")))
+            except ValidationError as error:
+                raise self._problem(path, "; ".join(str(detail["msg"]) for detail in error.errors())) from None
+            self._edit_record(kloe_id, "actions", actions, path)
+            return len(actions) - 1
+
+    def remove_action(self, kloe_id: str, index: int) -> bool:
+        self._known_kloe(kloe_id)
+        path = f"kloes.{kloe_id}.actions[{index}]"
+        with self._lock:
+            actions = list(self.assessment.record(kloe_id).actions)
+            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(actions):
+                raise self._problem(path, f"there is no action {index!r}")
+            del actions[index]
+            return self._edit_record(kloe_id, "actions", actions, path)
+
+    def set_action(self, kloe_id: str, index: int, name: str, value: Any) -> bool:
+        """Change one field of an action; a bad due date or priority is refused and nothing changes."""
+        self._known_kloe(kloe_id)
+        path = f"kloes.{kloe_id}.actions[{index}].{name}"
+        if name not in ACTION_FIELDS:
+            raise self._problem(path, f"not an action field (fields: {', '.join(ACTION_FIELDS)})")
+        with self._lock:
+            actions = [item.model_copy() for item in self.assessment.record(kloe_id).actions]
+            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(actions):
+                raise self._problem(path, f"there is no action {index!r}")
+            if not self._assign(actions[index], name, self._text(value, path), path):
+                return False
+            return self._edit_record(kloe_id, "actions", actions, path)
 
     def _judgement_levels(self, judgement_id: str, path: str) -> list[int]:
         judgements = {judgement.id: judgement for judgement in self.framework.judgements}

@@ -1,4 +1,4 @@
-"""The panel of one KLOE: its question, descriptors side by side, level, evidence and findings.
+"""The panel of one KLOE: its question, descriptors side by side, level, evidence, findings and improvement plan.
 
 Built from the framework when the analyst first navigates to the KLOE (so opening the form
 stays fast for the largest framework), then kept. Every control writes into the session
@@ -13,8 +13,9 @@ from html import escape
 
 import ipywidgets as W
 
+from kloe_nb.form.actions_panel import ActionsPanel
 from kloe_nb.form.session import FormSession
-from kloe_nb.form.summary import suggestion_html
+from kloe_nb.form.summary import moderation_note_html, suggestion_html
 from kloe_nb.form.widgets import (
     BLANK,
     Guard,
@@ -73,6 +74,7 @@ class KloePanel:
 
         self.level: W.Dropdown | None = None
         self.suggestion = W.HTML()
+        self.moderated = W.HTML()
         self.rationale: W.Textarea | None = None
         if self.scored and self.scale is not None:
             self.level = level_picker(self.scale, "Level", record.level)
@@ -83,7 +85,7 @@ class KloePanel:
             )
             self.rationale.add_class("kloe-rationale")
             self._bind(self.rationale, lambda value: session.set_kloe_text(kloe_id, "rationale", value), "rationale")
-            children += [W.HBox([self.level, self.suggestion], layout=W.Layout(align_items="center", flex_flow="row wrap")), self.rationale]
+            children += [W.HBox([self.level, self.suggestion], layout=W.Layout(align_items="center", flex_flow="row wrap")), self.moderated, self.rationale]
 
         self.statements: dict[tuple[int, int], W.Checkbox] = {}
         if kloe.descriptors:
@@ -106,6 +108,10 @@ class KloePanel:
             self._bind(area, lambda value, name=name: session.set_kloe_text(kloe_id, name, value), name)
             self.texts[name] = area
             children.append(area)
+            if name == "areas_for_improvement":  # the improvement plan sits under the areas it addresses
+                self.actions = ActionsPanel(session, kloe_id, guard, after_edit)
+                self.guard.on_value(area, self.actions.update_adders, ("kloe", kloe_id, "action-buttons"))
+                children.append(self.actions.widget)
         self._build_evidence_rows()
         self.update_suggestion()
         self.widget = W.VBox(children, layout=W.Layout(width="100%"))
@@ -181,6 +187,9 @@ class KloePanel:
         value = suggestion_html(self.scale, suggestion, record.level)
         if self.suggestion.value != value:
             self.suggestion.value = value
+        moderated = moderation_note_html(self.scale, record)
+        if self.moderated.value != moderated:
+            self.moderated.value = moderated
         differs = record.level is not None and suggestion.level is not None and record.level != suggestion.level
         display = "flex" if differs or record.rationale else "none"
         if self.rationale.layout.display != display:
@@ -201,6 +210,7 @@ class KloePanel:
         stored = [(item.source, item.reference, item.note, item.date_seen) for item in record.evidence]
         if shown != stored:
             self._build_evidence_rows()
+        self.actions.refresh()
         self.update_suggestion()
 
     def close(self) -> None:

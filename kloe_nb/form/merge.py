@@ -19,7 +19,7 @@ from kloe_nb.store.diff import FieldKey, flatten_fields
 from kloe_nb.store.diff import same as _same
 
 _NESTED = {"kloes": KloeRecord, "judgements": JudgementDecision}
-_IGNORED = {"framework", "framework_version", "organisation", "period", "assessor", "illustrative"}
+_IGNORED = {"framework", "framework_version", "organisation", "period", "assessor", "illustrative", "track"}
 """Fields that say whose assessment it is and how it was made, not what was found. The form never
 edits them, so the stored values stand (two copies that both created the council differ only in
 who created it); the framework version is the one the form is using."""

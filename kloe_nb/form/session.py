@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from kloe_nb.assessment.model import Assessment, Flag, FrameworkVersion, JudgementDecision, KloeRecord, Organisation
 from kloe_nb.errors import KloeError, StaleRevisionError, StoreBusyError, StoreWriteError
@@ -35,6 +35,9 @@ from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.scoring import Scores, score, suggest_kloe_level
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
 from kloe_nb.store.base import AssessmentKey, AssessmentStore, StoredAssessment
+
+if TYPE_CHECKING:
+    from kloe_nb.analysis.sensitivity import JudgementSensitivity
 
 KloeStatus = Literal["not started", "in progress", "levelled"]
 State = Literal["new", "loaded", "unsaved", "saved", "error", "conflict", "closed"]
@@ -120,6 +123,7 @@ class FormSession(Editing):
         self._pending = _Pending()
         self._listeners = _Listeners()
         self._scores: tuple[int, Scores] | None = None
+        self._sensitivity: tuple[tuple[tuple[str, int], ...], dict[str, JudgementSensitivity]] | None = None
         self._version = 0
         self._groups = {kloe.id: group for group, kloe in framework.iter_kloes()}
         self._kloes = {kloe.id: kloe for _, kloe in framework.iter_kloes()}
@@ -136,8 +140,11 @@ class FormSession(Editing):
                 organisation=Organisation(code=key.org_code, name=council_name or key.org_code),
                 period=key.period,
                 assessor=assessor,
+                track=key.track,
             )
-            self.status = SaveStatus("new", f"new assessment of {key.org_code}: nothing saved yet")
+            # an independent scoring (track) starts empty, never from the lead: independent means independent
+            what = f"new independent scoring (track {key.track})" if key.track else "new assessment"
+            self.status = SaveStatus("new", f"{what} of {key.org_code}: nothing saved yet")
         else:
             self._base = stored.assessment
             self.revision = stored.revision
@@ -214,6 +221,32 @@ class FormSession(Editing):
             if self._scores is None or self._scores[0] != self._version:
                 self._scores = (self._version, score(self.framework, self.assessment))
             return self._scores[1]
+
+    def sensitivity(self) -> dict[str, JudgementSensitivity]:
+        """Which single KLOE moving one level would change each judgement's suggestion.
+
+        It reads the KLOE levels only (suggestions; decisions are set aside), so it is worked
+        out again only when a level changed, never for a keystroke in a text field."""
+        from kloe_nb.analysis.sensitivity import sensitivity
+
+        with self._lock:
+            levels = tuple(sorted((kloe_id, record.level) for kloe_id, record in self.assessment.kloes.items() if record.level is not None))
+            if self._sensitivity is not None and self._sensitivity[0] == levels:
+                return self._sensitivity[1]
+            snapshot = self.assessment.model_copy(deep=True)
+        found = sensitivity(self.framework, snapshot)
+        with self._lock:
+            self._sensitivity = (levels, found)
+        return found
+
+    def other_tracks(self) -> list[str]:
+        """The other tracks the store holds for this council and period ("" is the lead assessment)."""
+        with self._store_lock:
+            keys = self.store.keys(self.key.framework)
+        return [
+            key.track for key in keys
+            if (key.org_code, key.period) == (self.key.org_code, self.key.period) and key.track != self.key.track
+        ]
 
     def unknown_kloes(self) -> list[str]:
         """KLOEs the stored assessment records that this framework does not have (kept, never dropped)."""
@@ -355,7 +388,10 @@ class FormSession(Editing):
 
 def describe_field(framework: Framework, key: tuple[str, ...]) -> str:
     """A field key as people name it: 'KLOE 2.1 level', 'judgement J1 rationale', 'flags'."""
-    names = {"areas_for_improvement": "areas for improvement", "current_position": "current position", "met": "statements met"}
+    names = {
+        "areas_for_improvement": "areas for improvement", "current_position": "current position", "met": "statements met",
+        "actions": "improvement plan", "moderation": "moderation record",
+    }
     if len(key) == 3:
         section, item_id, name = key
         what = "KLOE" if section == "kloes" else "judgement"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.render.labels import level_name
 from kloe_nb.scoring import LevelScore, Scores
@@ -50,6 +51,24 @@ def suggestion_html(scale: Scale | None, suggestion: KloeSuggestion, chosen: int
             f"&#9888; differs from your level {escape(level_name(scale, chosen))}: give a rationale</span>"
         )
     return f'<span class="kloe-suggestion">{"".join(parts)}</span>'
+
+
+def moderation_note_html(scale: Scale | None, record: KloeRecord) -> str:
+    """Under the level picker of a KLOE whose level was agreed in moderation: with whom, and the note."""
+    moderation = record.moderation
+    if moderation is None:
+        return ""
+    levels = ", ".join(
+        f"{'lead' if track == '' else 'track ' + track} {'not levelled' if level is None else level_name(scale, level)}"
+        for track, level in moderation.levels.items()
+    )
+    agreed = "not levelled" if record.level is None else level_name(scale, record.level)
+    by = f" by {moderation.moderated_by}" if moderation.moderated_by else ""
+    note = f": {moderation.note}" if moderation.note else ""
+    return (
+        f'<div class="kloe-moderated" style="color:#57606a">Agreed in moderation{escape(by)} (independent levels: '
+        f"{escape(levels)}); the level is now {escape(agreed)}{escape(note)}</div>"
+    )
 
 
 def _bar(score: LevelScore, width: int = 220) -> str:
