@@ -5,9 +5,15 @@
 2. the illustrative example councils (``examples/assessments/*.json``) imported into a fresh
    store ``runs/demo/kloe.db`` (the folder is deleted and recreated each time);
 3. ``kloe run`` for each framework's example councils (``examples/councils/<framework>.csv``)
-   into ``runs/demo/<framework>/``: one report per council, index.html and summary.csv.
+   into ``runs/demo/<framework>/``: one report per council, index.html and summary.csv;
+4. ``kloe compare`` for each framework into ``runs/demo/<framework>/compare.html`` (peer groups
+   from the same councils CSV), and for the framework with the most peer groups one page per
+   group, ``compare-<group>.html``; each executed notebook beside its page; each index.html
+   then links its comparison pages.
 
-The paths of the handbooks and of each index.html are printed at the end.
+The comparisons run on one kernel of their own, started before the batch so that its imports
+overlap the councils' reports. The paths of the handbooks, of each index.html and of each
+comparison page are printed at the end.
 """
 
 from __future__ import annotations
@@ -15,8 +21,13 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kloe_nb.framework.loader import load_all
+
+if TYPE_CHECKING:
+    from kloe_nb.batch.comparison import ComparisonJob
+    from kloe_nb.batch.runner import BatchOptions, BatchOutcome
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 RUNS_DIR = REPO_DIR / "runs"
@@ -62,8 +73,64 @@ def import_assessments(store_path: Path, paths: list[Path]) -> int:
     return count
 
 
+def plan_comparisons(store: Path, lists: list[Path], demo_dir: Path) -> tuple[list[ComparisonJob], list[str]]:
+    """The comparison pages to write (step 4 of the module docstring), and the errors of frameworks that cannot be compared."""
+    from kloe_nb.batch.comparison import ComparisonJob
+    from kloe_nb.batch.slugs import slug
+    from kloe_nb.comparison.data import gather
+    from kloe_nb.errors import KloeError
+    from kloe_nb.interchange.councils_csv import read_councils_csv
+
+    jobs: list[ComparisonJob] = []
+    errors: list[str] = []
+    groups: dict[str, tuple[list[str], int]] = {}
+    for path in lists:
+        try:
+            gathered = gather(path.stem, store, councils_csv=path, with_agreement=False)
+        except KloeError as error:
+            errors.append(f"{path.stem}: {error}")
+            continue
+        groups[path.stem] = (sorted(name for name in gathered.groups if name), len(gathered.councils))
+        jobs.append(ComparisonJob(path.stem, store, demo_dir / path.stem / "compare.html", councils=path))
+    if groups:
+        chosen = max(groups, key=lambda framework: (len(groups[framework][0]), groups[framework][1], framework))
+        councils = next(path for path in lists if path.stem == chosen)
+        if len(groups[chosen][0]) > 1:
+            reports = {slug(council.code) for council in read_councils_csv(councils)}
+            for name in groups[chosen][0]:
+                page = f"compare-{slug(name)}"
+                if page in reports:
+                    errors.append(f"{chosen}: the page for peer group {name!r} would overwrite the report {page}.html")
+                    continue
+                jobs.append(ComparisonJob(chosen, store, demo_dir / chosen / f"{page}.html", group=name, councils=councils))
+    return jobs, errors
+
+
+def has_second_scorings(store: Path) -> bool:
+    """The store holds an independent second scoring (so the comparisons show assessor agreement)."""
+    from kloe_nb.store import open_store
+
+    with open_store(store) as opened:
+        return any(key.track for key in opened.keys())
+
+
+def link_comparisons(outcomes: list[BatchOutcome], batches: list[BatchOptions]) -> None:
+    """Write each batch's index.html again, now linking the comparison pages beside it."""
+    from kloe_nb.batch.index import comparison_links, index_html
+    from kloe_nb.files import write_text_atomically
+    from kloe_nb.framework.loader import load_framework_by_id
+    from kloe_nb.report.text import require_inert
+
+    for options, outcome in zip(batches, outcomes):
+        links = comparison_links(outcome.index.parent)
+        if links:
+            page = index_html(load_framework_by_id(options.framework), outcome.rows, Path(options.notebook).name, comparisons=links)
+            write_text_atomically(outcome.index, require_inert(page, str(outcome.index)))
+
+
 def main(runs_dir: Path = RUNS_DIR) -> int:
     """The demo (see the module docstring); 0 when everything was written, 1 otherwise."""
+    from kloe_nb.batch.comparison import run_comparisons, warming_session
     from kloe_nb.batch.runner import BatchOptions, run_batches
 
     handbooks, framework_errors = write_handbooks(runs_dir / "handbooks")
@@ -75,16 +142,33 @@ def main(runs_dir: Path = RUNS_DIR) -> int:
     print(f"imported {imported} illustrative example assessments into {store}")
     lists = sorted((EXAMPLES_DIR / "councils").glob("*.csv"))
     batches = [BatchOptions(framework=path.stem, councils=path, out_dir=demo_dir / path.stem, store=store) for path in lists]
-    outcomes = run_batches(batches)  # one set of workers for every framework: kernels start once
+    jobs, comparison_errors = plan_comparisons(store, lists, demo_dir)
+    session = warming_session(demo_dir, agreement=has_second_scorings(store))  # imports while the batch runs
+    try:
+        outcomes = run_batches(batches)  # one set of workers for every framework: kernels start once
+        compared = run_comparisons(jobs, session=session)
+    finally:
+        session.shutdown()
+    link_comparisons(outcomes, batches)
     indexes = [outcome.index for outcome in outcomes]
     failed = sum(outcome.count("failed") for outcome in outcomes)
     for options, outcome in zip(batches, outcomes):
         print(f"{options.framework}: {outcome.count('ok')} reports, {outcome.count('failed')} failed")
+    for message in comparison_errors:
+        print(f"kloe: comparison not written: {message}", file=sys.stderr)
+    for result in compared:
+        if result.status != "ok":
+            print(f"kloe: comparison not written: {result.job.output}: {result.reason}", file=sys.stderr)
+    pages = [result.job.output for result in compared if result.status == "ok"]
+    failed += len(comparison_errors) + len(compared) - len(pages)
     print(f"\n{len(handbooks)} framework handbooks written:")
     for path in handbooks:
         print(f"  {path}")
     print(f"\n{len(indexes)} batch indexes (each links to its councils' reports):")
     for path in indexes:
+        print(f"  {path}")
+    print(f"\n{len(pages)} comparison pages (league table, peer groups, direction of travel; each executed notebook beside it as .ipynb):")
+    for path in pages:
         print(f"  {path}")
     print("\nOpen any of them in a browser: they are self-contained and work offline. All council data is illustrative.")
     return 1 if framework_errors or failed else 0

@@ -89,7 +89,7 @@ def test_the_index_is_ordered_by_code_and_by_every_column_without_script(runs):
     best_first = index[index.index('id="by-j6"'):]
     best_first = best_first[: best_first.index("</section>")]
     codes = re.findall(r"<td><code>([^<]+)</code></td>", best_first)
-    assert codes == ["EX-CA01", "EX-CA03", "EX-CA02"]  # organisational assessment 3, 2, then undecided
+    assert codes == ["EX-CA01", "EX-CA03", "EX-CA04", "EX-CA02"]  # organisational assessment 3, 2, 2 (by code), then undecided
 
 
 def test_pages_open_from_disk_with_no_request_leaving_and_no_console_error(runs, artifacts_dir):
@@ -127,15 +127,15 @@ def test_resume_skips_what_is_up_to_date_and_reruns_a_council_with_a_new_revisio
     assert first.returncode == 0, first.stderr
     made = {path.name: path.stat().st_mtime_ns for path in out.glob("ex-*.html")}
     second = kloe(*args, "--resume")
-    assert second.returncode == 0 and "0 reports written, 2 up to date, 0 failed" in second.stdout
+    assert second.returncode == 0 and "0 reports written, 3 up to date, 0 failed" in second.stdout
     assert {path.name: path.stat().st_mtime_ns for path in out.glob("ex-*.html")} == made
-    assert [row["status"] for row in read_summary(out / "summary.csv")] == ["up to date", "up to date"]
+    assert [row["status"] for row in read_summary(out / "summary.csv")] == ["up to date", "up to date", "up to date"]
     with open_store(store) as opened:
         current = opened.load(AssessmentKey("hi-prospects", "EX-HI02", "2008/09"))
         changed = current.assessment.model_copy(update={"assessor": "A second assessor (illustrative)"})
         opened.save(changed, based_on=current.revision, author="test")
     third = kloe(*args, "--resume")
-    assert third.returncode == 0 and "1 reports written, 1 up to date" in third.stdout
+    assert third.returncode == 0 and "1 reports written, 2 up to date" in third.stdout
     rows = {row["code"]: row for row in read_summary(out / "summary.csv")}
     assert rows["EX-HI02"]["status"] == "ok" and rows["EX-HI02"]["revision"] == "2"
     assert "A second assessor" in (out / "ex-hi02.html").read_text(encoding="utf-8")
@@ -144,7 +144,7 @@ def test_resume_skips_what_is_up_to_date_and_reruns_a_council_with_a_new_revisio
 def test_a_run_killed_midway_leaves_no_half_written_page_and_resume_finishes_it(runs, tmp_path):
     from kloe_nb.demo import import_assessments
 
-    source = (EXAMPLES / "assessments" / "ac-judgement2--EX-J201.json").read_text(encoding="utf-8")
+    source = (EXAMPLES / "assessments" / "ac-judgement2--EX-J201--2008-09.json").read_text(encoding="utf-8")
     paths, lines = [], ["code,name"]
     for number in range(14):
         code = f"K{number:02d}"
@@ -179,7 +179,7 @@ def test_a_run_killed_midway_leaves_no_half_written_page_and_resume_finishes_it(
 
 def test_kloe_render_writes_one_council(runs, tmp_path):
     output = tmp_path / "one.html"
-    result = kloe("--store", str(runs / "demo" / "kloe.db"), "render", "--framework", "wao-housing", "--council", "EX-WA01", "-o", str(output))
+    result = kloe("--store", str(runs / "demo" / "kloe.db"), "render", "--framework", "wao-housing", "--council", "EX-WA01", "--period", "2008/09", "-o", str(output))
     assert result.returncode == 0, result.stderr
     page = output.read_text(encoding="utf-8")
     assert inert_problems(page) == [] and "Cyngor Sir Llanfeidr" in page

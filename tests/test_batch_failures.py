@@ -24,7 +24,7 @@ from kloe_nb.batch.slugs import slug
 from kloe_nb.demo import import_assessments
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
-EXAMPLE = REPO_ROOT / "examples" / "assessments" / "ac-judgement2--EX-J201.json"
+EXAMPLE = REPO_ROOT / "examples" / "assessments" / "ac-judgement2--EX-J201--2008-09.json"
 TIMEOUT = 8
 HOSTILE_CODE = "../../<script>alert(1)</script>"
 HOSTILE_NAME = '<img src=x onerror="alert(1)"> "Quoted" & Co'

@@ -23,7 +23,7 @@ from kloe_nb.errors import InvalidInputError
 from kloe_nb.report.exporter import PageRenderer, summary
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
-EXAMPLE = REPO_ROOT / "examples" / "assessments" / "hi-prospects--EX-HI01.json"
+EXAMPLE = REPO_ROOT / "examples" / "assessments" / "hi-prospects--EX-HI01--2008-09.json"
 CANARY = "LEAK-CANARY-FROM-COUNCIL-A"
 
 

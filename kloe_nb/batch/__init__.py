@@ -4,7 +4,8 @@ Modules, in the order the work flows: ``slugs`` (safe file names, collisions), `
 (what the notebook declares, the values each council gets), ``kernel`` (a kernel kept across
 councils and the papermill engine using it), ``execute`` (one council: execute, render,
 write), ``outputs`` (the output folder and its atomic writes), ``pool`` (worker processes),
-``index`` (index.html and summary.csv), ``runner`` (``kloe run``), ``single`` (``kloe render``).
+``index`` (index.html and summary.csv), ``runner`` (``kloe run``), ``single`` (``kloe render``),
+``comparison`` (``kloe compare``: the comparison notebook on the same machinery).
 
 This module stays light: the command line imports it to build its parser.
 """

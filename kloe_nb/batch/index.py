@@ -7,7 +7,9 @@ first), each ordering a block with its own id; the column headings are in-page l
 ordering by that column, and CSS ``:target`` shows the one linked to (by code when none is).
 Reading the page costs nothing; a browser without ``:has()`` shows the default ordering above
 the chosen one. A heatmap of KLOE levels (councils by KLOEs, coloured cells that also carry
-the level as text) follows.
+the level as text, ``heatmap.html.j2``, shared with the comparison page) follows. Comparison
+pages written into the same folder (``compare.html``, ``compare-<group>.html``: ``kloe compare``,
+``make demo``) are linked from the top.
 
 ``summary.csv`` has one row per council: code, name, group, period, status, reason, each
 judgement's level and label, the assessment revision, and the report and notebook paths;
@@ -17,16 +19,19 @@ every cell that a spreadsheet would run as a formula is defused.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from kloe_nb import __version__
+from kloe_nb.comparison.heatmap import heat_columns
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import Framework
 from kloe_nb.interchange.cells import defuse
-from kloe_nb.report.context import kloe_number
 from kloe_nb.report.page import report_environment
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "up to date": 2}
@@ -132,27 +137,29 @@ def orderings(framework: Framework, rows: list[CouncilRow]) -> list[Ordering]:
     return found
 
 
-@dataclass(frozen=True)
-class HeatColumn:
-    """One KLOE column of the heatmap."""
-
-    id: str
-    label: str
-    title: str
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
-def heat_columns(framework: Framework) -> list[tuple[str, list[HeatColumn]]]:
-    """Scored KLOEs grouped by question or theme, for the heatmap's two header rows."""
-    groups = []
-    for group in framework.groups:
-        columns = [HeatColumn(kloe.id, kloe_number(kloe) or kloe.title[:24], kloe.title) for kloe in group.kloes if kloe.scored]
-        if columns:
-            groups.append((f"{group.kind.title()} {group.number}" if group.number else group.title, columns))
-    return groups
+def comparison_links(folder: Path) -> list[tuple[str, str]]:
+    """(file name, page title) of the comparison pages in a batch's folder: compare.html first, then each group's."""
+    found = []
+    for path in sorted(Path(folder).glob("compare*.html"), key=lambda p: (p.name != "compare.html", p.name)):
+        if path.name != "compare.html" and not path.name.startswith("compare-"):
+            continue
+        try:
+            head = path.read_text(encoding="utf-8")[:4000]
+        except OSError:
+            continue
+        match = _TITLE.search(head)
+        found.append((path.name, html.unescape(match.group(1)).strip() if match else path.name))
+    return found
 
 
-def index_html(record: LoadedFramework, rows: list[CouncilRow], notebook_name: str, generated: datetime | None = None) -> str:
-    """index.html (see the module docstring)."""
+def index_html(
+    record: LoadedFramework, rows: list[CouncilRow], notebook_name: str, generated: datetime | None = None,
+    comparisons: list[tuple[str, str]] | None = None,
+) -> str:
+    """index.html (see the module docstring); ``comparisons``: (file name, title) of comparison pages to link."""
     framework = record.framework
     generated = generated or datetime.now(timezone.utc)
     counts = {status: sum(1 for row in rows if row.status == status) for status in ("ok", "up to date", "failed")}
@@ -168,4 +175,5 @@ def index_html(record: LoadedFramework, rows: list[CouncilRow], notebook_name: s
         generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
         notebook_name=notebook_name,
         package_version=__version__,
+        comparisons=comparisons or [],
     )

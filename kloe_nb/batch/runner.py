@@ -24,7 +24,7 @@ from pathlib import Path
 
 from kloe_nb.batch import DEFAULT_TIMEOUT
 from kloe_nb.batch.execute import FAILED, UP_TO_DATE, CouncilResult, CouncilTask
-from kloe_nb.batch.index import CouncilRow, index_html, summary_csv_text
+from kloe_nb.batch.index import CouncilRow, comparison_links, index_html, summary_csv_text
 from kloe_nb.batch.outputs import OutputFolder
 from kloe_nb.batch.parameters import DEFAULT_NOTEBOOK, check_names, check_notebook, council_parameters
 from kloe_nb.batch.slugs import check_collisions
@@ -221,7 +221,7 @@ def run_batches(batches: list[BatchOptions]) -> list[BatchOutcome]:
     for batch in prepared:
         rows = [item.row for item in batch.planned]
         summary_path = batch.outputs.write_text("summary.csv", summary_csv_text(batch.record.framework, rows))
-        page = index_html(batch.record, rows, Path(batch.options.notebook).name)
+        page = index_html(batch.record, rows, Path(batch.options.notebook).name, comparisons=comparison_links(batch.outputs.root))
         index_path = batch.outputs.write_text("index.html", _checked(page))
         outcomes.append(BatchOutcome(rows, index_path, summary_path, interrupted))
     return outcomes

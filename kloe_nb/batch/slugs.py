@@ -30,8 +30,8 @@ from kloe_nb.errors import InvalidInputError, Problem
 
 MAX_SLUG = 80
 WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
-#: Names the batch output folder uses for itself.
-RESERVED = frozenset({"index", "summary", "notebooks", "failed"})
+#: Names the batch output folder uses for itself (``compare``: the comparison page ``make demo`` writes there).
+RESERVED = frozenset({"index", "summary", "notebooks", "failed", "compare"})
 _NOT_SAFE = re.compile(r"[^a-z0-9]+")
 
 

@@ -15,7 +15,9 @@ import warnings
 from collections.abc import Sequence
 
 from kloe_nb import __version__
+from kloe_nb.cli import analysis as analysis_cli
 from kloe_nb.cli import assessments as assessments_cli
+from kloe_nb.cli import compare as compare_cli
 from kloe_nb.cli import frameworks as frameworks_cli
 from kloe_nb.cli import run as run_cli
 from kloe_nb.errors import KloeError
@@ -45,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     frameworks_cli.add_commands(commands)
     assessments_cli.add_commands(commands)
+    analysis_cli.add_commands(commands)
     run_cli.add_commands(commands)
+    compare_cli.add_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 

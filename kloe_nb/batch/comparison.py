@@ -1,0 +1,169 @@
+"""Comparison pages (``kloe compare``, ``make demo``): ``notebooks/compare.ipynb`` run like a council's report.
+
+The same machinery as the reports: papermill executes the notebook on a kept kernel
+(``kernel.py``), with every parameter passed as text and every name checked against what the
+notebook declares (``parameters.py``); the report exporter renders the page and refuses one
+that is not inert (``execute.py``); files are written atomically (``kloe_nb.files``).
+
+Before any kernel starts, each comparison's input is checked in this process (framework,
+store, peer group, at least one council to compare), so bad input is a plain error (exit 2)
+and nothing is written. Several comparisons share one kernel: it starts once.
+
+What is written for ``-o FILE.html``: the page, and the executed notebook beside it as
+``FILE.ipynb``. When a comparison fails, its previous page and notebook are removed (they
+would look current) and the failed notebook is kept as ``FILE.html.failed.ipynb``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kloe_nb.batch import DEFAULT_TIMEOUT
+from kloe_nb.batch.execute import FAILED, OK, execute_council
+from kloe_nb.batch.kernel import KernelSession
+from kloe_nb.batch.outputs import notebook_text
+from kloe_nb.batch.parameters import check_names, declared_parameters
+from kloe_nb.errors import InvalidInputError, KloeError, Problem
+from kloe_nb.files import write_text_atomically
+
+DEFAULT_COMPARE_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "compare.ipynb"
+#: The parameters a comparison notebook must declare (``councils`` only when a councils CSV is given).
+REQUIRED = ("framework", "store", "group")
+WARM_UP = "import kloe_nb.comparison, kloe_nb.comparison.notebook"
+
+
+@dataclass(frozen=True)
+class ComparisonJob:
+    """One comparison page to write."""
+
+    framework: str
+    store: Path
+    output: Path
+    group: str = ""
+    councils: Path | None = None
+    notebook: Path = DEFAULT_COMPARE_NOTEBOOK
+
+
+@dataclass
+class ComparisonResult:
+    """How one comparison went, and what was written."""
+
+    job: ComparisonJob
+    status: str
+    reason: str = ""
+    notebook: Path | None = None  # the executed notebook (or the failed one)
+    summary: dict[str, Any] | None = None
+    seconds: float = 0.0
+    councils: int = 0
+
+
+def notebook_path(output: Path) -> Path:
+    """Where the executed notebook of a page is kept: beside it, FILE.ipynb."""
+    return output.with_suffix(".ipynb")
+
+
+def failed_path(output: Path) -> Path:
+    """Where the notebook of a failed comparison is kept aside."""
+    return output.with_name(output.name + ".failed.ipynb")
+
+
+def _check_notebook(job: ComparisonJob) -> tuple[str, ...]:
+    declared = declared_parameters(job.notebook)
+    wanted = [*REQUIRED, *(["councils"] if job.councils else [])]
+    missing = [name for name in wanted if name not in declared]
+    if missing:
+        raise InvalidInputError(
+            str(job.notebook),
+            [Problem(str(job.notebook), "parameters", f"the parameters cell does not declare {', '.join(missing)} "
+                     f"(it declares: {', '.join(declared) or 'nothing'}); tag one cell 'parameters' and give each a default")],
+        )
+    check_names(wanted, declared, job.notebook)
+    return declared
+
+
+def check_job(job: ComparisonJob) -> int:
+    """Check a comparison's input without a kernel; the number of councils it will compare. KloeError when there can be none."""
+    from kloe_nb.comparison.data import gather
+
+    if job.output.suffix.lower() != ".html":
+        raise KloeError(f"{job.output}: the page is HTML, so name it FILE.html (its executed notebook is written beside it as FILE.ipynb)")
+    _check_notebook(job)
+    return len(gather(job.framework, job.store, job.group, job.councils or "", with_agreement=False).councils)
+
+
+def parameters(job: ComparisonJob) -> dict[str, str]:
+    """The values the notebook gets: all ``str``, paths absolute (the kernel runs in another folder)."""
+    values = {"framework": str(job.framework), "store": str(Path(job.store).resolve()), "group": str(job.group)}
+    if job.councils:
+        values["councils"] = str(Path(job.councils).resolve())
+    return values
+
+
+def _write(result: ComparisonResult, nb: Any, html: str) -> None:
+    output = result.job.output
+    if result.status == OK:
+        write_text_atomically(notebook_path(output), notebook_text(nb))
+        write_text_atomically(output, html)  # the page last: its time says the comparison is done
+        failed_path(output).unlink(missing_ok=True)
+        result.notebook = notebook_path(output)
+        return
+    output.unlink(missing_ok=True)
+    notebook_path(output).unlink(missing_ok=True)
+    if nb is not None:
+        write_text_atomically(failed_path(output), notebook_text(nb))
+        result.notebook = failed_path(output)
+
+
+def warming_session(folder: Path, agreement: bool = False) -> KernelSession:
+    """A started kernel that imports the comparison package in the background while the caller goes on.
+
+    ``make demo`` starts it before the council batch, so the imports (and scikit-learn's, for
+    the agreement statistics, when ``agreement``) overlap the batch instead of following it.
+    The next execution waits for them, since a kernel runs one request at a time; if they
+    fail, the notebook's own import cell says why.
+    """
+    session = KernelSession(folder)
+    session.start(warm_up=None)
+    code = WARM_UP + ("\nfrom kloe_nb.analysis.agreement import agreement\nagreement([1, 2], [1, 2])" if agreement else "")
+    session.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+    return session
+
+
+def run_comparisons(jobs: list[ComparisonJob], timeout: float = DEFAULT_TIMEOUT, session: KernelSession | None = None) -> list[ComparisonResult]:
+    """Every job on one kernel (see the module docstring). Bad input raises KloeError before anything runs or is written."""
+    from kloe_nb.report.exporter import PageRenderer, summary
+
+    counts = [check_job(job) for job in jobs]
+    if not jobs:
+        return []
+    own = session is None
+    if session is None:
+        folder = Path(jobs[0].output).resolve().parent
+        folder.mkdir(parents=True, exist_ok=True)
+        session = KernelSession(folder)
+        session.start(WARM_UP)
+    renderer = PageRenderer()
+    results = []
+    try:
+        for job, count in zip(jobs, counts):
+            started = time.monotonic()
+            within = f" of {job.group!r}" if job.group else ""
+            executed = execute_council(session, renderer, Path(job.notebook).resolve(), parameters(job), timeout, f"comparison{within} ({job.framework})")
+            result = ComparisonResult(job, OK if executed.ok else FAILED, executed.reason, councils=count)
+            try:
+                _write(result, executed.nb, executed.html)
+            except OSError as error:
+                result.status, result.reason = FAILED, f"the page could not be written: {error}"
+            if result.status == OK:
+                result.summary = summary(executed.nb)
+                result.councils = len((result.summary or {}).get("councils", [])) or count
+            result.seconds = time.monotonic() - started
+            results.append(result)
+    finally:
+        if own:
+            session.shutdown()
+    return results
+

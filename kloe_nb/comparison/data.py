@@ -1,0 +1,170 @@
+"""Gathering what a comparison compares: every council's lead assessment of one framework.
+
+The store holds, per council, one lead assessment (track ``""``) per period, and perhaps
+independent second scorings (named tracks). A comparison sets councils side by side as they
+stand now, so each council is represented by its LATEST period (``period_sort_key``); its
+earlier periods give its direction of travel. A council's peer group is its
+``Organisation.group``, unless a councils CSV given by the user says otherwise.
+
+A council is left out, with the reason, when its assessment has problems to resolve first
+(the same ones a report refuses for) or has no KLOE levelled; the page lists such councils.
+Asking for a peer group nobody is in, or a framework nobody was assessed against, is an
+error that says what there is.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from kloe_nb.analysis.agreement import AgreementReport, agreement_report
+from kloe_nb.analysis.periods import period_sort_key
+from kloe_nb.analysis.trend import Trend, trend_from_assessments
+from kloe_nb.errors import KloeError
+from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
+from kloe_nb.report.lookup import require_store_file
+from kloe_nb.scoring.score import Scores, score
+from kloe_nb.store import AssessmentKey, open_store
+from kloe_nb.store.base import StoredAssessment
+
+
+class ComparisonError(KloeError):
+    """There can be no comparison as asked; the message says why and what there is instead."""
+
+
+@dataclass(frozen=True)
+class CouncilData:
+    """One council as compared: its latest lead assessment, scored, and its run of periods."""
+
+    code: str
+    name: str
+    group: str
+    period: str
+    assessor: str
+    illustrative: bool
+    revision: int
+    saved_at: str
+    scores: Scores
+    trend: Trend
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A council of the framework that could not be compared, and why."""
+
+    code: str
+    name: str
+    period: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """Everything the comparison page is built from (see the module docstring)."""
+
+    record: LoadedFramework
+    store: str
+    group: str  # the peer group asked for; "" = every council
+    councils_csv: str  # the councils CSV whose groups were used, or ""
+    councils: list[CouncilData]  # compared, in store order (by code)
+    excluded: list[Excluded]
+    groups: dict[str, int]  # every peer group of the framework's councils, with how many councils are in it
+    agreement: AgreementReport | None  # None when not asked for (a check before running the notebook)
+
+
+def group_overrides(councils_csv: str | Path) -> dict[str, str]:
+    """Council code -> peer group, from a councils CSV's ``group`` column (rows with a blank group say nothing)."""
+    from kloe_nb.interchange.councils_csv import read_councils_csv
+
+    return {council.code: council.group for council in read_councils_csv(councils_csv) if council.group}
+
+
+def _by_council(keys: list[AssessmentKey]) -> dict[str, list[AssessmentKey]]:
+    """Each council's lead-track keys, oldest period first."""
+    found: dict[str, list[AssessmentKey]] = {}
+    for key in keys:
+        if not key.track:
+            found.setdefault(key.org_code, []).append(key)
+    for periods in found.values():
+        periods.sort(key=lambda key: period_sort_key(key.period))
+    return found
+
+
+def _why_not(scores: Scores, stored: StoredAssessment) -> str:
+    """Why a council cannot be compared ('' when it can): the reasons a report is refused for."""
+    if scores.problems:
+        return "the assessment has problems to resolve first: " + "; ".join(scores.problems)
+    if not any(result.scored and result.level is not None for result in scores.kloes.values()):
+        return f"nothing assessed yet (no KLOE has a level, revision {stored.revision})"
+    return ""
+
+
+def _groups_text(groups: dict[str, int]) -> str:
+    parts = [f"{name!r} ({count} council{'s' if count != 1 else ''})" for name, count in sorted(groups.items()) if name]
+    return ", ".join(parts) or "none (no council has a peer group)"
+
+
+def _check_group(group: str, groups: dict[str, int], framework_id: str, store: str) -> None:
+    if not group or group in groups:
+        return
+    close = difflib.get_close_matches(group, [name for name in groups if name], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ComparisonError(
+        f"no council assessed against {framework_id} in the store {store} is in the peer group {group!r}{hint} "
+        f"(the peer groups there are: {_groups_text(groups)})"
+    )
+
+
+def gather(framework: str, store: str | Path, group: str = "", councils_csv: str | Path = "", *, with_agreement: bool = True) -> Gathered:
+    """The councils to compare (see the module docstring), or ComparisonError / NotFoundError saying why there are none.
+
+    ``with_agreement=False`` skips the assessor agreement statistics (``kloe compare`` checks
+    its input that way before starting a kernel; the statistics need scikit-learn, slow to import).
+    """
+    record = load_framework_by_id(framework)
+    path = require_store_file(store)
+    overrides = group_overrides(councils_csv) if councils_csv else {}
+    compared: list[CouncilData] = []
+    excluded: list[Excluded] = []
+    groups: dict[str, int] = {}
+    with open_store(path) as opened:
+        for code, keys in sorted(_by_council(opened.keys(record.framework.id)).items()):
+            latest = opened.load(keys[-1])
+            assessment = latest.assessment
+            peer_group = overrides.get(code, assessment.organisation.group)
+            groups[peer_group] = groups.get(peer_group, 0) + 1
+            if group and peer_group != group:
+                continue
+            scores = score(record.framework, assessment)
+            reason = _why_not(scores, latest)
+            if reason:
+                excluded.append(Excluded(code, assessment.organisation.name, assessment.period, reason))
+                continue
+            stored = [opened.load(key) for key in keys[:-1]] + [latest]  # earlier periods only for councils compared
+            trend = trend_from_assessments(record.framework, [item.assessment for item in stored], revisions=[item.revision for item in stored])
+            compared.append(
+                CouncilData(
+                    code=code,
+                    name=assessment.organisation.name,
+                    group=peer_group,
+                    period=assessment.period,
+                    assessor=assessment.assessor,
+                    illustrative=assessment.illustrative,
+                    revision=latest.revision,
+                    saved_at=latest.saved_at,
+                    scores=scores,
+                    trend=trend,
+                )
+            )
+        _check_group(group, groups, record.framework.id, str(path))
+        agreement = agreement_report(opened, record.framework) if with_agreement else None
+    if not compared:
+        within = f" in the peer group {group!r}" if group else ""
+        if not excluded:
+            raise ComparisonError(
+                f"no council{within} has an assessment of {record.framework.id} in the store {path}; import assessments with 'kloe import'"
+            )
+        reasons = "; ".join(f"{item.code} ({item.name}): {item.reason}" for item in excluded)
+        raise ComparisonError(f"none of the councils{within} assessed against {record.framework.id} in the store {path} can be compared: {reasons}")
+    return Gathered(record, str(path), group, str(councils_csv or ""), compared, excluded, groups, agreement)

@@ -1,0 +1,33 @@
+"""The KLOE heatmap's columns, shared by the batch index and the comparison page.
+
+Both pages show councils by KLOEs, one coloured cell per KLOE that also carries the level as
+text (``heatmap.html.j2``). The columns are the framework's scored KLOEs, grouped under their
+question or theme for the table's two header rows; a KLOE the source does not number is
+headed by the start of its title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kloe_nb.framework.model import Framework
+from kloe_nb.report.context import kloe_number
+
+
+@dataclass(frozen=True)
+class HeatColumn:
+    """One KLOE column of the heatmap."""
+
+    id: str
+    label: str
+    title: str
+
+
+def heat_columns(framework: Framework) -> list[tuple[str, list[HeatColumn]]]:
+    """Scored KLOEs grouped by question or theme, for the heatmap's two header rows."""
+    groups = []
+    for group in framework.groups:
+        columns = [HeatColumn(kloe.id, kloe_number(kloe) or kloe.title[:24], kloe.title) for kloe in group.kloes if kloe.scored]
+        if columns:
+            groups.append((f"{group.kind.title()} {group.number}" if group.number else group.title, columns))
+    return groups

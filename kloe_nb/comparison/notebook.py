@@ -1,0 +1,114 @@
+"""What the cells of ``notebooks/compare.ipynb`` call: one object per comparison, one method per section.
+
+Like ``kloe_nb.report.notebook``: each section is displayed as HTML tagged in its output's
+metadata (``kloe_report: {"section": ...}``), so the same exporter and page template place
+it; the header's tag also says the page is a comparison, so the page carries ``compare.css``.
+The last cell emits a JSON summary (councils, ranks, parameters as received) for the command
+line and tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kloe_nb.comparison.context import build_context
+from kloe_nb.comparison.data import gather
+from kloe_nb.comparison.page import render_section
+from kloe_nb.comparison.views import ComparisonContext
+from kloe_nb.report.notebook import OUTPUT_MARK, SUMMARY_SECTION, Section
+
+PAGE_KIND = "comparison"
+
+
+@dataclass
+class ComparisonSummary:
+    """The comparison as data (not shown on the page)."""
+
+    data: dict[str, Any]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        ranked = ", ".join(f"{row['rank'] or '-'} {row['code']}" for row in self.data["councils"])
+        return (
+            {"application/json": self.data, "text/plain": f"{self.data['framework']}: {len(self.data['councils'])} councils compared: {ranked}"},
+            {OUTPUT_MARK: {"section": SUMMARY_SECTION}},
+        )
+
+
+class Comparison:
+    """Councils compared against one framework: ``Comparison.load(...)`` then one method per section."""
+
+    def __init__(self, context: ComparisonContext, parameters: dict[str, str]) -> None:
+        self.context = context
+        self.parameters = parameters
+
+    @classmethod
+    def load(cls, framework: str, store: str, group: str = "", councils: str = "", generated: datetime | None = None) -> Comparison:
+        """Every council's latest lead assessment from the store, scored and ranked (ComparisonError/NotFoundError if none)."""
+        context = build_context(gather(framework, store, group, councils), generated)
+        return cls(context, {"framework": framework, "store": str(store), "group": group, "councils": councils})
+
+    def _section(self, name: str, **page: Any) -> Section | None:
+        html = render_section(name, self.context)
+        return Section(name, html, page) if html else None
+
+    def header(self) -> Section | None:
+        """Framework and source, store, councils and periods compared, generated time; the illustrative banner."""
+        return self._section("header", title=self.context.title, illustrative=self.context.illustrative, page=PAGE_KIND)
+
+    def league(self) -> Section | None:
+        """Councils ranked by their judgements, then by mean KLOE level, with each judgement's direction of travel."""
+        return self._section("league")
+
+    def distribution(self) -> Section | None:
+        """How many councils reached each level of each judgement: a bar chart and a table."""
+        return self._section("distribution")
+
+    def heatmap(self) -> Section | None:
+        """KLOE levels by council: one coloured cell per KLOE, with the level as text."""
+        return self._section("heatmap")
+
+    def peers(self) -> Section | None:
+        """Each council against its peer group's median, per judgement and per KLOE."""
+        return self._section("peers")
+
+    def travel(self) -> Section | None:
+        """Direction of travel: each council's judgement levels per period, as a table and a chart."""
+        return self._section("travel")
+
+    def agreement(self) -> Section | None:
+        """Agreement between independent assessors (only where the store holds second scorings)."""
+        return self._section("agreement")
+
+    def provenance(self) -> Section | None:
+        """Framework, source document, store, package version, generated time."""
+        return self._section("footer")
+
+    def summary(self) -> ComparisonSummary:
+        """The comparison as data for the command line (the last cell; not shown on the page)."""
+        c = self.context
+        councils = [
+            {
+                "code": row.code,
+                "name": row.name,
+                "group": row.group,
+                "period": row.period,
+                "revision": row.revision,
+                "rank": row.rank,
+                "judgements": {column.id: {"level": cell.level, "text": cell.text, "direction": cell.direction}
+                               for column, cell in zip(c.columns, row.cells)},
+                "mean": row.mean,
+            }
+            for row in c.league
+        ]
+        return ComparisonSummary({
+            "framework": c.framework.id,
+            "group": c.group,
+            "periods": c.periods,
+            "councils": councils,
+            "excluded": [{"code": item.code, "name": item.name, "reason": item.reason} for item in c.excluded],
+            "illustrative": c.illustrative,
+            "generated": c.generated,
+            "parameters": dict(self.parameters),
+        })
