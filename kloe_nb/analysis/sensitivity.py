@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.framework.model import Framework, Judgement, Scale
+from kloe_nb.framework.naming import kloe_number, kloe_reference
 from kloe_nb.render.labels import level_name
 from kloe_nb.scoring.score import suggested_options
 
@@ -90,9 +91,14 @@ def _kloe_scale(framework: Framework, kloe_id: str) -> Scale | None:
     return None
 
 
-def _names(ids: list[str]) -> str:
-    """'KLOE 2.1', 'any one of KLOE 2.1 or 2.3', 'any one of KLOE 2.1, 2.3 or 2.5'."""
-    return f"KLOE {ids[0]}" if len(ids) == 1 else f"any one of KLOE {', '.join(ids[:-1])} or {ids[-1]}"
+def _names(framework: Framework, ids: list[str]) -> str:
+    """'KLOE 2.1', 'any one of KLOE 2.1 or 2.3', '"Track record"' (a KLOE without a number is named by its title)."""
+    kloes = [framework.kloe(kloe_id) for kloe_id in ids]
+    numbers = [kloe_number(kloe) for kloe in kloes]
+    if all(numbers):
+        return f"KLOE {numbers[0]}" if len(numbers) == 1 else f"any one of KLOE {', '.join(numbers[:-1])} or {numbers[-1]}"
+    names = [kloe_reference(kloe) for kloe in kloes]
+    return names[0] if len(names) == 1 else f"any one of {', '.join(names[:-1])} or {names[-1]}"
 
 
 def _outcome(judgement: Judgement, scale: Scale | None, before: list[int], after: list[int]) -> str:
@@ -128,7 +134,7 @@ def sentences(framework: Framework, judgement: Judgement, options: list[int], sw
         kloe_scale = _kloe_scale(framework, ids[0])
         verb = "Raising" if to_level > from_level else "Lowering"
         outcome = _outcome(judgement, scale, options, list(after))
-        sentence = f"{verb} {_names(ids)} from {level_name(kloe_scale, from_level)} to {level_name(kloe_scale, to_level)} {outcome}."
+        sentence = f"{verb} {_names(framework, ids)} from {level_name(kloe_scale, from_level)} to {level_name(kloe_scale, to_level)} {outcome}."
         if len(after) == 2 and len(options) == 1:
             sentence = "One step from a boundary: " + sentence[0].lower() + sentence[1:]
         lines.append(sentence)

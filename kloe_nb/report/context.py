@@ -23,7 +23,7 @@ from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import CombinationTable, Framework, Group, Kloe, Scale
 from kloe_nb.render.labels import level_name
 from kloe_nb.report.charts import level_chart
-from kloe_nb.report.naming import group_heading, kloe_number
+from kloe_nb.framework.naming import group_heading, kloe_number
 from kloe_nb.report.plan import action_views, unplanned_areas
 from kloe_nb.report.travel import travel_view
 from kloe_nb.report.wording import judgement_sentence

@@ -14,7 +14,7 @@ import re
 
 from kloe_nb.assessment.model import Action, Assessment, KloeRecord
 from kloe_nb.framework.model import Framework, Group, Kloe
-from kloe_nb.report.naming import group_heading, kloe_number
+from kloe_nb.framework.naming import group_heading, kloe_number
 from kloe_nb.report.views import ActionView, ImprovementPoint
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2, "": 3}

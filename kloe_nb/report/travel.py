@@ -12,7 +12,7 @@ from kloe_nb.analysis.trend import Movement, Trend
 from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.render.labels import level_name
 from kloe_nb.report.charts import trend_chart
-from kloe_nb.report.naming import group_heading, kloe_number
+from kloe_nb.framework.naming import group_heading, kloe_number
 from kloe_nb.report.views import TravelCell, TravelGroup, TravelRow, TravelView
 
 ARROWS = {"up": "\u2191", "down": "\u2193", "same": "\u2192"}

@@ -1,7 +1,7 @@
-"""How a report names KLOEs and questions: the number a reader knows, the heading the source prints.
+"""How people are told which KLOE or question: the number a reader knows, the heading the source prints.
 
-Shared by every part of the report (the KLOE tables, the improvement plan, direction of
-travel) and by the batch index, so a KLOE is called the same everywhere.
+Shared by the report, the batch index, the comparison and the analysis sentences
+(sensitivity), so a KLOE is called the same everywhere.
 """
 
 from __future__ import annotations
@@ -24,3 +24,9 @@ def group_heading(group: Group) -> str:
     """'Question 2: Is the service meeting the needs...?' (the kind and number the source prints, then the title)."""
     label = f"{group.kind.title()} {group.number}: " if group.number else ""
     return label + group.title
+
+
+def kloe_reference(kloe: Kloe) -> str:
+    """'KLOE 2.1' where the source numbers it, else its title in quotes ('"Track record"')."""
+    number = kloe_number(kloe)
+    return f"KLOE {number}" if number else f"\u201c{kloe.title}\u201d"
