@@ -29,7 +29,7 @@ from kloe_nb.form.kloe_panel import KloePanel
 from kloe_nb.form.navigation import Navigator
 from kloe_nb.form.session import FormSession, SaveStatus
 from kloe_nb.form.summary import level_text, status_html, summary_html
-from kloe_nb.form.widgets import CSS, Guard, close_tree
+from kloe_nb.form.widgets import CSS, Guard, close_tree, show_or_explain
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.store import AssessmentKey, open_store
 
@@ -379,18 +379,4 @@ def open_form(
         "assessor": assessor, "period": period, "track": track,
     }
     parameters.update(url_parameters())
-    try:
-        form = build_form(store=store, **parameters)
-    except KloeError as error:
-        if not display:
-            raise
-        from IPython.display import HTML, display as show
-
-        show(HTML('<div role="alert" style="color:#cf222e;white-space:pre-wrap"><b>The form could not be opened.</b>\n'
-                  + escape(str(error)) + "</div>"))
-        return None
-    if display:
-        from IPython.display import display as show
-
-        show(form.widget)
-    return form
+    return show_or_explain(lambda: build_form(store=store, **parameters), "The form", display)

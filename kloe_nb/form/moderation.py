@@ -26,7 +26,7 @@ from kloe_nb.form.app import check_track, store_path, url_parameters
 from kloe_nb.form.moderation_html import agreement_html, item_status_html, side_by_side_html
 from kloe_nb.form.session import clock
 from kloe_nb.form.summary import status_html
-from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, label_style, level_options, text_area
+from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, show_or_explain, label_style, level_options, text_area
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.render.labels import level_name
@@ -321,18 +321,4 @@ def open_moderation(
     """
     parameters = {"framework": framework, "council_code": council_code, "period": period, "track": track, "assessor": assessor}
     parameters.update(url_parameters(names=URL_PARAMETERS))
-    try:
-        view = build_moderation(store=store, **parameters)
-    except KloeError as error:
-        if not display:
-            raise
-        from IPython.display import HTML, display as show
-
-        show(HTML('<div role="alert" style="color:#cf222e;white-space:pre-wrap"><b>The moderation view could not be opened.</b>\n'
-                  + escape(str(error)) + "</div>"))
-        return None
-    if display:
-        from IPython.display import display as show
-
-        show(view.widget)
-    return view
+    return show_or_explain(lambda: build_moderation(store=store, **parameters), "The moderation view", display)

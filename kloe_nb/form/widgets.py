@@ -14,7 +14,7 @@ import functools
 import traceback
 from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 import ipywidgets as W
 
@@ -132,6 +132,30 @@ def set_value(widget: W.ValueWidget, value: Any) -> None:
     """Show a value from the model (the widget's own callback then finds nothing to change)."""
     if widget.value != value:
         widget.value = value
+
+
+Shown = TypeVar("Shown")
+
+
+def show_or_explain(build: Callable[[], Shown], what: str, display: bool) -> Shown | None:
+    """Build a view and show its ``widget``; a problem a person can fix is shown as a message, not a traceback.
+
+    With ``display=False`` (tests, callers embedding the view) the KloeError is raised instead.
+    """
+    from IPython.display import HTML
+    from IPython.display import display as show
+
+    try:
+        view = build()
+    except KloeError as error:
+        if not display:
+            raise
+        show(HTML(f'<div role="alert" style="color:#cf222e;white-space:pre-wrap"><b>{escape(what)} could not be opened.</b>\n'
+                  + escape(str(error)) + "</div>"))
+        return None
+    if display:
+        show(view.widget)  # type: ignore[attr-defined]
+    return view
 
 
 def close_tree(widget: W.Widget) -> None:
