@@ -110,3 +110,13 @@ def test_a_second_track_imports_beside_the_lead_and_score_export_history_take_tr
     assert history.returncode == 0 and "revision 1" in history.stdout and "Bob" in history.stdout
     missing = kloe("--store", str(store_path), "history", *where, "--track", "C")
     assert missing.returncode == 2 and "[C]" in missing.stderr
+
+
+def test_diff_shows_a_list_of_records_as_its_count_and_the_start_of_the_first():
+    from kloe_nb.cli.analysis import _value
+
+    evidence = [{"source": "Cabinet report", "reference": "p. 3"}, {"source": "Minutes"}]
+    assert _value(evidence) == "2 items: Cabinet report"
+    assert _value([{"area": "", "action": "Cut the backlog"}]) == "1 item: Cut the backlog"
+    assert _value([]) == "(blank)" and _value({"3": [0, 1]}) == '{"3": [0, 1]}'
+    assert _value("x" * 60).endswith("...") and len(_value("x" * 60)) == 40

@@ -32,11 +32,15 @@ def _print_json(data: Any) -> None:
 
 
 def _value(value: Any) -> str:
-    """A field's value on one line: blank as '(blank)', text as itself, anything else as JSON; long values cut."""
+    """A field's value on one line: blank as '(blank)', text as itself, a list of records (evidence, actions)
+    as its count and the start of the first, anything else as JSON; long values cut (--json has them whole)."""
     if value is None or value in ("", [], {}):
         text = "(blank)"
     elif isinstance(value, str):
         text = " ".join(value.split())
+    elif isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        first = next((str(v) for v in value[0].values() if v), "")
+        text = f"{len(value)} item{'s' if len(value) != 1 else ''}" + (f": {' '.join(first.split())}" if first else "")
     else:
         text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:37] + "..."
