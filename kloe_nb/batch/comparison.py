@@ -26,10 +26,11 @@ from kloe_nb.batch.execute import FAILED, OK, execute_council
 from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.batch.outputs import notebook_text
 from kloe_nb.batch.parameters import check_names, declared_parameters
+from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
 from kloe_nb.files import write_text_atomically
 
-DEFAULT_COMPARE_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "compare.ipynb"
+DEFAULT_COMPARE_NOTEBOOK = bundled_dir("notebooks") / "compare.ipynb"
 #: The parameters a comparison notebook must declare (``councils`` only when a councils CSV is given).
 REQUIRED = ("framework", "store", "group")
 WARM_UP = "import kloe_nb.comparison, kloe_nb.comparison.notebook"

@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, Problem
 
 #: The parameters every report notebook must declare (``period`` is optional).
 REQUIRED = ("framework", "council_code", "store")
 OPTIONAL = ("period",)
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.ipynb"
+DEFAULT_NOTEBOOK = bundled_dir("notebooks") / "report.ipynb"
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, NotFoundError, Problem
 from kloe_nb.framework.checks import Found, run_checks
 from kloe_nb.framework.model import Framework
@@ -22,7 +23,7 @@ from kloe_nb.schema_errors import problems_from_validation
 from kloe_nb.yaml_source import YamlDocument, dotted_path, read_yaml_file
 
 #: The frameworks shipped with the workbook.
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "frameworks"
+BUNDLED_DIR = bundled_dir("frameworks")
 #: Extra folders of framework files, separated like PATH (os.pathsep).
 SEARCH_PATH_ENV = "KLOE_FRAMEWORKS_PATH"
 
