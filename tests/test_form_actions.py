@@ -11,28 +11,14 @@ import ipywidgets as W
 import pytest
 
 from kloe_nb.errors import InvalidInputError
-from kloe_nb.form import SaveTiming, build_form
+from kloe_nb.form import SaveTiming
 from kloe_nb.form.actions_panel import improvement_areas
 from kloe_nb.form.app import AssessmentForm
 from kloe_nb.form.session import FormSession
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.store import AssessmentKey, open_store
 
-FAST = SaveTiming(interval=0.05, retry=0.05)
-
-
-@pytest.fixture
-def forms(tmp_path):
-    opened: list[AssessmentForm] = []
-
-    def open_form(framework: str = "ac-benefits", code: str = "00AB", timing: SaveTiming = FAST) -> AssessmentForm:
-        form = build_form(framework, code, "Ynys Môn", tmp_path / "kloe.db", "alice", timing=timing)
-        opened.append(form)
-        return form
-
-    yield open_form
-    for form in opened:
-        form.close()
+from test_form_widgets import FAST, forms  # noqa: F401  (the same form fixture: real forms on a store in tmp_path)
 
 
 def stored(tmp_path, kloe_id="2.1", framework="ac-benefits", code="00AB"):

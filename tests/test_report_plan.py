@@ -14,8 +14,7 @@ from kloe_nb.framework import load_framework
 from kloe_nb.report import Report
 from kloe_nb.report.exporter import PageRenderer
 from kloe_nb.report.plan import action_views, unplanned_areas
-from test_report import page_of
-from test_report_travel import store_of
+from test_report import page_of, stored
 
 
 def planned_document() -> dict:
@@ -47,7 +46,7 @@ def planned_document() -> dict:
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory) -> str:
-    store = store_of(tmp_path_factory.mktemp("plan"), [planned_document()])
+    store = stored(tmp_path_factory.mktemp("plan"), planned_document())
     html, _ = page_of(Report.load("ac-benefits", "TT03", str(store)), PageRenderer())
     assert inert_problems(html) == []
     return html

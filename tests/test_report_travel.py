@@ -8,7 +8,6 @@ through the real notebook on a real kernel.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -18,13 +17,12 @@ from conftest import REPO_ROOT
 from htmlcheck import inert_problems
 from kloe_nb.analysis import sensitivity
 from kloe_nb.assessment.model import Assessment
-from kloe_nb.demo import import_assessments
 from kloe_nb.framework import load_framework
 from kloe_nb.report import Report
 from kloe_nb.report.charts import trend_chart
 from kloe_nb.report.exporter import PageRenderer, summary
 from kloe_nb.report.text import inert_problems as fast_inert_problems
-from test_report import page_of
+from test_report import page_of, stored
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
 PERIODS = ["2006/07", "2007/08", "2008/09"]
@@ -52,17 +50,6 @@ def ac_document(period: str, index: int) -> dict:
     }
 
 
-def store_of(tmp_path: Path, documents: list[dict]) -> Path:
-    paths = []
-    for number, document in enumerate(documents):
-        path = tmp_path / f"a{number}.json"
-        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-        paths.append(path)
-    store = tmp_path / "kloe.db"
-    import_assessments(store, paths)
-    return store
-
-
 @pytest.fixture(scope="module")
 def renderer() -> PageRenderer:
     return PageRenderer()
@@ -70,7 +57,7 @@ def renderer() -> PageRenderer:
 
 @pytest.fixture
 def three_periods(tmp_path) -> Path:
-    return store_of(tmp_path, [ac_document(period, index) for index, period in enumerate(PERIODS)])
+    return stored(tmp_path, *(ac_document(period, index) for index, period in enumerate(PERIODS)))
 
 
 def travel_section(html: str) -> str:
@@ -118,7 +105,7 @@ def test_an_earlier_periods_report_shows_only_the_periods_up_to_it(three_periods
 
 
 def test_one_period_says_direction_of_travel_needs_an_earlier_assessment(tmp_path, renderer):
-    store = store_of(tmp_path, [ac_document("2008/09", 2)])
+    store = stored(tmp_path, ac_document("2008/09", 2))
     html, nb = page_of(Report.load("ac-benefits", "TT01", str(store)), renderer)
     section = travel_section(html)
     text = " ".join(re.sub(r"<[^>]+>", " ", section).split())
@@ -129,7 +116,7 @@ def test_one_period_says_direction_of_travel_needs_an_earlier_assessment(tmp_pat
 
 def test_a_second_assessors_track_is_not_a_period(tmp_path, renderer):
     second = ac_document("2007/08", 1) | {"track": "B", "assessor": "Second assessor"}
-    store = store_of(tmp_path, [ac_document("2007/08", 1), second, ac_document("2008/09", 2)])
+    store = stored(tmp_path, ac_document("2007/08", 1), second, ac_document("2008/09", 2))
     section = travel_section(page_of(Report.load("ac-benefits", "TT01", str(store), "2008/09"), renderer)[0])
     assert "Second assessor" not in section and section.count('scope="col">2007/08') == 2  # judgement and KLOE tables
 
@@ -162,7 +149,7 @@ def caa_at_a_boundary() -> dict:
 
 def test_sensitivity_sentences_appear_for_a_caa_assessment_at_a_boundary(tmp_path, renderer):
     document = caa_at_a_boundary()
-    store = store_of(tmp_path, [document])
+    store = stored(tmp_path, document)
     html, _ = page_of(Report.load("caa-2009", "TT02", str(store)), renderer)
     assert inert_problems(html) == []
     start = html.index('id="sensitivity"')
@@ -197,7 +184,7 @@ def test_a_judgement_not_yet_decided_in_an_earlier_period_says_so(tmp_path, rend
     later = caa_at_a_boundary()
     earlier = caa_at_a_boundary() | {"period": "2008/09"}
     earlier["kloes"] = {kloe: {"level": 2 if kloe[0] in "123" else 3} for kloe in later["kloes"]}  # UoR 2, MP 3: the "2 or 3" cell
-    store = store_of(tmp_path, [earlier, later])
+    store = stored(tmp_path, earlier, later)
     section = travel_section(page_of(Report.load("caa-2009", "TT02", str(store), "2009/10"), renderer)[0])
     row = re.search(r'<th scope="row">Organisational assessment</th>(.*?)</tr>', section, re.S).group(1)
     assert [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] == [

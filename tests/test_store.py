@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import sqlite3
 import subprocess
@@ -131,7 +132,7 @@ def test_field_paths_read_as_words():
 
 
 def test_an_author_defaults_to_the_assessor_then_the_login_name(store_path, monkeypatch):
-    monkeypatch.setattr(store_sqlite.getpass, "getuser", lambda: "os-user")
+    monkeypatch.setattr(getpass, "getuser", lambda: "os-user")  # what login_name() asks
     anonymous = make().model_copy(update={"assessor": ""})
     with open_store(store_path) as store:
         assert store.save(anonymous, based_on=None).saved_by == "os-user"

@@ -14,7 +14,8 @@ import os
 import re
 from html import escape
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs
 
 import ipywidgets as W
@@ -31,7 +32,8 @@ from kloe_nb.form.session import FormSession, SaveStatus
 from kloe_nb.form.summary import level_text, status_html, summary_html
 from kloe_nb.form.widgets import CSS, Guard, close_tree, show_or_explain
 from kloe_nb.framework.loader import load_framework_by_id
-from kloe_nb.store import AssessmentKey, open_store
+from kloe_nb.framework.model import Framework
+from kloe_nb.store import AssessmentKey, AssessmentStore, open_store
 
 DEFAULT_STORE = "kloe.db"
 URL_PARAMETERS = ("framework", "council_code", "council_name", "assessor", "period", "track")
@@ -55,6 +57,52 @@ def check_track(track: object) -> str:
     except ValidationError as error:
         reason = "; ".join(str(detail["msg"]).removeprefix("Value error, ") for detail in error.errors())
         raise KloeError(f"track: {reason} (blank = the lead assessment, or a short name such as 'B')") from None
+
+
+View = TypeVar("View", bound="_Closable")
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+def open_view(
+    shown: dict[tuple[str, AssessmentKey], View],
+    make: Callable[[Framework, AssessmentStore, AssessmentKey, Path, str], View],
+    framework: str,
+    council_code: str,
+    store: str | os.PathLike[str] | None,
+    *,
+    period: str,
+    track: str,
+    blank_track: str = "",
+) -> View:
+    """Open a view of one council on the store: what the form and the moderation view share.
+
+    Checks the code and the track (``blank_track``: the error when a blank track is not allowed),
+    loads the framework, closes this kernel's previous view of the same council (saving what it
+    has pending), opens the store and builds the view with ``make(framework, store, key, path,
+    sha256)``, closing the store again if building fails. KloeError names what is wrong.
+    """
+    if not isinstance(council_code, str) or not council_code.strip():
+        raise KloeError(f"council_code must be the council's code as text, e.g. '00AB', not {council_code!r}")
+    track = check_track(track)
+    if blank_track and not track:
+        raise KloeError(blank_track)
+    loaded = load_framework_by_id(framework)
+    path = store_path(store)
+    key = AssessmentKey(loaded.framework.id, council_code, period, track)
+    previous = shown.pop((str(path), key), None)
+    if previous is not None:
+        previous.close()
+    opened = open_store(path)
+    try:
+        view = make(loaded.framework, opened, key, path, loaded.sha256)
+    except BaseException:
+        opened.close()
+        raise
+    shown[(str(path), key)] = view
+    return view
 
 
 def url_parameters(environ: dict[str, str] | None = None, names: tuple[str, ...] = URL_PARAMETERS) -> dict[str, str]:
@@ -334,27 +382,15 @@ def build_form(
 
     ``track`` blank is the lead assessment; a name ("B") is an independent scoring of the
     same council and period, kept under its own key and started empty."""
-    if not isinstance(council_code, str) or not council_code.strip():
-        raise KloeError(f"council_code must be the council's code as text, e.g. '00AB', not {council_code!r}")
-    track = check_track(track)
-    loaded = load_framework_by_id(framework)
-    path = store_path(store)
-    key = AssessmentKey(loaded.framework.id, council_code, period, track)
-    previous = _ACTIVE.pop((str(path), key), None)
-    if previous is not None:
-        previous.close()
-    opened = open_store(path)
-    try:
+
+    def make(loaded: Framework, opened: AssessmentStore, key: AssessmentKey, path: Path, sha256: str) -> AssessmentForm:
         session = FormSession(
-            loaded.framework, opened, key, council_name=council_name, assessor=assessor,
-            framework_sha256=loaded.sha256, owns_store=True, timing=timing,
+            loaded, opened, key, council_name=council_name, assessor=assessor,
+            framework_sha256=sha256, owns_store=True, timing=timing,
         )
-    except BaseException:
-        opened.close()
-        raise
-    form = AssessmentForm(session, path)
-    _ACTIVE[(str(path), key)] = form
-    return form
+        return AssessmentForm(session, path)
+
+    return open_view(_ACTIVE, make, framework, council_code, store, period=period, track=track)
 
 
 def open_form(

@@ -12,7 +12,6 @@ reloads and says so. Agreed KLOEs show as agreed, with their note, and may be mo
 
 from __future__ import annotations
 
-import getpass
 import os
 from html import escape
 from pathlib import Path
@@ -22,25 +21,18 @@ import ipywidgets as W
 from kloe_nb.analysis.agreement import agreement
 from kloe_nb.analysis.moderation import ModerationItem, moderation_items, record_agreed
 from kloe_nb.errors import KloeError, NotFoundError, StaleRevisionError, StoreError
-from kloe_nb.form.app import check_track, store_path, url_parameters
+from kloe_nb.form.app import open_view, url_parameters
 from kloe_nb.form.moderation_html import agreement_html, item_status_html, side_by_side_html
 from kloe_nb.form.session import clock
 from kloe_nb.form.summary import status_html
 from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, show_or_explain, label_style, level_options, text_area
-from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.render.labels import level_name
-from kloe_nb.store import AssessmentKey, AssessmentStore, StoredAssessment, open_store
+from kloe_nb.store import AssessmentKey, AssessmentStore, StoredAssessment
+from kloe_nb.store.base import login_name
 
 URL_PARAMETERS = ("framework", "council_code", "period", "track", "assessor")
 _ACTIVE: dict[tuple[str, AssessmentKey], ModerationView] = {}
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (a container with an arbitrary uid)
-        return "unknown"
 
 
 def _missing(what: str, key: AssessmentKey, path: Path | str, how: str) -> str:
@@ -97,7 +89,7 @@ class ModerationView:
         self.track = key.track
         self.lead_key = AssessmentKey(key.framework, key.org_code, key.period, "")
         self.track_key = key
-        self.moderated_by = assessor or _login()
+        self.moderated_by = assessor or login_name()
         self.store_file = store_file
         self._owns_store = owns_store
         self.scales = {kloe.id: framework.scale_for_group(group) for group, kloe in framework.iter_kloes()}
@@ -282,25 +274,14 @@ def build_moderation(
     assessor: str = "",
 ) -> ModerationView:
     """Build the moderation view from the store (raises KloeError naming what is missing and how to create it)."""
-    if not isinstance(council_code, str) or not council_code.strip():
-        raise KloeError(f"council_code must be the council's code as text, e.g. '00AB', not {council_code!r}")
-    track = check_track(track)
-    if not track:
-        raise KloeError("track must name the independent scoring to compare with the lead assessment, such as 'B' (blank is the lead itself)")
-    loaded = load_framework_by_id(framework)
-    path = store_path(store)
-    key = AssessmentKey(loaded.framework.id, council_code, period, track)
-    previous = _ACTIVE.pop((str(path), key), None)
-    if previous is not None:
-        previous.close()
-    opened = open_store(path)
-    try:
-        view = ModerationView(loaded.framework, opened, key, assessor=assessor, store_file=path, owns_store=True)
-    except BaseException:
-        opened.close()
-        raise
-    _ACTIVE[(str(path), key)] = view
-    return view
+
+    def make(loaded: Framework, opened: AssessmentStore, key: AssessmentKey, path: Path, sha256: str) -> ModerationView:
+        return ModerationView(loaded, opened, key, assessor=assessor, store_file=path, owns_store=True)
+
+    return open_view(
+        _ACTIVE, make, framework, council_code, store, period=period, track=track,
+        blank_track="track must name the independent scoring to compare with the lead assessment, such as 'B' (blank is the lead itself)",
+    )
 
 
 def open_moderation(

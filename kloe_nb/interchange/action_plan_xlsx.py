@@ -26,7 +26,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from kloe_nb.assessment.model import Action, Assessment, KloeRecord
-from kloe_nb.errors import Problem
 from kloe_nb.framework.model import Framework
 from kloe_nb.interchange.excel_io import (
     ACTION_PLAN,
@@ -34,9 +33,8 @@ from kloe_nb.interchange.excel_io import (
     _HEADER,
     _WRAP,
     EXCEL_CELL_LIMIT,
-    HEADER_SEARCH_ROWS,
     _escape,
-    _find_header,
+    header_columns,
     _normal,
     _put_text,
     _Reader,
@@ -167,33 +165,6 @@ def parse_priority(value: Any) -> tuple[str, str | None]:
     return "", f"priority {_shown(value)} is not one of {', '.join(PRIORITIES)}; choose one from the list, or leave it blank"
 
 
-def _columns(reader: _Reader, sheet: Worksheet) -> tuple[int, dict[str, int]] | None:
-    header = _find_header(sheet)
-    if header is None:
-        reader.problem(SHEET, None, "", f"no header row in rows 1-{HEADER_SEARCH_ROWS}: a row with the headings "
-                       f"{', '.join(repr(h) for h in [KLOE_ID, *FIELDS])} is needed")
-        return None
-    header_row, headings = header
-    columns: dict[str, int] = {}
-    for heading in [KLOE_ID, *FIELDS]:
-        found = headings.get(_normal(heading), [])
-        if not found:
-            reader.problem(SHEET, f"A{header_row}", "", f"the column '{heading}' is missing from the header row (row {header_row}); put it back")
-        elif len(found) > 1:
-            letters = " and ".join(get_column_letter(column) for column in found)
-            reader.problem(SHEET, f"{get_column_letter(found[1])}{header_row}", "", f"the column '{heading}' appears twice (columns {letters}); keep one")
-        else:
-            columns[heading] = found[0]
-    if len(columns) < len(FIELDS) + 1:
-        return None
-    used = set(columns.values())
-    for merged in sheet.merged_cells.ranges:
-        if merged.max_row > header_row and any(merged.min_col <= column <= merged.max_col for column in used):
-            reader.problems.append(Problem(f"{reader.source}, sheet '{SHEET}', cells {merged.coord}", "",
-                                           "are merged; unmerge them so each action has its own cells (merging keeps only the top-left value)"))
-    return header_row, columns
-
-
 def read_action_plan(reader: _Reader, framework: Framework, kloe_ids: set[str], kloes: dict[str, KloeRecord]) -> None:
     """Every action row into ``kloes`` (records made where a KLOE had nothing else); problems into ``reader``.
 
@@ -206,7 +177,7 @@ def read_action_plan(reader: _Reader, framework: Framework, kloe_ids: set[str], 
                        f"Restore the sheet '{SHEET}' (a template made by 'kloe template' has it)")
         return
     sheet = book[SHEET]
-    found = _columns(reader, sheet)
+    found = header_columns(reader, sheet, [KLOE_ID, *FIELDS], "action", merged_from=1)
     if found is None:
         return
     header_row, columns = found

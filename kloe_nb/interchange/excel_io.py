@@ -436,6 +436,42 @@ def _find_header(sheet: Worksheet) -> tuple[int, dict[str, list[int]]] | None:
     return None
 
 
+def header_columns(
+    reader: _Reader, sheet: Worksheet, headings: list[str], each: str, merged_from: int
+) -> tuple[int, dict[str, int]] | None:
+    """The header row and the column of each heading, or None with every problem noted in ``reader``.
+
+    A heading missing or given twice is named with its cell; merged cells in the used columns from
+    ``merged_from`` rows below the header down are reported (``each`` names what a row holds).
+    """
+    name = sheet.title
+    header = _find_header(sheet)
+    if header is None:
+        reader.problem(name, None, "", f"no header row in rows 1-{HEADER_SEARCH_ROWS}: a row with the headings "
+                       f"{', '.join(repr(h) for h in headings)} is needed")
+        return None
+    header_row, found_headings = header
+    columns: dict[str, int] = {}
+    for heading in headings:
+        found = found_headings.get(_normal(heading), [])
+        if not found:
+            reader.problem(name, f"{get_column_letter(1)}{header_row}", "",
+                           f"the column '{heading}' is missing from the header row (row {header_row}); put it back")
+        elif len(found) > 1:
+            letters = " and ".join(get_column_letter(column) for column in found)
+            reader.problem(name, f"{get_column_letter(found[1])}{header_row}", "", f"the column '{heading}' appears twice (columns {letters}); keep one")
+        else:
+            columns[heading] = found[0]
+    if len(columns) < len(headings):
+        return None
+    used = set(columns.values())
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row >= header_row + merged_from and any(merged.min_col <= column <= merged.max_col for column in used):
+            reader.problems.append(Problem(f"{reader.source}, sheet '{name}', cells {merged.coord}", "",
+                                           f"are merged; unmerge them so each {each} has its own cells (merging keeps only the top-left value)"))
+    return header_row, columns
+
+
 def _about(reader: _Reader, sheet: Worksheet) -> dict[str, tuple[str, str]]:
     """Each About field: its text and the cell it is in."""
     labels = {_normal(label): key for label, key in ABOUT_FIELDS.items()}
@@ -484,30 +520,10 @@ def _read_sheet(reader: _Reader, sheet: Worksheet, framework: Framework, known: 
                 seen: dict[str, tuple[str, int]], kloes: dict[str, KloeRecord], sheet_scale: Scale | None) -> None:
     """Every KLOE row of one sheet into ``kloes``; ``sheet_scale`` reads the level of a KLOE the framework lacks."""
     name = sheet.title
-    header = _find_header(sheet)
-    if header is None:
-        reader.problem(name, None, "", f"no header row in rows 1-{HEADER_SEARCH_ROWS}: a row with the headings "
-                       f"{', '.join(repr(h) for h in [ID, *INPUTS])} is needed")
+    found = header_columns(reader, sheet, [ID, *INPUTS], "KLOE", merged_from=0)
+    if found is None:
         return
-    header_row, headings = header
-    columns: dict[str, int] = {}
-    for heading in [ID, *INPUTS]:
-        found = headings.get(_normal(heading), [])
-        if not found:
-            reader.problem(name, f"{get_column_letter(1)}{header_row}", "",
-                           f"the column '{heading}' is missing from the header row (row {header_row}); put it back")
-        elif len(found) > 1:
-            letters = " and ".join(get_column_letter(column) for column in found)
-            reader.problem(name, f"{get_column_letter(found[1])}{header_row}", "", f"the column '{heading}' appears twice (columns {letters}); keep one")
-        else:
-            columns[heading] = found[0]
-    if len(columns) < len(INPUTS) + 1:
-        return
-    used = set(columns.values())
-    for merged in sheet.merged_cells.ranges:
-        if merged.max_row >= header_row and any(merged.min_col <= column <= merged.max_col for column in used):
-            reader.problems.append(Problem(f"{reader.source}, sheet '{name}', cells {merged.coord}", "",
-                                           "are merged; unmerge them so each KLOE has its own cells (merging keeps only the top-left value)"))
+    header_row, columns = found
     for row in range(header_row + 1, sheet.max_row + 1):
         id_cell = f"{get_column_letter(columns[ID])}{row}"
         raw_id = reader.value(sheet, row, columns[ID])

@@ -8,6 +8,7 @@ revision is refused (``StaleRevisionError``), so two people can never overwrite 
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
@@ -90,6 +91,14 @@ class RevisionInfo:
     saved_by: str
     based_on: int | None
     changes: list[FieldChange] = field(default_factory=list)
+
+
+def login_name() -> str:
+    """Who is saving when no name was given: the operating system's login name, else "unknown"."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (e.g. a container with an arbitrary uid)
+        return "unknown"
 
 
 _KINDS = {"kloes": "KLOE", "judgements": "judgement"}

@@ -14,7 +14,6 @@ Every sqlite3 error is turned into a ``StoreError`` a person can act on: a locke
 
 from __future__ import annotations
 
-import getpass
 import json
 import sqlite3
 import threading
@@ -39,7 +38,7 @@ from kloe_nb.errors import (
     StoreError,
     StoreWriteError,
 )
-from kloe_nb.store.base import AssessmentKey, Conflict, FieldChange, RevisionInfo, StoredAssessment, describe_path
+from kloe_nb.store.base import AssessmentKey, Conflict, FieldChange, RevisionInfo, StoredAssessment, describe_path, login_name
 from kloe_nb.store.diff import changed_fields
 from kloe_nb.store.safety import (
     backup_offer,
@@ -110,13 +109,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1]
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (e.g. a container with an arbitrary uid)
-        return "unknown"
 
 
 def _describe(value: Any) -> str:
@@ -477,7 +469,7 @@ class SQLiteStore:
         key = AssessmentKey.of(assessment)
         text = assessment.model_dump_json()
         document = json.loads(text)
-        author = author or assessment.assessor or _os_user()
+        author = author or assessment.assessor or login_name()
         version = assessment.framework_version
         with self._writing(key) as noted:
             row = self._row(key)
@@ -518,7 +510,7 @@ class SQLiteStore:
 
     def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment:
         """Make an earlier revision current again, as a new revision (history is never rewritten)."""
-        return self.save(self.at_revision(key, number), based_on=based_on, author=author or _os_user(), track=key.track)
+        return self.save(self.at_revision(key, number), based_on=based_on, author=author or login_name(), track=key.track)
 
     def _stale(
         self, key: AssessmentKey, assessment_id: int, based_on: int | None, current: int,
