@@ -22,6 +22,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, pa
 # Ids are strings, strictly: ``1.10`` must stay ``1.10``, never become the number 1.1.
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")]
 Level = Annotated[int, Field(ge=1, le=4, strict=True)]
+DescriptorReading = Literal["best_fit", "threshold"]
 
 
 class StrictModel(BaseModel):
@@ -181,6 +182,14 @@ class Framework(StrictModel):
     schema_version: Literal[1] = 1
     id: Identifier
     version: Text = Field(description="Version of this transcription; bump it when KLOEs or statements change")
+    descriptor_reading: DescriptorReading = Field(
+        default="best_fit",
+        description=(
+            "How the descriptors are read: 'best_fit' (each described level is a picture of an organisation at "
+            "that level; the analyst finds which fits best) or 'threshold' (a level presupposes every statement "
+            "of the described levels below it: for frameworks written as cumulative minimum requirements)"
+        ),
+    )
     title: Text
     publisher: Text
     date: Text = Field(description="Date of the source document as it prints it (quoted in YAML)")
