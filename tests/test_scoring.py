@@ -30,33 +30,37 @@ def _met_all(kloe, *levels):
     return {level: list(range(len(kloe.descriptors[level]))) for level in levels}
 
 
-def test_kloe_suggestion_needs_every_statement_of_a_level_and_those_below():
+# Under the 'threshold' reading (frameworks written as cumulative minimum requirements); the
+# best-fit reading of the bundled frameworks is tested in test_scoring_best_fit.py.
+
+
+def test_threshold_reading_needs_every_statement_of_a_level_and_those_below():
     framework = load_framework("ac-benefits")
     kloe = framework.kloe("2.1")
     scale = framework.scale("ac-service")
-    assert suggest_kloe_level(kloe, KloeRecord(), scale).level is None  # nothing ticked: not assessed
+    assert suggest_kloe_level(kloe, KloeRecord(), scale, "threshold").level is None  # nothing ticked: not assessed
     assert suggest_kloe_level(kloe, KloeRecord(met=_met_all(kloe, 2)), scale).level == 2
     all_but_one_of_2 = {2: list(range(len(kloe.descriptors[2]) - 1))}
-    assert suggest_kloe_level(kloe, KloeRecord(met=all_but_one_of_2), scale).level == 1
+    assert suggest_kloe_level(kloe, KloeRecord(met=all_but_one_of_2), scale, "threshold").level == 1
     assert suggest_kloe_level(kloe, KloeRecord(met=_met_all(kloe, 2, 3)), scale).level == 3
 
 
-def test_strengths_at_a_higher_level_do_not_compensate_but_are_reported():
+def test_threshold_reading_strengths_at_a_higher_level_do_not_compensate_but_are_reported():
     framework = load_framework("ac-benefits")
     kloe = framework.kloe("2.1")
     met = {3: list(range(len(kloe.descriptors[3]))), 2: [0]}  # all of level 3, one of level 2
-    suggestion = suggest_kloe_level(kloe, KloeRecord(met=met), framework.scale("ac-service"))
+    suggestion = suggest_kloe_level(kloe, KloeRecord(met=met), framework.scale("ac-service"), "threshold")
     assert suggestion.level == 1
     assert suggestion.higher_met is True
 
 
-def test_housing_inspectorate_promising_sits_between_uncertain_and_excellent():
+def test_threshold_reading_housing_inspectorate_promising_sits_between_uncertain_and_excellent():
     framework = load_framework("hi-prospects")
     kloe = framework.kloe("track-record")
     scale = framework.scale("hi-prospects")
-    assert suggest_kloe_level(kloe, KloeRecord(met=_met_all(kloe, 2)), scale).level == 2
-    assert suggest_kloe_level(kloe, KloeRecord(met={**_met_all(kloe, 2), 4: [0]}), scale).level == 3
-    assert suggest_kloe_level(kloe, KloeRecord(met=_met_all(kloe, 2, 4)), scale).level == 4
+    assert suggest_kloe_level(kloe, KloeRecord(met=_met_all(kloe, 2)), scale, "threshold").level == 2
+    assert suggest_kloe_level(kloe, KloeRecord(met={**_met_all(kloe, 2), 4: [0]}), scale, "threshold").level == 3
+    assert suggest_kloe_level(kloe, KloeRecord(met=_met_all(kloe, 2, 4)), scale, "threshold").level == 4
 
 
 def test_ac_level_4_is_never_suggested_from_statements():
@@ -261,14 +265,14 @@ def test_a_1_in_either_caa_input_always_gives_1(uor, mp):
 
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
-def test_ticking_more_statements_never_lowers_a_kloe_suggestion(data):
+def test_threshold_reading_ticking_more_statements_never_lowers_a_kloe_suggestion(data):
     framework = load_framework(data.draw(st.sampled_from(["ac-benefits", "hi-prospects", "wao-housing"])))
     group, kloe = data.draw(st.sampled_from([pair for pair in framework.iter_kloes() if pair[1].descriptors]))
     scale = framework.scale_for_group(group)
     met = {level: data.draw(st.lists(st.integers(0, len(s) - 1), unique=True)) for level, s in kloe.descriptors.items()}
     more = {level: sorted(set(indexes) | set(data.draw(st.lists(st.integers(0, len(kloe.descriptors[level]) - 1))))) for level, indexes in met.items()}
-    before = suggest_kloe_level(kloe, KloeRecord(met=met), scale).level
-    after = suggest_kloe_level(kloe, KloeRecord(met=more), scale).level
+    before = suggest_kloe_level(kloe, KloeRecord(met=met), scale, "threshold").level
+    after = suggest_kloe_level(kloe, KloeRecord(met=more), scale, "threshold").level
     assert before is None or (after is not None and after >= before)
 
 

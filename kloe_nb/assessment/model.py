@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 MAX_TEXT = 100_000
 """Longest text a field accepts (characters): a long report section, not a pasted file."""
@@ -125,7 +125,15 @@ class KloeRecord(AssessmentModel):
 
     level: Level | None = Field(default=None, description="The decided level; null = not yet assessed")
     met: dict[Level, list[Annotated[StrictInt, Field(ge=0)]]] = Field(
-        default_factory=dict, description="Descriptor statements met, by level, as indexes into the framework's list"
+        default_factory=dict,
+        description=(
+            "Descriptor statements that describe the organisation (under 'threshold' reading: that are met), "
+            "by level, as indexes into the framework's list"
+        ),
+    )
+    falls_short: dict[Level, list[Annotated[StrictInt, Field(ge=0)]]] = Field(
+        default_factory=dict,
+        description="Statements of the lowest described level that the organisation does not even reach, by level, as indexes",
     )
     evidence: list[Evidence] = Field(default_factory=list)
     strengths: Text = ""
@@ -135,7 +143,7 @@ class KloeRecord(AssessmentModel):
     actions: list[Action] = Field(default_factory=list, description="The improvement plan's actions for this KLOE")
     moderation: Moderation | None = Field(default=None, description="Set when the level was agreed in moderation")
 
-    @field_validator("met", mode="before")
+    @field_validator("met", "falls_short", mode="before")
     @classmethod
     def _level_keys_from_json(cls, value: object) -> object:
         """JSON object keys are strings: accept "3" as level 3, but nothing that is not a whole number."""
@@ -149,10 +157,23 @@ class KloeRecord(AssessmentModel):
             return converted
         return value
 
-    @field_validator("met")
+    @field_validator("met", "falls_short")
     @classmethod
     def _sorted_unique(cls, value: dict[int, list[int]]) -> dict[int, list[int]]:
         return {level: sorted(set(indexes)) for level, indexes in sorted(value.items(), reverse=True) if indexes}
+
+    @model_validator(mode="after")
+    def _one_verdict_per_statement(self) -> KloeRecord:
+        """A statement either describes the organisation or is one it falls short of, never both."""
+        for level, indexes in self.falls_short.items():
+            both = sorted(set(indexes) & set(self.met.get(level, ())))
+            if both:
+                numbers = ", ".join(str(index) for index in both)
+                raise ValueError(
+                    f"level {level} statement {numbers} is marked both as describing the organisation (met) and as "
+                    "falling short of it (falls_short): keep one of the two"
+                )
+        return self
 
     def is_empty(self) -> bool:
         """Nothing recorded at all (such a record need not be stored)."""

@@ -51,18 +51,26 @@ def check_assessment(framework: Framework, assessment: Assessment) -> Findings:
                 problem(f"{path}.level", f"KLOE {kloe_id} is context only and is not scored; remove the level {record.level}")
             elif record.level not in levels:
                 problem(f"{path}.level", f"level {record.level} is not on the scale (levels {sorted(levels)})")
-        for level, indexes in record.met.items():
-            statements = kloe.descriptors.get(level)
-            if statements is None:
-                described = sorted(kloe.descriptors) or "none"
-                problem(f"{path}.met.{level}", f"KLOE {kloe_id} has no level {level} descriptors (it describes levels {described})")
-                continue
-            for index in indexes:
-                if index >= len(statements):
+        for field_name in ("met", "falls_short"):
+            for level, indexes in getattr(record, field_name).items():
+                statements = kloe.descriptors.get(level)
+                where_field = f"{path}.{field_name}.{level}"
+                if statements is None:
+                    described = sorted(kloe.descriptors) or "none"
+                    problem(where_field, f"KLOE {kloe_id} has no level {level} descriptors (it describes levels {described})")
+                    continue
+                if field_name == "falls_short" and level != min(kloe.descriptors):
                     problem(
-                        f"{path}.met.{level}",
-                        f"statement {index} does not exist: KLOE {kloe_id} level {level} has statements 0-{len(statements) - 1}",
+                        where_field,
+                        f"only statements of the lowest described level ({min(kloe.descriptors)}) can be fallen short of; "
+                        f"for level {level} leave the statement unmarked",
                     )
+                for index in indexes:
+                    if index >= len(statements):
+                        problem(
+                            where_field,
+                            f"statement {index} does not exist: KLOE {kloe_id} level {level} has statements 0-{len(statements) - 1}",
+                        )
     judgements = {judgement.id: judgement for judgement in framework.judgements}
     for judgement_id, decision in assessment.judgements.items():
         judgement = judgements.get(judgement_id)

@@ -207,7 +207,7 @@ class FormSession(Editing):
 
     def suggestion(self, kloe_id: str) -> KloeSuggestion:
         kloe = self._kloes[kloe_id]
-        return suggest_kloe_level(kloe, self.record(kloe_id), self.scale_of(kloe_id))
+        return suggest_kloe_level(kloe, self.record(kloe_id), self.scale_of(kloe_id), self.framework.descriptor_reading)
 
     def kloe_status(self, kloe_id: str) -> KloeStatus:
         record = self.record(kloe_id)

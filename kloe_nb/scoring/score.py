@@ -45,10 +45,22 @@ class LevelScore:
     rationale: str = ""
     differs: bool = False
     higher_met: bool = False
+    mixed: bool = False
+    reason: str = ""
+    counts: str = ""
+    next_verdict: str = ""
     spread: dict[str, int] = field(default_factory=dict)
     assessed: int = 0
     total: int = 0
     missing: list[str] = field(default_factory=list)
+    kloes_levelled: int = 0
+    kloes_total: int = 0
+    provisional: str = ""  # "provisional: 2 of 10 KLOEs levelled" where a suggestion rests on only some KLOEs
+
+    def mark_provisional(self) -> None:
+        """Say so where the suggestion rests on only some of the KLOEs under it."""
+        partial = self.suggested is not None and self.kloes_levelled < self.kloes_total
+        self.provisional = f"provisional: {self.kloes_levelled} of {self.kloes_total} KLOEs levelled" if partial else ""
 
 
 @dataclass
@@ -98,13 +110,17 @@ def _score_kloes(framework: Framework, assessment: Assessment) -> dict[str, Leve
         if not kloe.scored:
             kloes[kloe.id] = LevelScore(kloe.id, kloe.title, scored=False)
             continue
-        suggestion = suggest_kloe_level(kloe, record, scale)
+        suggestion = suggest_kloe_level(kloe, record, scale, framework.descriptor_reading)
         score = LevelScore(
             kloe.id,
             kloe.title,
             suggested=suggestion.level,
             level=record.level,
             higher_met=suggestion.higher_met,
+            mixed=suggestion.mixed,
+            reason=suggestion.reason,
+            counts=suggestion.counts,
+            next_verdict=suggestion.next_verdict,
             rationale=record.rationale,
             differs=record.level is not None and suggestion.level is not None and record.level != suggestion.level,
             assessed=int(record.level is not None),
@@ -274,6 +290,7 @@ def score(framework: Framework, assessment: Assessment) -> Scores:
         return score_.level
 
     judgement_chain(framework, group_levels, group_missing, decide)
+    _count_kloes(framework, kloes, groups, judgements)
 
     flags = []
     kinds = {kind.colour: kind for kind in framework.flags.kinds} if framework.flags else {}
@@ -294,6 +311,24 @@ def score(framework: Framework, assessment: Assessment) -> Scores:
         problems=problems,
         pending=pending,
     )
+
+
+def _count_kloes(
+    framework: Framework, kloes: dict[str, LevelScore], groups: dict[str, LevelScore], judgements: dict[str, LevelScore]
+) -> None:
+    """How many scored KLOEs under each group and judgement have a level (a judgement read from
+    other judgements, such as the CAA's overall score, counts every scored KLOE)."""
+    levelled_by_group: dict[str, tuple[int, int]] = {}
+    for group in framework.groups:
+        scored = [kloes[k.id] for k in group.kloes if k.scored]
+        levelled_by_group[group.id] = (sum(1 for k in scored if k.level is not None), len(scored))
+        groups[group.id].kloes_levelled, groups[group.id].kloes_total = levelled_by_group[group.id]
+        groups[group.id].mark_provisional()
+    everything = tuple(map(sum, zip(*levelled_by_group.values()))) if levelled_by_group else (0, 0)
+    for judgement_id, score_ in judgements.items():
+        own = [levelled_by_group[g.id] for g in framework.groups if g.judgement == judgement_id]
+        score_.kloes_levelled, score_.kloes_total = tuple(map(sum, zip(*own))) if own else everything
+        score_.mark_provisional()
 
 
 def require_valid_scores(scores: Scores) -> Scores:
