@@ -29,9 +29,10 @@ One file per assessment: ``<framework>--<code>--<period, "/" as "-">[--<track>].
 councils CSV lists each council once, with its latest period: the one a batch reports on
 (the report finds the earlier periods in the store).
 
-The descriptor statements marked met agree with the level recorded, by the scoring
-module's rule (a level is suggested when its statements and those of the described levels
-below it are all met), so suggested and decided levels agree except where a record says why.
+The statement verdicts (which statements describe the council, which of the lower column it
+falls short of) are the picture a council of the recorded level shows, so the best-fit
+suggestion agrees with the decided level; the generator refuses to write one that does not,
+except the Audit Commission's level 4, which statements never suggest and whose record says why.
 """
 
 from __future__ import annotations
@@ -156,23 +157,28 @@ def file_name(assessment: Assessment) -> str:
     return "--".join(parts + ([assessment.track] if assessment.track else [])) + ".json"
 
 
-def _met_for(kloe: Kloe, level: int, described: list[int], rng: random.Random) -> dict[int, list[int]]:
-    """Statements marked met so that the scoring module suggests ``level`` (see the module docstring)."""
-    count = {d: len(kloe.descriptors[d]) for d in described}
+def _verdicts_for(kloe: Kloe, level: int, described: list[int], rng: random.Random) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Statement verdicts (met, falls short) of a council at ``level``: the picture such a council shows.
 
-    def some(d: int) -> list[int]:
-        return sorted(rng.sample(range(count[d]), rng.randint(1, count[d] - 1))) if count[d] > 1 else []
-
-    if level < described[0]:
-        return {described[0]: some(described[0])} if count[described[0]] > 1 else {}
-    met = {d: list(range(count[d])) for d in described if d <= level}
-    above = [d for d in described if d > level]
-    if above:
-        if level not in described:  # an in-between level (HI's 3 between 2 and 4): some of the next level's statements
-            met[above[0]] = some(above[0])  # none when it has only one statement: _record then says why
-        elif above[0] == level + 1 and rng.random() < 0.5:  # strengths above the level, which the suggestion does not count
-            met[above[0]] = some(above[0])
-    return {d: indexes for d, indexes in met.items() if indexes}
+    At the top described level: the whole top column and none of the lower one. Between the two
+    (the HI and WAO level 3): the whole top column and a few of the lower column's weaknesses. At
+    the lower described level: the lower column, with at most one top statement. Below it: falling
+    short of more than half of the lower column.
+    """
+    top, low = described[-1], described[0]
+    n_top, n_low = len(kloe.descriptors[top]), len(kloe.descriptors[low])
+    every_top = list(range(n_top))
+    if level >= top:
+        return {top: every_top}, {}
+    if level > low:
+        return {top: every_top, low: sorted(rng.sample(range(n_low), rng.randint(1, max(1, n_low // 2))))}, {}
+    if level == low:
+        met: dict[int, list[int]] = {low: list(range(n_low))}
+        if n_top > 1 and rng.random() < 0.5:
+            met[top] = [rng.randrange(n_top)]
+        return met, {}
+    short = sorted(rng.sample(range(n_low), rng.randint(n_low // 2 + 1, n_low)))
+    return {}, {low: short}
 
 
 def _evidence(group: Group, kloe: Kloe, period: str, rng: random.Random) -> list[Evidence]:
@@ -197,19 +203,16 @@ def _record(framework: Framework, group: Group, kloe: Kloe, period: str, level: 
     if level is None:
         return KloeRecord(evidence=evidence[:1])
     described = sorted(kloe.descriptors)
-    met = _met_for(kloe, level, described, rng) if described else {}
+    met, falls_short = _verdicts_for(kloe, level, described, rng) if described else ({}, {})
     strengths = rng.choice(STRENGTHS[level])
     weakness = rng.choice(WEAKNESSES[level])
     rationale = ""
     if described and level > described[-1]:
-        rationale = "Every descriptor is met and the service goes further: the team judged it excellent on the strength of its outcomes (illustrative)."
-    record = KloeRecord(level=level, met=met, evidence=evidence, strengths=strengths, areas_for_improvement=weakness, rationale=rationale)
-    suggested = suggest_kloe_level(kloe, record, framework.scale_for_group(group)).level
-    if suggested != level and not rationale:  # an in-between level whose next described level has a single statement
-        record.rationale = (
-            f"Between the described levels: every level {suggested} statement is met and the one statement above it is partly met, "
-            f"which ticking cannot show, so the team judged {level} (illustrative)."
-        )
+        rationale = "The whole top picture fits and the service goes further: the team judged it excellent on the strength of its outcomes (illustrative)."
+    record = KloeRecord(level=level, met=met, falls_short=falls_short, evidence=evidence, strengths=strengths, areas_for_improvement=weakness, rationale=rationale)
+    suggested = suggest_kloe_level(kloe, record, framework.scale_for_group(group), framework.descriptor_reading).level
+    if described and suggested != level and not rationale:
+        raise AssertionError(f"{framework.id} {kloe.id}: the marks suggest {suggested}, not {level}")
     if framework.self_assessment_template is not None:
         record = record.model_copy(update={"current_position": CAA_POSITION[level]})
     return record

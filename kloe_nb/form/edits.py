@@ -117,22 +117,39 @@ class Editing:
         return self._edit_record(kloe_id, "level", level, path)
 
     def set_met(self, kloe_id: str, level: int, index: int, met: bool) -> bool:
-        """Mark one descriptor statement met or not met."""
+        """Mark one descriptor statement as describing the organisation, or clear that mark."""
+        if not isinstance(met, bool):
+            raise self._problem(f"kloes.{kloe_id}.met.{level}", f"met must be true or false, not {met!r}")
+        if met:
+            return self.set_verdict(kloe_id, level, index, "met")
+        if index in self.assessment.record(kloe_id).met.get(level, []):
+            return self.set_verdict(kloe_id, level, index, "")
+        return False
+
+    def set_verdict(self, kloe_id: str, level: int, index: int, verdict: str) -> bool:
+        """One statement's verdict: "met" (describes the organisation), "falls_short" (lowest
+        described level only: the organisation does not even reach it) or "" (not marked)."""
         kloe = self._known_kloe(kloe_id)
-        path = f"kloes.{kloe_id}.met.{level}"
+        field_name = verdict or "met"
+        path = f"kloes.{kloe_id}.{field_name}.{level}"
         statements = kloe.descriptors.get(level) if isinstance(level, int) and not isinstance(level, bool) else None
         if statements is None:
             raise self._problem(path, f"KLOE {kloe_id} has no level {level!r} descriptors")
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(statements):
             raise self._problem(path, f"statement {index!r} does not exist (level {level} has 0-{len(statements) - 1})")
-        if not isinstance(met, bool):
-            raise self._problem(path, f"met must be true or false, not {met!r}")
+        if verdict not in ("", "met", "falls_short"):
+            raise self._problem(path, f"a verdict is 'met', 'falls_short' or blank, not {verdict!r}")
+        if verdict == "falls_short" and level != min(kloe.descriptors):
+            raise self._problem(path, f"only statements of the lowest described level ({min(kloe.descriptors)}) can be fallen short of")
         with self._lock:
-            current = self.assessment.record(kloe_id).met
-            indexes = set(current.get(level, ()))
-            indexes = indexes | {index} if met else indexes - {index}
-            updated = {**current, level: sorted(indexes)}
-            return self._edit_record(kloe_id, "met", {k: v for k, v in updated.items() if v}, path)
+            changed = False
+            for name in ("falls_short", "met") if verdict == "met" else ("met", "falls_short"):
+                current = getattr(self.assessment.record(kloe_id), name)
+                indexes = set(current.get(level, ()))
+                indexes = indexes | {index} if name == verdict else indexes - {index}
+                updated = {k: v for k, v in {**current, level: sorted(indexes)}.items() if v}
+                changed = self._edit_record(kloe_id, name, updated, f"kloes.{kloe_id}.{name}.{level}") or changed
+            return changed
 
     def set_kloe_text(self, kloe_id: str, name: str, value: Any) -> bool:
         """Strengths, areas for improvement, current position or the rationale of a KLOE."""

@@ -14,6 +14,7 @@ from html import escape
 import ipywidgets as W
 
 from kloe_nb.form.actions_panel import ActionsPanel
+from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.form.session import FormSession
 from kloe_nb.form.summary import moderation_note_html, suggestion_html
 from kloe_nb.form.widgets import (
@@ -21,6 +22,7 @@ from kloe_nb.form.widgets import (
     Guard,
     button,
     close_tree,
+    falls_short_box,
     html_list,
     level_picker,
     set_value,
@@ -88,8 +90,10 @@ class KloePanel:
             children += [W.HBox([self.level, self.suggestion], layout=W.Layout(align_items="center", flex_flow="row wrap")), self.moderated, self.rationale]
 
         self.statements: dict[tuple[int, int], W.Checkbox] = {}
+        self.short: dict[tuple[int, int], W.Checkbox] = {}
+        self.best_fit = session.framework.descriptor_reading == "best_fit"
         if kloe.descriptors:
-            children.append(self._descriptors(record.met))
+            children.append(self._descriptors(record))
 
         self.evidence_rows = W.VBox()
         add = button("Add evidence", f"Add a row of evidence to KLOE {kloe.id}", "plus")
@@ -125,28 +129,69 @@ class KloePanel:
 
         self.guard.on_value(widget, on_change, ("kloe", self.kloe_id, field))
 
-    def _descriptors(self, met: dict[int, list[int]]) -> W.Widget:
+    def _descriptors(self, record: KloeRecord) -> W.Widget:
+        lowest = min(self.kloe.descriptors)
         columns = []
         for level in sorted(self.kloe.descriptors, reverse=True):
             scale_level = next((lv for lv in self.scale.levels if lv.level == level), None) if self.scale else None
             label = scale_level.label if scale_level and scale_level.label else f"Level {level}"
             heading = scale_level.heading if scale_level and scale_level.heading else ""
-            header = f"<h4>{escape(f'{level} {label}')}</h4>"
-            if heading and label.lower() not in heading.lower():
-                header += f"<div><i>{escape(heading)}</i></div>"
+            header = f"<h4>{escape(heading or f'{level} {label}')}</h4>"
+            if heading:
+                header += f"<div><small>level {level}: {escape(label)}</small></div>"
             if level in self.kloe.descriptor_sources:
                 header += f"<div><small>(descriptors from {escape(self.kloe.descriptor_sources[level])})</small></div>"
             boxes: list[W.Widget] = [W.HTML(header)]
             for index, statement in enumerate(self.kloe.descriptors[level]):
-                box = statement_box(statement, index in met.get(level, []), f"{level} {label}")
-                self._bind(box, lambda value, level=level, index=index: self.session.set_met(self.kloe_id, level, index, bool(value)), f"met.{level}.{index}")
+                box = statement_box(statement, index in record.met.get(level, []), f"{level} {label}")
+                self._bind(box, lambda value, level=level, index=index: self._set_met(level, index, bool(value)), f"met.{level}.{index}")
                 self.statements[(level, index)] = box
                 boxes.append(box)
+                if level == lowest and self.best_fit:
+                    short = falls_short_box(index in record.falls_short.get(level, []), f"{level} {label}")
+                    self._bind(short, lambda value, level=level, index=index: self._set_short(level, index, bool(value)), f"falls_short.{level}.{index}")
+                    self.short[(level, index)] = short
+                    boxes.append(short)
             column = W.VBox(boxes, layout=W.Layout(flex="1 1 0", min_width="16em", margin="0 8px 0 0"))
             column.add_class("kloe-descriptor-column")
             columns.append(column)
-        note = W.HTML("<h4>Descriptors: tick each statement that is met</h4>")
-        return W.VBox([note, W.HBox(columns, layout=W.Layout(width="100%", align_items="flex-start"))])
+        if self.best_fit:
+            instruction = (
+                "<h4>Descriptors: which picture fits this organisation best?</h4>"
+                "<p>Tick each statement that <b>describes this organisation</b>, in any column. In the lower column, "
+                "tick <b>falls short of this</b> where the organisation does not even reach the statement. Leave a "
+                "statement blank where you have no view. A strong organisation ticks the top column and none of the "
+                "lower one. The suggestion is the workbook's best fit from these marks; you decide the level.</p>"
+            )
+        else:
+            instruction = "<h4>Descriptors: tick each statement that is met</h4><p>Each level presupposes every statement of the levels below it.</p>"
+        return W.VBox([W.HTML(instruction), W.HBox(columns, layout=W.Layout(width="100%", align_items="flex-start"))])
+
+    def _set_met(self, level: int, index: int, value: bool) -> bool:
+        changed = self.session.set_met(self.kloe_id, level, index, value)
+        if changed:
+            self._show_verdicts()
+        return changed
+
+    def _set_short(self, level: int, index: int, value: bool) -> bool:
+        """Falls short of / not: the two verdicts of a lower statement exclude each other."""
+        record = self.session.record(self.kloe_id)
+        if value:
+            changed = self.session.set_verdict(self.kloe_id, level, index, "falls_short")
+        elif index in record.falls_short.get(level, []):
+            changed = self.session.set_verdict(self.kloe_id, level, index, "")
+        else:
+            changed = False
+        if changed:
+            self._show_verdicts()
+        return changed
+
+    def _show_verdicts(self) -> None:
+        record = self.session.record(self.kloe_id)
+        for (level, index), box in self.statements.items():
+            set_value(box, index in record.met.get(level, []))
+        for (level, index), box in self.short.items():
+            set_value(box, index in record.falls_short.get(level, []))
 
     def _build_evidence_rows(self) -> None:
         for row in self.evidence_rows.children:
@@ -202,8 +247,7 @@ class KloePanel:
             set_value(self.level, BLANK if record.level is None else record.level)
         if self.rationale is not None:
             set_value(self.rationale, record.rationale)
-        for (level, index), box in self.statements.items():
-            set_value(box, index in record.met.get(level, []))
+        self._show_verdicts()
         for name, area in self.texts.items():
             set_value(area, getattr(record, name))
         shown = [tuple(w.value for w in row.children[:4]) for row in self.evidence_rows.children]

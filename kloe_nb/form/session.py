@@ -389,7 +389,7 @@ class FormSession(Editing):
 def describe_field(framework: Framework, key: tuple[str, ...]) -> str:
     """A field key as people name it: 'KLOE 2.1 level', 'judgement J1 rationale', 'flags'."""
     names = {
-        "areas_for_improvement": "areas for improvement", "current_position": "current position", "met": "statements met",
+        "areas_for_improvement": "areas for improvement", "current_position": "current position", "met": "statements that describe it", "falls_short": "statements it falls short of",
         "actions": "improvement plan", "moderation": "moderation record",
     }
     if len(key) == 3:

@@ -43,6 +43,10 @@ def suggestion_html(scale: Scale | None, suggestion: KloeSuggestion, chosen: int
         text = f"Suggested: none yet ({escape(suggestion.reason)})"
         return f'<span class="kloe-suggestion">{text}</span>'
     parts = [f"Suggested: <b>{escape(level_name(scale, suggestion.level))}</b> <small>({escape(suggestion.reason)})</small>"]
+    if suggestion.counts:
+        parts.append(f'<br><small class="kloe-counts">{escape(suggestion.counts)}; {escape(suggestion.next_verdict)}</small>')
+    if suggestion.mixed:
+        parts.append('<br><small class="kloe-mixed"><b>A mixed picture:</b> statements are marked in both columns.</small>')
     if suggestion.higher_met:
         parts.append("<small>; some higher statements are met too</small>")
     if chosen is not None and chosen != suggestion.level:

@@ -66,9 +66,22 @@ def level_picker(scale: Scale, description: str, value: int | None, blank: str =
 
 
 def statement_box(statement: str, value: bool, level_label: str) -> W.Checkbox:
-    """A tick box for one descriptor statement; its label is the statement itself."""
-    box = W.Checkbox(value=value, description=statement, indent=False, tooltip=f"{level_label}: met", layout=W.Layout(width="auto"))
+    """A tick box for one descriptor statement, meaning "describes this organisation"; its label is the statement itself."""
+    box = W.Checkbox(
+        value=value, description=statement, indent=False, tooltip=f"{level_label}: describes this organisation",
+        layout=W.Layout(width="auto"),
+    )
     box.add_class("kloe-statement")
+    return box
+
+
+def falls_short_box(value: bool, level_label: str) -> W.Checkbox:
+    """Under a statement of the lowest described column: the organisation does not even reach it."""
+    box = W.Checkbox(
+        value=value, description="falls short of this", indent=False, tooltip=f"{level_label}: the organisation falls short of this",
+        layout=W.Layout(width="auto", margin="0 0 6px 2em"),
+    )
+    box.add_class("kloe-falls-short")
     return box
 
 

@@ -26,10 +26,11 @@ def described_levels(framework: Framework) -> list[int]:
 
 
 def csv_columns(framework: Framework) -> list[str]:
-    """The header row: who and what, the level, statements met per described level, the texts."""
+    """The header row: who and what, the level, statements met per described level, how many of the
+    lowest described level's statements it falls short of, the texts."""
     return [
         "framework", "organisation_code", "organisation_name", "period", "group", "kloe_id", "kloe_title",
-        "level", "level_label", *(f"met_level_{level}" for level in described_levels(framework)),
+        "level", "level_label", *(f"met_level_{level}" for level in described_levels(framework)), "falls_short",
         "strengths", "areas_for_improvement", "current_position", "evidence",
     ]
 
@@ -67,6 +68,7 @@ def csv_rows(framework: Framework, assessment: Assessment) -> list[list[str]]:
             framework.id, assessment.organisation.code, assessment.organisation.name, assessment.period,
             _group_name(group) if group else NOT_IN_FRAMEWORK, kloe_id, kloe.title if kloe else "",
             "" if record.level is None else str(record.level), _label(framework, group, record.level), *met,
+            str(sum(len(indexes) for indexes in record.falls_short.values())) if kloe is None or kloe.descriptors else "",
             record.strengths, record.areas_for_improvement, record.current_position, evidence_text(record.evidence),
         ])
     return rows

@@ -92,10 +92,11 @@ def _schema_message(error: dict[str, Any]) -> str:
         return f"unknown field {loc[-1]!r} (got {_shown(value)})"
     if loc and loc[-1] == "level" and kind in ("int_type", "greater_than_equal", "less_than_equal", "int_from_float"):
         return f"{_LEVEL_RULE}; got {_shown(value)}"
-    if "met" in loc:
-        position = loc.index("met")
+    verdicts = next((name for name in ("met", "falls_short") if name in loc), None)
+    if verdicts is not None:
+        position = loc.index(verdicts)
         if len(loc) > position + 1 and loc[-1] == "[key]":
-            return f"met levels must be whole numbers 1-4; got {_shown(value)}"
+            return f"{verdicts} levels must be whole numbers 1-4; got {_shown(value)}"
         if len(loc) > position + 2:
             return f"statement indexes must be whole numbers from 0; got {_shown(value)}"
     if kind == "value_error":

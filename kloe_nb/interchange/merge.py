@@ -2,7 +2,8 @@
 
 The template holds levels, current position, evidence, strengths, areas for improvement and
 the improvement plan's actions (its "Action plan" sheet), so those come from the file: an
-action deleted there is deleted. Which statements are met, KLOE rationales, moderation
+action deleted there is deleted. Which statements describe the organisation (and which it
+falls short of), KLOE rationales, moderation
 records, judgement decisions, flags, the peer group and the track live only in the store (the
 form records them), so they are carried over from the stored revision.
 """
@@ -20,7 +21,7 @@ def carry_over_untemplated(stored: Assessment, imported: Assessment) -> Assessme
     kloes = dict(imported.kloes)
     for kloe_id, previous in stored.kloes.items():
         record = kloes.get(kloe_id)
-        kept = {"met": previous.met, "rationale": previous.rationale, "moderation": previous.moderation}
+        kept = {"met": previous.met, "falls_short": previous.falls_short, "rationale": previous.rationale, "moderation": previous.moderation}
         kloes[kloe_id] = record.model_copy(update=kept) if record is not None else previous.model_copy(update=TEMPLATED)
     kloes = {kloe_id: record for kloe_id, record in kloes.items() if not record.is_empty()}
     organisation = imported.organisation
