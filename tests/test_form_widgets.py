@@ -366,3 +366,35 @@ def test_the_judgement_panel_shows_sensitivity_and_follows_level_changes(forms, 
     assert updated.sentences != expected["J1"].sentences
     for sentence in updated.sentences:
         assert escape(sentence) in box.sensitivity.value
+
+
+@pytest.mark.parametrize(("framework_id", "top"), [("hi-prospects", 4), ("wao-housing", 4), ("ac-judgement2", 3), ("ac-benefits", 3)])
+def test_ticking_only_the_top_column_suggests_the_top_described_level(forms, tmp_path, framework_id, top):
+    """Best fit in the form: a strong organisation ticks the top column's statements and no weakness."""
+    form = forms(framework_id)
+    kloe_id = next(k for k in form.session.framework.iter_kloes() if k[1].scored and k[1].descriptors)[1].id
+    panel = form.panel(kloe_id)
+    for (level, _), box in panel.statements.items():
+        if level == top:
+            box.value = True
+    assert f"Suggested: <b>{top}" in panel.suggestion.value
+    assert "describe it; 0 of" in panel.suggestion.value
+    assert "some higher statements are met too" not in panel.suggestion.value
+    assert any("describes this organisation" in child.value for child in walk(panel.widget) if isinstance(child, W.HTML))
+
+
+def test_falls_short_controls_exclude_describes_and_reach_the_store(forms, tmp_path):
+    form = forms("hi-prospects")
+    kloe_id = form.navigator.current
+    panel = form.panels[kloe_id]
+    low = min(form.session.kloe(kloe_id).descriptors)
+    assert set(panel.short) == {(low, index) for index in range(len(form.session.kloe(kloe_id).descriptors[low]))}
+    panel.statements[(low, 0)].value = True
+    panel.short[(low, 0)].value = True  # falling short of it replaces "describes it"
+    assert not panel.statements[(low, 0)].value
+    for key in panel.short:
+        panel.short[key].value = True
+    assert "Suggested: <b>1" in panel.suggestion.value and "falls short of" in panel.suggestion.value
+    wait_for(lambda: (s := stored(tmp_path, "hi-prospects")) is not None and s.assessment.record(kloe_id).falls_short.get(low))
+    record = stored(tmp_path, "hi-prospects").assessment.record(kloe_id)
+    assert record.falls_short[low] == sorted(index for (_, index) in panel.short) and not record.met.get(low)

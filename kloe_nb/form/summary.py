@@ -166,7 +166,9 @@ def summary_html(framework: Framework, scores: Scores, unknown_kloes: list[str] 
                 suggested = " or ".join(escape(level_name(scale, level)) for level in score.options)
             else:
                 suggested = escape(level_text(scale, score.suggested, "—"))
-            decided = escape(level_text(scale, score.level, "—"))
+            if score.provisional:
+                suggested += f" <small class='kloe-provisional'>({escape(score.provisional)})</small>"
+            decided = escape(level_text(scale, score.level, "—")) if score.decided_by_analyst else "not yet decided"
             if score.differs:
                 decided += " <span style='color:#cf222e'>(differs)</span>"
             if score.needs_judgement:
@@ -185,6 +187,8 @@ def summary_html(framework: Framework, scores: Scores, unknown_kloes: list[str] 
             group_scale = framework.scale_for_group(group)
             if group_score.scored:
                 suggested = escape(level_text(group_scale, group_score.suggested, "—"))
+                if group_score.provisional:
+                    suggested += f" <small class='kloe-provisional'>({escape(group_score.provisional)})</small>"
                 counts = f"{group_score.assessed}/{group_score.total}"
             else:
                 suggested, counts = "context / not scored", ""

@@ -11,12 +11,17 @@ def _cell(score: LevelScore) -> str:
         return "not scored"
     if score.needs_judgement:
         return f"needs judgement: {' or '.join(map(str, score.options))}"
+    counts = f"; {score.counts}" if score.counts else ""
+    mixed = "; a mixed picture" if score.mixed else ""
     if score.level is None:
+        if score.suggested is not None:
+            return f"not yet decided: suggested {score.suggested}{counts}{mixed}"
         return "not yet assessed"
     label = f" {score.label}" if score.label else ""
     stars = f" {STAR * score.stars}" if score.stars else (" (0 stars)" if score.stars == 0 else "")
-    suggested = f"  (suggested {score.suggested})" if score.differs else ""
-    return f"{score.level}{label}{stars}{suggested}"
+    suggested = f"  (suggested {score.suggested}{counts}{mixed})" if score.differs else ""
+    provisional = f"  ({score.provisional})" if score.provisional else ""
+    return f"{score.level}{label}{stars}{suggested}{provisional}"
 
 
 def scores_text(scores: Scores) -> str:

@@ -119,6 +119,7 @@ def _judgements(framework: Framework, scores: Scores, boundary: set[str]) -> lis
                 note=judgement.note or "",
                 missing=result.missing,
                 at_boundary=judgement.id in boundary,
+                provisional=result.provisional,
             )
         )
     return views
@@ -140,12 +141,13 @@ def moderation_text(record: KloeRecord) -> tuple[str, str]:
 def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAssessment, result: LevelScore) -> KloeView:
     scale = framework.scale_for_group(group)
     record = stored.assessment.record(kloe.id)
-    met = []
-    for level, indexes in sorted(record.met.items(), reverse=True):
-        statements = kloe.descriptors.get(level, [])
-        chosen = [statements[index] for index in indexes if index < len(statements)]
-        if chosen:
-            met.append(MetGroup(level, _statement_heading(scale, level), chosen, len(statements)))
+    verdicts: dict[str, list[MetGroup]] = {"met": [], "falls_short": []}
+    for name, marked in verdicts.items():
+        for level, indexes in sorted(getattr(record, name).items(), reverse=True):
+            statements = kloe.descriptors.get(level, [])
+            chosen = [statements[index] for index in indexes if index < len(statements)]
+            if chosen:
+                marked.append(MetGroup(level, _statement_heading(scale, level), chosen, len(statements)))
     moderated, moderation_note = moderation_text(record)
     return KloeView(
         id=kloe.id,
@@ -158,7 +160,10 @@ def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAss
         suggested_text=_suggested_text(scale, result),
         differs=result.differs,
         higher_met=result.higher_met,
-        met=met,
+        met=verdicts["met"],
+        falls_short=verdicts["falls_short"],
+        counts="; ".join(part for part in (result.counts, result.next_verdict) if part),
+        mixed=result.mixed,
         described=bool(kloe.descriptors),
         evidence=list(record.evidence),
         strengths=record.strengths,

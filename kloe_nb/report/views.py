@@ -53,6 +53,7 @@ class JudgementView:
     note: str
     missing: list[str]
     at_boundary: bool = False  # one KLOE moving one level would change the suggestion (see SensitivityView)
+    provisional: str = ""  # "provisional: 2 of 10 KLOEs levelled" where the suggestion rests on only some KLOEs
 
 
 @dataclass
@@ -85,6 +86,7 @@ class KloeView:
     differs: bool
     higher_met: bool
     met: list[MetGroup]
+    falls_short: list[MetGroup]
     described: bool
     evidence: list[Evidence]
     strengths: str
@@ -94,6 +96,8 @@ class KloeView:
     moderation: str = ""  # "agreed in moderation: A 2, B 3 → 3" where the level was agreed in moderation
     moderation_note: str = ""  # why, and who moderated
     actions: int = 0  # how many actions of the improvement plan address this KLOE
+    counts: str = ""  # "2 of 2 'excellent prospects' statements describe it; 0 of 2 'uncertain prospects'"
+    mixed: bool = False  # statements marked in both columns
 
     @property
     def recorded(self) -> bool:

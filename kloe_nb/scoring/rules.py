@@ -6,13 +6,13 @@ or two where the source leaves the choice to professional judgement (the CAA tab
 "2 or 3" cells), or none when there is nothing to go on yet.
 
 The default for a judgement, question or theme with no declared rule is ``lower_median``
-of its KLOE levels. Why: the sources say inspectors make a rounded judgement, that a level
-must hold across the whole KLOE, and that strengths in one area do not compensate for
-weaknesses in another. An average lets one excellent KLOE lift a weak service; the lowest
-level lets one weak KLOE sink a good one. The lower median is the level at least half the
-KLOEs reach, rounding down when the middle falls between two levels, so it is only
-suggested when most of the evidence supports it. The analyst decides, and any decision
-that differs from the suggestion carries a rationale.
+of its KLOE levels. This is the workbook's own convention, not the sources': they say how
+KLOEs are used (descriptors are guidance, and inspectors make a rounded judgement against each
+KLOE) but not how KLOE levels combine, except the CAA's table. Why this one: an average lets
+one excellent KLOE lift a weak service; the lowest level lets one weak KLOE sink a good one.
+The lower median is the level at least half the KLOEs reach, rounding down when the middle
+falls between two levels, so it is only suggested when most of the KLOEs support it. The
+analyst decides, and any decision that differs from the suggestion carries a rationale.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ class LevelScore:
     missing: list[str] = field(default_factory=list)
     kloes_levelled: int = 0
     kloes_total: int = 0
+    decided_by_analyst: bool = False  # the level was decided, not taken over from the suggestion
     provisional: str = ""  # "provisional: 2 of 10 KLOEs levelled" where a suggestion rests on only some KLOEs
 
     def mark_provisional(self) -> None:
@@ -160,6 +161,7 @@ def _decide(
     score.options = options
     score.suggested = options[0] if len(options) == 1 else None
     chosen = decision.level if decision else None
+    score.decided_by_analyst = chosen is not None
     score.rationale = decision.rationale if decision else ""
     name = f"{score.id} ({score.title})"
     if len(options) == 2:
