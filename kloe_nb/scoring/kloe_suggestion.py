@@ -29,8 +29,8 @@ the upper level's statements are met too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from fractions import Fraction
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.framework.model import DescriptorReading, Kloe, Scale
@@ -78,8 +78,7 @@ def _words(scale: Scale | None, level: int) -> str:
     return f"level {level}"
 
 
-@dataclass(frozen=True)
-class _Tally:
+class _Tally(NamedTuple):
     """The verdicts of one KLOE, counted: all the best-fit rule needs."""
 
     top: int
@@ -116,17 +115,18 @@ def suggest_kloe_level(
         return KloeSuggestion(None, reason="no statement marked yet")
     levels = sorted(level.level for level in scale.levels) if scale else sorted(kloe.descriptors)
     level, reason = _best_fit(tally, levels)
-    counts = f"{tally.met_top} of {tally.n_top} {_words(scale, tally.top)} statements describe it; {tally.met_low} of {tally.n_low} {_words(scale, tally.low)}"
+    top_words, low_words = _words(scale, tally.top), _words(scale, tally.low)
+    counts = f"{tally.met_top} of {tally.n_top} {top_words} statements describe it; {tally.met_low} of {tally.n_low} {low_words}"
     if tally.short:
-        counts += f"; it falls short of {tally.short} of {tally.n_low} {_words(scale, tally.low)}"
+        counts += f"; it falls short of {tally.short} of {tally.n_low} {low_words}"
     unmarked_low = tally.n_low - tally.met_low - tally.short
     candidates = []
     if tally.met_top < tally.n_top:
-        candidates.append((tally.top, "met", replace(tally, met_top=tally.met_top + 1), f"one more {_words(scale, tally.top)} statement describing it"))
+        candidates.append((tally.top, "met", tally._replace(met_top=tally.met_top + 1), f"one more {top_words} statement describing it"))
     if unmarked_low > 0 and tally.low != tally.top:
-        candidates.append((tally.low, "met", replace(tally, met_low=tally.met_low + 1), f"one more {_words(scale, tally.low)} statement describing it"))
+        candidates.append((tally.low, "met", tally._replace(met_low=tally.met_low + 1), f"one more {low_words} statement describing it"))
     if unmarked_low > 0:
-        candidates.append((tally.low, "falls_short", replace(tally, short=tally.short + 1), f"falling short of one more {_words(scale, tally.low)} statement"))
+        candidates.append((tally.low, "falls_short", tally._replace(short=tally.short + 1), f"falling short of one more {low_words} statement"))
     moves = tuple(
         VerdictMove(move_level, verdict, moved_level, words)
         for move_level, verdict, moved, words in candidates
@@ -138,17 +138,17 @@ def suggest_kloe_level(
 
 def _best_fit(tally: _Tally, levels: list[int]) -> tuple[int, str]:
     """The best-fit level and why, from the counted verdicts (at least one verdict given)."""
-    s = Fraction(tally.met_top, tally.n_top)
-    w = Fraction(tally.met_low + tally.short, tally.n_low)
-    f = Fraction(tally.short, tally.n_low)
-    if f > Fraction(1, 2):
+    # s = met_top / n_top, w = (met_low + short) / n_low, f = short / n_low, compared in whole numbers
+    s_over_w = tally.met_top * tally.n_low > (tally.met_low + tally.short) * tally.n_top
+    if 2 * tally.short > tally.n_low:
         below = [level for level in levels if level < tally.low]
         return (below[-1] if below else tally.low), "it falls short of more than half the lower picture"
-    if f > 0:
+    if tally.short:
         return tally.low, "it falls short of part of the lower picture, so it is not above it"
-    if s == 1 and w == 0:
+    whole_top = tally.met_top == tally.n_top
+    if whole_top and not (tally.met_low or tally.short):
         return tally.top, "the top picture fits and none of the lower one"
-    if s == 1 or s > w:
+    if whole_top or s_over_w:
         return [level for level in levels if tally.low < level <= tally.top][0], "the top picture fits better than the lower one"
     return tally.low, "the lower picture fits at least as well as the top one"
 
