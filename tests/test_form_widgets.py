@@ -88,7 +88,8 @@ def test_widget_values_reach_the_store_and_a_new_form_restores_them(forms, tmp_p
     panel = form.panels["2.1"]
     panel.level.value = 3
     panel.statements[(3, 0)].value = True
-    panel.statements[(2, 1)].value = True
+    panel.statements[(2, 0)].value = True
+    panel.statements[(2, 1)].value = True  # the lower picture fits better: suggested 2, decided 3
     add_evidence = next(w for w in walk(panel.widget) if isinstance(w, W.Button) and w.description == "Add evidence")
     add_evidence.click()
     source, reference, note, seen, _remove = panel.evidence_rows.children[0].children
@@ -105,7 +106,7 @@ def test_widget_values_reach_the_store_and_a_new_form_restores_them(forms, tmp_p
     assert "saved at" in form.status.value
 
     record = stored(tmp_path).assessment.kloes["2.1"]
-    assert record.level == 3 and record.met == {3: [0], 2: [1]}
+    assert record.level == 3 and record.met == {3: [0], 2: [0, 1]}
     assert (record.evidence[0].reference, record.evidence[0].note) == ("Committee report, 12 May, p.4", "Standards published")
     assert record.strengths == "Clear service standards" and record.rationale == "Level 3 statements largely met"
     assert stored(tmp_path).assessment.judgements["J1"].level == 2

@@ -55,7 +55,7 @@ def test_one_row_per_kloe_then_the_ones_the_framework_lacks(tmp_path):
     assert [row["kloe_id"] for row in rows] == [kloe.id for _, kloe in framework.iter_kloes()] + ["7.7"]
     assert list(rows[0]) == csv_columns(framework) == [
         "framework", "organisation_code", "organisation_name", "period", "group", "kloe_id", "kloe_title", "level",
-        "level_label", "met_level_3", "met_level_2", "strengths", "areas_for_improvement", "current_position", "evidence"]
+        "level_label", "met_level_3", "met_level_2", "falls_short", "strengths", "areas_for_improvement", "current_position", "evidence"]
     row = next(row for row in rows if row["kloe_id"] == "2.1")
     assert (row["framework"], row["organisation_code"], row["period"]) == ("ac-benefits", "00123", "2008/09")
     assert row["group"] == "Question 2: Is the service meeting the needs of the community and users?"

@@ -85,7 +85,7 @@ def renderer() -> PageRenderer:
     "name, sentence",
     [
         ("ac-benefits--EX-AC01--2008-09", "a 'fair', one-star service with uncertain prospects for improvement"),
-        ("ac-benefits--EX-AC03--2008-09", "a 'poor', zero-star service with poor prospects for improvement"),
+        ("ac-benefits--EX-AC03--2008-09", "a 'poor', zero-star service with uncertain prospects for improvement"),
         ("ac-benefits--EX-AC02--2008-09", "a 'good', two-star service with excellent prospects for improvement"),
         ("ac-judgement2--EX-J201--2008-09", "an organisation with promising prospects for improvement"),
         ("hi-prospects--EX-HI02--2008-09", "an organisation with uncertain prospects for improvement"),
