@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/python -m kloe_nb.demo
 
 test: $(STAMP)
+	@bash tools/need_chromium.sh
 	$(BIN)/python -m pytest
 
 clean-demo:
