@@ -157,3 +157,18 @@ def test_record_keeps_a_digest_of_the_file(framework_data):
     record = load_framework_record(framework_data / "good_minimal.yaml")
     assert len(record.sha256) == 64
     assert record.path == framework_data / "good_minimal.yaml"
+
+
+def test_an_unknown_descriptor_reading_is_refused_naming_the_field_and_line(tmp_path):
+    from kloe_nb.framework.loader import framework_path, load_framework_file
+
+    text = framework_path("hi-prospects").read_text(encoding="utf-8")
+    assert "\ndescriptor_reading: best_fit\n" in text
+    bad = tmp_path / "hi-prospects.yaml"
+    bad.write_text(text.replace("\ndescriptor_reading: best_fit\n", "\ndescriptor_reading: checklist\n"), encoding="utf-8")
+    from kloe_nb.errors import KloeError
+
+    with pytest.raises(KloeError) as raised:
+        load_framework_file(bad)
+    message = str(raised.value)
+    assert "descriptor_reading" in message and f"{bad.name}:7" in message

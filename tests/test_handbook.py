@@ -78,3 +78,15 @@ def test_handbook_is_written_atomically_and_readable_by_others(tmp_path):
     output = write_handbook(record, tmp_path / "out" / "hb.html")
     assert output.stat().st_mode & 0o044 == 0o044
     assert [p.name for p in output.parent.iterdir()] == ["hb.html"]
+
+
+def test_the_handbook_says_how_the_descriptors_are_read():
+    from kloe_nb.framework import load_framework
+    from kloe_nb.render.handbook import render_handbook
+
+    framework = load_framework("hi-prospects")
+    assert framework.descriptor_reading == "best_fit"
+    page = render_handbook(framework, "0" * 64)
+    assert "How to read the descriptors" in page and "find the picture that fits best" in page
+    threshold = render_handbook(framework.model_copy(update={"descriptor_reading": "threshold"}), "0" * 64)
+    assert "each level presupposes every statement of the levels below it" in threshold

@@ -967,6 +967,7 @@ def framework() -> dict:
     return {
         "id": "ac-benefits",
         "version": q("1"),
+        "descriptor_reading": "best_fit",
         "title": title,
         "publisher": "Audit Commission",
         "date": q("undated"),
@@ -980,6 +981,7 @@ def framework() -> dict:
         "judgements": judgements(),
         "groups": [question_1(), question_2(), question_3(), question_4(), question_5(), question_6()],
         "notes": [
+            "The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook's own. The seed's words behind it (000_014e849d60115a45.txt): descriptors are included \"to provide examples of the type of arrangements and outputs that inspectors will be expecting to see for each level of performance\"; \"Neither the sources of evidence nor the descriptors are intended to be a checklist\"; \"Inspectors will make a rounded judgement against each KLOE based on all the evidence available to them and using the descriptors as guidance\".",
             "Description: the seed's 'Background' and 'Focus' paragraphs, then its paragraph under 'Sources of evidence "
             "and descriptors' on how sources of evidence and descriptors are used.",
             "Judgement 1 KLOEs (2.1-3.2) give level 2 (Fair) and level 3 (Good) descriptors; Judgement 2 KLOEs (4.1-6.4) "

@@ -286,6 +286,7 @@ def build() -> dict:
         "schema_version": 1,
         "id": "ac-judgement2",
         "version": "1",
+        "descriptor_reading": "best_fit",
         "title": title,
         "publisher": "Audit Commission",
         "date": "undated",
@@ -330,6 +331,7 @@ def build() -> dict:
         ],
         "groups": out_groups,
         "notes": [
+            "The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook's own. The seed's words behind it (001_b03b6d61303c8cf7.txt): its columns are headed \"AN ORGANISATION WITH PROMISING PROSPECTS FOR IMPROVEMENT\" and \"AN ORGANISATION WITH UNCERTAIN PROSPECTS FOR IMPROVEMENT\", and most of the lower column describes weaknesses.",
             "The source gives no date; \"undated\".",
             scale_note,
             (

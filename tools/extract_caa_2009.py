@@ -201,6 +201,7 @@ def build() -> dict:
         "schema_version": 1,
         "id": Quoted("caa-2009"),
         "version": Quoted("1"),
+        "descriptor_reading": "best_fit",
         "title": "Comprehensive Area Assessment",
         "publisher": "Audit Commission and partner inspectorates (as summarised by Rotherham Borough Council)",
         "date": Quoted("February 2009"),
@@ -302,6 +303,7 @@ def build() -> dict:
         },
         "self_assessment_template": template(),
         "notes": [
+            "descriptor_reading: best_fit is the workbook's own choice for this framework: the seed gives no descriptor statements for its KLOEs (only focus lists), so nothing is suggested from statements here.",
             line("The results of the statutory assessments of children"),
             line("There will no longer be a separate direction of travel assessment"),
             "Links to Care Quality Commission and Ofsted: " + line("For councils with responsibility for children"),

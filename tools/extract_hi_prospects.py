@@ -183,6 +183,7 @@ def build() -> dict:
         "schema_version": 1,
         "id": "hi-prospects",
         "version": "1",
+        "descriptor_reading": "best_fit",
         "title": "'What are the prospects for improvement?' KLOE",
         "publisher": "Housing Inspectorate",
         "date": "undated",
@@ -221,6 +222,7 @@ def build() -> dict:
         }],
         "groups": groups,
         "notes": [
+            "The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook's own. The seed's words behind it (003_9076d7d260bc82b7.txt): its columns are headed \"An organisation with excellent prospects for improvement\" and \"An organisation with uncertain prospects for improvement\", and most of the lower column describes weaknesses.",
             "description: each introductory bullet list (the three questions; the ten areas) is joined, "
             "in the seed's words and order, to the paragraph that introduces it.",
             "KLOE ids are slugs of the area names; the seed numbers only the three questions.",

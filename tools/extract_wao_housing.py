@@ -573,6 +573,7 @@ def build(report: list[str]) -> tuple[dict, dict[str, tuple[Counter, Counter]]]:
         "schema_version": 1,
         "id": Quoted("wao-housing"),
         "version": Quoted("1"),
+        "descriptor_reading": "best_fit",
         "title": title_line,
         "publisher": "Wales Audit Office",
         "date": Quoted(date_line),
@@ -599,6 +600,7 @@ def build(report: list[str]) -> tuple[dict, dict[str, tuple[Counter, Counter]]]:
         ],
         "groups": groups,
         "notes": [
+            "The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook's own. The seed's words behind it (004_9d6156c9eb967c4b.txt): the KLOEs \"give descriptions of what excellent and satisfactory organisations look like\".",
             "Transcribed by tools/extract_wao_housing.py: markup, bullet glyphs and the table header rows "
             "repeated at page breaks removed; rows continued after a page break appended to the row before, "
             "with bullets split by the break rejoined.",
