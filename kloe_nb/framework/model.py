@@ -34,7 +34,7 @@ class StrictModel(BaseModel):
 class Source(StrictModel):
     """The source document a framework (or one cell of it) was transcribed from."""
 
-    document: Text = Field(description="File name of the source text in shared/seeds, e.g. 000_014e849d60115a45.txt")
+    document: Text = Field(description="File name of the source text in frameworks/sources, e.g. 000_014e849d60115a45.txt")
     title: Text = Field(description="The document's own title")
     note: Text | None = Field(default=None, description="Anything a reader should know about the source")
 
