@@ -399,3 +399,13 @@ def test_falls_short_controls_exclude_describes_and_reach_the_store(forms, tmp_p
     wait_for(lambda: (s := stored(tmp_path, "hi-prospects")) is not None and s.assessment.record(kloe_id).falls_short.get(low))
     record = stored(tmp_path, "hi-prospects").assessment.record(kloe_id)
     assert record.falls_short[low] == sorted(index for (_, index) in panel.short) and not record.met.get(low)
+
+
+def test_a_lead_in_is_shown_above_its_list_with_no_box_of_its_own(forms):
+    form = forms("ac-benefits")
+    panel = form.panel("2.7")
+    lead = "The service meets satisfactory requirements for minimising fraud and error:"
+    shown = [child.value for child in walk(panel.widget) if isinstance(child, W.HTML)]
+    assert any(lead in value for value in shown)
+    assert all(lead not in str(getattr(box, "description", "")) for box in panel.statements.values())
+    assert len([key for key in panel.statements if key[0] == 2]) == len(form.session.framework.kloe("2.7").descriptors[2])

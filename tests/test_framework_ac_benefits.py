@@ -51,7 +51,7 @@ STATEMENT_COUNTS = {
     "2.4": (2, 2),
     "2.5": (8, 8),
     "2.6": (5, 7),
-    "2.7": (9, 16),
+    "2.7": (8, 15),  # the two lead-ins are headings (test_fraud_lead_ins_head_their_lists)
     "2.8": (2, 2),
     "3.1": (11, 9),
     "3.2": (5, 6),
@@ -92,7 +92,7 @@ def assert_at(fw, kloe_id: str, level: int, statement: str) -> None:
 # -- identity --------------------------------------------------------------------------------
 def test_framework_identity_and_source(fw):
     assert fw.id == "ac-benefits"
-    assert fw.version == "1"
+    assert fw.version == "2"  # 2: 2.7's fraud and error lead-ins became headings
     assert fw.title == "Benefit service inspections"
     assert fw.publisher == "Audit Commission"
     assert fw.date == "undated"  # the seed prints no date
@@ -233,9 +233,22 @@ def test_statement_counts_per_level(fw, kloe_id):
 
 
 def test_total_statement_counts(fw):
-    # level 3: 52 for Judgement 1 + 52 for Judgement 2; level 2: 63 + 50
-    assert sum(len(statements(fw, k, 3)) for k in STATEMENT_COUNTS) == 104
-    assert sum(len(statements(fw, k, 2)) for k in STATEMENT_COUNTS) == 113
+    # level 3: 51 for Judgement 1 + 52 for Judgement 2; level 2: 62 + 50
+    assert sum(len(statements(fw, k, 3)) for k in STATEMENT_COUNTS) == 103
+    assert sum(len(statements(fw, k, 2)) for k in STATEMENT_COUNTS) == 112
+
+
+def test_fraud_lead_ins_head_their_lists_and_are_not_statements(fw):
+    kloe = fw.kloe("2.7")
+    lead2 = "The service meets satisfactory requirements for minimising fraud and error:"
+    lead3 = "The council performs well in minimising fraud and error:"
+    assert lead2 not in kloe.descriptors[2] and lead3 not in kloe.descriptors[3]
+    runs2, runs3 = kloe.statement_runs(2), kloe.statement_runs(3)
+    assert [run.heading for run in runs2] == [None, lead2] and [run.heading for run in runs3] == [None, lead3]
+    assert runs2[1].statements[0][1] == "There are robust procedures in place for checking evidence"
+    assert runs3[1].statements[0][1].startswith("The service is effective in engaging partner agencies")
+    # every statement sits in exactly one run, in order
+    assert [i for run in runs2 for i, _ in run.statements] == list(range(len(kloe.descriptors[2])))
 
 
 def test_titles_from_descriptor_section_with_overview_variants_noted(fw):

@@ -41,8 +41,10 @@ def test_kloe_focus_statements_sit_under_their_kloe(framework):
     )
     assert len(framework.kloe("2.1").focus) == 6
     assert framework.kloe("3.3").focus[-1] == "has policies that support diversity and good people management."
-    assert framework.kloe("4.1").focus == [] and len(framework.kloe("4.2").focus) == 4
-    assert framework.kloe("4.1").notes  # says where the theme's one focus list is
+    # the theme's one focus list, printed after 4.2, is shown with both of its KLOEs
+    assert framework.kloe("4.1").focus == framework.kloe("4.2").focus and len(framework.kloe("4.2").focus) == 4
+    assert "both 4.1 and 4.2" in framework.kloe("4.1").notes[0]
+    assert framework.kloe("4.2").focus_lead == "The organisation is:" and framework.kloe("1.1").focus_lead == "The organisation:"
 
 
 def test_area_assessment_is_three_unscored_questions(framework):
@@ -168,7 +170,7 @@ def test_focus_counts_and_distinctive_statements(framework):
         "1.1": 4, "1.2": 3, "1.3": 5,
         "2.1": 6, "2.2": 4, "2.3": 4, "2.4": 3,
         "3.1": 3, "3.2": 3, "3.3": 4,
-        "4.1": 0, "4.2": 4,
+        "4.1": 4, "4.2": 4,
     }  # fmt: skip
     assert "understands the supply market and seeks to influence and develop that market;" in framework.kloe("2.1").focus
     assert framework.kloe("2.4").focus[1].endswith("to manage the risk of fraud and corruption; and")

@@ -172,3 +172,20 @@ def test_an_unknown_descriptor_reading_is_refused_naming_the_field_and_line(tmp_
         load_framework_file(bad)
     message = str(raised.value)
     assert "descriptor_reading" in message and f"{bad.name}:7" in message
+
+
+def test_a_heading_above_no_statement_is_refused_naming_the_field(tmp_path):
+    from kloe_nb.errors import KloeError
+    from kloe_nb.framework.loader import framework_path, load_framework_file
+
+    text = framework_path("ac-benefits").read_text(encoding="utf-8")
+    assert "\n        3: 'The council performs well in minimising fraud and error:'\n" in text
+    bad = tmp_path / "ac-benefits.yaml"
+    bad.write_text(
+        text.replace("\n        3: 'The council performs well in minimising fraud and error:'\n", "\n        30: 'The council performs well in minimising fraud and error:'\n"),
+        encoding="utf-8",
+    )
+    with pytest.raises(KloeError) as raised:
+        load_framework_file(bad)
+    message = str(raised.value)
+    assert "descriptor_headings" in message and "positions 0 to 7" in message, message

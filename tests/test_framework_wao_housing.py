@@ -44,7 +44,7 @@ KLOES_PER_GROUP = {
 
 def test_metadata_names_the_seed_and_its_draft_status(framework):
     assert framework.id == "wao-housing"
-    assert framework.version == "1"
+    assert framework.version == "2"  # 2: statements split and joined as the bulleted printings give them
     assert framework.title == "Housing Key Lines of Enquiry"
     assert framework.publisher == "Wales Audit Office"
     assert framework.date == "November 2005"
@@ -348,3 +348,17 @@ def test_no_statement_keeps_markup_or_bullets(framework):
     for _, k in framework.iter_kloes():
         for text in [k.title, *k.prompts, *(s for ss in k.descriptors.values() for s in ss)]:
             assert "<" not in text and "•" not in text and text == text.strip(), (k.id, text)
+
+
+def test_statements_split_and_joined_as_the_bulleted_printings_give_them(framework):
+    plans = kloe(framework, "2.10/2.11-contents-of-plans").descriptors[4]
+    assert plans[2].endswith("the views of customers, staff and other stakeholders.")
+    assert plans[3] == "Service and/or improvement plans include realistic and achievable actions to address these weaknesses."
+    assert plans[4].startswith("The organisation has set future objectives and new targets")
+    ambitions = kloe(framework, "2.10/2.11-ambitions").descriptors[4]
+    assert ambitions[0].startswith("Has a good understanding of the local context in which it operates. Has a good understanding of the priorities")
+    for kloe_id in ("1.3-diversity", "1.4-diversity", "1.5-diversity", "2.2-diversity"):
+        first = kloe(framework, kloe_id).descriptors[2][0]
+        assert " Has resources identified, but may not have allocated them yet" in first, kloe_id
+    principles = next(k for _, k in framework.iter_kloes() if k.title == "Use of continuous improvement principles")
+    assert "in an ad-hoc way. In preparing plans for individual service areas" in principles.descriptors[2][0]

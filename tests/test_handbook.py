@@ -90,3 +90,11 @@ def test_the_handbook_says_how_the_descriptors_are_read():
     assert "How to read the descriptors" in page and "find the picture that fits best" in page
     threshold = render_handbook(framework.model_copy(update={"descriptor_reading": "threshold"}), "0" * 64)
     assert "each level presupposes every statement of the levels below it" in threshold
+
+
+def test_a_lead_in_heads_its_list_and_is_not_a_statement():
+    html = render_handbook(load_framework_by_id("ac-benefits").framework, "0" * 64)
+    article = html[html.index('id="k-2.7"'):]
+    article = article[: article.index("</article>")]
+    assert '<p class="lead-in">The service meets satisfactory requirements for minimising fraud and error:</p><ul><li>There are robust procedures' in article
+    assert "<li>The service meets satisfactory requirements" not in article

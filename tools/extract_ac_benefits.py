@@ -172,6 +172,7 @@ def kloe(
     evidence_that: list[str] | None = None,
     guidance: list[str] | None = None,
     notes: list[str] | None = None,
+    headings: dict[int, dict[int, str]] | None = None,
 ) -> dict:
     entry: dict = {"id": q(kloe_id), "title": title}
     if parent:
@@ -187,6 +188,8 @@ def kloe(
         descriptors[2] = level2
     if descriptors:
         entry["descriptors"] = descriptors
+    if headings:
+        entry["descriptor_headings"] = headings
     if evidence_that:
         entry["evidence_that"] = evidence_that
     if guidance:
@@ -391,15 +394,25 @@ def question_2() -> dict:
     assert fraud2[-1].endswith("the best mix of") and fraud3[-1].endswith("implemented a business plan")
     fraud2[-1] = joined(fraud2[-1], para(371, "interventions based on local risk factors."))
     fraud3[-1] = joined(fraud3[-1], para(379, "to reduce fraud and error based on the DWP"))
+    before2 = (
+        cell_paras(365, 0, "The service meets statutory requirements")
+        + cell_paras(366, 0, "The service is taking satisfactory measures")
+        + cell_paras(367, 0, "There are no significant backlogs")
+        + cell_paras(368, 0, None)
+    )
+    before3 = (
+        cell_paras(365, 1, "The service is performing well")
+        + cell_paras(366, 1, "Incorrect payments are being actively prevented.")
+        + cell_paras(367, 1, None)
+        + cell_paras(368, 1, "The benefits service is addressing")
+    )
     k27 = kloe(
         "2.7",
         kloe_title(359, "2.7"),
         section=outcomes,
-        level2=cell_paras(365, 0, "The service meets statutory requirements")
-        + cell_paras(366, 0, "The service is taking satisfactory measures")
-        + cell_paras(367, 0, "There are no significant backlogs")
-        + cell_paras(368, 0, None)
-        + fraud2
+        headings={3: {len(before3): fraud3[0]}, 2: {len(before2): fraud2[0]}},
+        level2=before2
+        + fraud2[1:]
         + paras(
             (373, "Benefits staff are effective"),
             (374, "Systems and procedures for dealing"),
@@ -407,11 +420,7 @@ def question_2() -> dict:
             (376, "The council implements a clear policy"),
             (377, "The council is reducing fraud and error"),
         ),
-        level3=cell_paras(365, 1, "The service is performing well")
-        + cell_paras(366, 1, "Incorrect payments are being actively prevented.")
-        + cell_paras(367, 1, None)
-        + cell_paras(368, 1, "The benefits service is addressing")
-        + fraud3,
+        level3=before3 + fraud3[1:],
         notes=differs_note(kloe_title(359, "2.7"), overview_title(78, "2.7"))
         + [
             COLUMN_NOTE_J1,
@@ -419,8 +428,9 @@ def question_2() -> dict:
             "The row 'There are no significant backlogs of work by volume or age of work.' has an empty level 3 cell; the "
             "next row ('The benefits service is addressing ... Local Area Agreement themes.') an empty level 2 cell.",
             "The fraud and error cells: each cell's lead-in paragraph ('The service meets satisfactory requirements for "
-            "minimising fraud and error:' / 'The council performs well in minimising fraud and error:') is kept as a "
-            "statement of its own, followed by one statement per '•' item.",
+            "minimising fraud and error:' / 'The council performs well in minimising fraud and error:') is the heading "
+            "of the statements that follow it (descriptor_headings), not a statement to mark; one statement per '•' item. "
+            "At level 2 the heading also covers the five bullets printed after the page break, which continue its list.",
             "Rejoined across the page break: level 2 '... the service is using the best mix of' + 'interventions based on "
             "local risk factors.'; level 3 'The council has successfully implemented a business plan' + 'to reduce fraud "
             "and error based on the DWP action plan for tackling fraud and error in HB and CTB.'.",
@@ -966,7 +976,7 @@ def framework() -> dict:
     ]
     return {
         "id": "ac-benefits",
-        "version": q("1"),
+        "version": q("2"),
         "descriptor_reading": "best_fit",
         "title": title,
         "publisher": "Audit Commission",

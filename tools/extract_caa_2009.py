@@ -97,8 +97,9 @@ def appendix_b_kloes(start_text: str, end_text: str | None) -> list[dict]:
         match = re.match(r"^(\d\.\d)\s*-?\s*(.+)$", text)
         if match:
             kloes.append({"id": match.group(1), "title": match.group(2).strip(), "focus": []})
-        elif text.startswith("KLOE focus"):
+        elif text.startswith("KLOE focus, "):
             kloes[-1]["focus"] = bullets_after(text, index)
+            kloes[-1]["focus_lead"] = text.removeprefix("KLOE focus, ")
     return kloes
 
 
@@ -150,10 +151,15 @@ def build() -> dict:
             }
         )
     performance = appendix_b_kloes("Managing Performance:", None)
+    shared = performance[-1]
+    assert len(performance) == 2 and not performance[0]["focus"] and shared["focus"], "expected one focus list, after 4.2"
+    performance[0] = {**performance[0], "focus": shared["focus"], "focus_lead": shared["focus_lead"]}
     performance_kloes = [kloe_entry(k) for k in performance]
-    performance_kloes[0]["notes"] = [
-        "The source prints one 'KLOE focus, The organisation is:' list for the Managing Performance theme, after 4.2; it is kept with 4.2."
-    ]
+    for entry in performance_kloes:
+        entry["notes"] = [
+            "The source prints one 'KLOE focus, The organisation is:' list for the Managing Performance theme, after 4.2; "
+            "the workbook shows it with both 4.1 and 4.2, as the theme's focus."
+        ]
     groups.append(
         {
             "id": Quoted("managing_performance"),
@@ -162,7 +168,7 @@ def build() -> dict:
             "title": line("Managing performance", index_of("It is based on key lines of enquiry")),
             "judgement": Quoted("managing_performance"),
             "intro": [line("KLOE for Use of Resources have been published")],
-            "notes": ["The source prints one focus list for this theme, after KLOE 4.2."],
+            "notes": ["The source prints one focus list for this theme, after KLOE 4.2; the workbook shows it with both KLOEs."],
             "kloes": performance_kloes,
         }
     )
@@ -200,7 +206,7 @@ def build() -> dict:
     return {
         "schema_version": 1,
         "id": Quoted("caa-2009"),
-        "version": Quoted("1"),
+        "version": Quoted("2"),
         "descriptor_reading": "best_fit",
         "title": "Comprehensive Area Assessment",
         "publisher": "Audit Commission and partner inspectorates (as summarised by Rotherham Borough Council)",
@@ -326,6 +332,7 @@ def sentences(text: str) -> list[str]:
 def kloe_entry(kloe: dict) -> dict:
     entry = {"id": Quoted(kloe["id"]), "title": kloe["title"]}
     if kloe["focus"]:
+        entry["focus_lead"] = kloe["focus_lead"]
         entry["focus"] = kloe["focus"]
     return entry
 

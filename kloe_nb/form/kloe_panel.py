@@ -47,7 +47,7 @@ def _heading_html(session: FormSession, kloe_id: str) -> str:
     if not kloe.scored:
         parts.append("<p><i>Context only: this KLOE is not scored. Record what you found.</i></p>")
     parts.append(html_list("Prompts", kloe.prompts))
-    parts.append(html_list("KLOE focus", kloe.focus))
+    parts.append(html_list(f"KLOE focus, {kloe.focus_lead}" if kloe.focus_lead else "KLOE focus", kloe.focus))
     parts.append(html_list("Evidence that", kloe.evidence_that or group.evidence_that, folded=True))
     parts.append(html_list("Guidance", kloe.guidance, folded=True))
     return "".join(parts)
@@ -143,6 +143,9 @@ class KloePanel:
                 header += f"<div><small>(descriptors from {escape(self.kloe.descriptor_sources[level])})</small></div>"
             boxes: list[W.Widget] = [W.HTML(header)]
             for index, statement in enumerate(self.kloe.descriptors[level]):
+                heading_above = self.kloe.descriptor_headings.get(level, {}).get(index)
+                if heading_above:
+                    boxes.append(W.HTML(f"<b>{escape(heading_above)}</b>"))
                 box = statement_box(statement, index in record.met.get(level, []), f"{level} {label}")
                 self._bind(box, lambda value, level=level, index=index: self._set_met(level, index, bool(value)), f"met.{level}.{index}")
                 self.statements[(level, index)] = box

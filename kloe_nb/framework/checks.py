@@ -117,6 +117,18 @@ def levels_inside_scales(framework: Framework) -> list[Found]:
                     found.append(
                         Found(("groups", gi, "kloes", ki, "descriptors", level), f"level {level} is not on the scale {judgement.scale!r}")
                     )
+            for level, headings in kloe.descriptor_headings.items():
+                count = len(kloe.descriptors.get(level, []))
+                for position in headings:
+                    if not 0 <= position < count:
+                        found.append(
+                            Found(
+                                ("groups", gi, "kloes", ki, "descriptor_headings", level, position),
+                                f"a heading must stand above one of level {level}'s {count} statements (positions 0 to {count - 1})"
+                                if count
+                                else f"level {level} has no statements to head",
+                            )
+                        )
             for level in kloe.descriptor_sources:
                 if level not in kloe.descriptors:
                     found.append(

@@ -13,7 +13,7 @@ references that resolve, levels inside their scale) live in ``checks.py``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -97,15 +97,43 @@ class Kloe(StrictModel):
     descriptors: dict[Level, list[Text]] = Field(
         default_factory=dict, description="Descriptor statements per level, in the source's words, one per bullet"
     )
+    descriptor_headings: dict[Level, dict[int, Text]] = Field(
+        default_factory=dict,
+        description=(
+            "Lead-in lines the source prints above some of a level's statements (e.g. 'The service meets "
+            "satisfactory requirements for minimising fraud and error:'), keyed by the position (from 0, as in "
+            "an assessment's 'met') of the first statement each heads. Shown as headings; never marked."
+        ),
+    )
     descriptor_sources: dict[Level, Text] = Field(
         default_factory=dict,
         description="For a level whose cell was missing in this framework's source and taken from another seed: that seed",
     )
     focus: list[Text] = Field(default_factory=list, description="'KLOE focus' statements (CAA)")
+    focus_lead: Text | None = Field(
+        default=None, description="The words each focus statement completes, as the source prints them (CAA: 'The organisation:')"
+    )
     evidence_that: list[Text] = Field(default_factory=list, description="'Evidence that' prompts specific to this KLOE")
     sources_of_evidence: list[Text] = Field(default_factory=list, description="Sources of evidence specific to this KLOE")
     guidance: list[Text] = Field(default_factory=list, description="Other instructions the source gives for this KLOE")
     notes: list[Text] = Field(default_factory=list, description="Transcription notes: where text came from, what was rejoined")
+
+    def statement_runs(self, level: int) -> list[StatementRun]:
+        """A level's statements in runs, each under the source's lead-in line where it prints one."""
+        headings = self.descriptor_headings.get(level, {})
+        runs: list[StatementRun] = []
+        for index, statement in enumerate(self.descriptors.get(level, [])):
+            if index in headings or not runs:
+                runs.append(StatementRun(headings.get(index), []))
+            runs[-1].statements.append((index, statement))
+        return runs
+
+
+class StatementRun(NamedTuple):
+    """Consecutive statements of one level and the lead-in the source prints above them (or None)."""
+
+    heading: str | None
+    statements: list[tuple[int, str]]
 
 
 class Group(StrictModel):

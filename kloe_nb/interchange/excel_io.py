@@ -289,8 +289,13 @@ def _write_rows(sheet: Worksheet, rows: list[tuple[Group | None, Kloe | None, st
         _put_text(sheet.cell(row, 6), record.strengths)
         _put_text(sheet.cell(row, 7), record.areas_for_improvement)
         for offset, level in enumerate(described):
-            statements = kloe.descriptors.get(level, []) if kloe else []
-            _put_text(sheet.cell(row, 8 + offset), "\n".join(f"\u2022 {statement}" for statement in statements), read_only=True)
+            runs = kloe.statement_runs(level) if kloe else []
+            lines = [
+                line
+                for run in runs
+                for line in ([run.heading] if run.heading else []) + [f"\u2022 {statement}" for _, statement in run.statements]
+            ]
+            _put_text(sheet.cell(row, 8 + offset), "\n".join(lines), read_only=True)
 
 
 def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, path: Path | str) -> Path:

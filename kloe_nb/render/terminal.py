@@ -38,11 +38,16 @@ def framework_text(framework: Framework) -> str:
                 lines += _wrap(f"KLOE {kloe.id}: {kloe.title}{flag}", 4)
                 for prompt in kloe.prompts:
                     lines += _wrap(prompt, 6, "? ")
+                if kloe.focus_lead:
+                    lines += _wrap(f"KLOE focus, {kloe.focus_lead}", 6)
                 for statement in kloe.focus:
                     lines += _wrap(statement, 6, "focus: ")
-                for level, statements in sorted(kloe.descriptors.items(), reverse=True):
+                for level in sorted(kloe.descriptors, reverse=True):
                     lines += _wrap(f"Level {level_name(scale, level)}", 6)
-                    for statement in statements:
-                        lines += _wrap(statement, 8, "- ")
+                    for run in kloe.statement_runs(level):
+                        if run.heading:
+                            lines += _wrap(run.heading, 8)
+                        for _, statement in run.statements:
+                            lines += _wrap(statement, 10 if run.heading else 8, "- ")
             lines.append("")
     return "\n".join(lines) + "\n"
