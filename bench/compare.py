@@ -67,7 +67,7 @@ def page_seconds(framework_id: str, store: Path) -> tuple[dict[str, float], int]
     from kloe_nb.comparison import Comparison
     from kloe_nb.comparison.context import build_context
     from kloe_nb.comparison.data import gather
-    from kloe_nb.report.exporter import PageRenderer
+    from kloe_nb.render.exporter import PageRenderer
 
     renderer = PageRenderer()
     best: dict[str, float] = {}

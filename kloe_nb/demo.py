@@ -119,7 +119,7 @@ def link_comparisons(outcomes: list[BatchOutcome], batches: list[BatchOptions]) 
     from kloe_nb.batch.index import comparison_links, index_html
     from kloe_nb.files import write_text_atomically
     from kloe_nb.framework.loader import load_framework_by_id
-    from kloe_nb.report.text import require_inert
+    from kloe_nb.render.inert import require_inert
 
     for options, outcome in zip(batches, outcomes):
         links = comparison_links(outcome.index.parent)

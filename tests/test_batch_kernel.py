@@ -15,12 +15,12 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from conftest import REPO_ROOT
-from kloe_nb.batch.execute import execute_council
+from kloe_nb.batch.job import NotebookJob, execute_job
 from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.batch.parameters import check_names, check_notebook, council_parameters
 from kloe_nb.demo import import_assessments
 from kloe_nb.errors import InvalidInputError
-from kloe_nb.report.exporter import PageRenderer, summary
+from kloe_nb.render.exporter import PageRenderer, summary
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
 EXAMPLE = REPO_ROOT / "examples" / "assessments" / "hi-prospects--EX-HI01--2008-09.json"
@@ -86,7 +86,7 @@ def test_nothing_of_one_council_reaches_the_next_on_the_same_kernel(session, sto
     runs = {}
     for code in ("A", "B"):
         parameters = council_parameters(declared, "hi-prospects", code, store, "2008/09")
-        runs[code] = execute_council(session, renderer, notebook, parameters, 60, code)
+        runs[code] = execute_job(session, renderer, NotebookJob(notebook, parameters, code), 60)
         assert runs[code].ok, runs[code].reason
     a, b = runs["A"], runs["B"]
     assert CANARY in a.html and CANARY not in b.html
@@ -107,7 +107,7 @@ def test_nothing_of_one_council_reaches_the_next_on_the_same_kernel(session, sto
 def test_parameter_values_arrive_exactly_as_text_and_nothing_runs(session, value, tmp_path):
     notebook = probe_notebook(tmp_path / "values.ipynb", first=["print(repr(council_code), type(council_code).__name__, 'os' in globals())"], report=False)
     parameters = council_parameters(check_notebook(notebook), "hi-prospects", value, tmp_path / "none.db", "")
-    executed = execute_council(session, PageRenderer(), notebook, parameters, 30, "values")
+    executed = execute_job(session, PageRenderer(), NotebookJob(notebook, parameters, "values"), 30)
     assert executed.nb is not None
     assert printed(executed.nb, 3) == f"{value!r} str False\n"
 

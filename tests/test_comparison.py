@@ -27,8 +27,8 @@ from kloe_nb.comparison.peers import number_text, peer_cell
 from kloe_nb.comparison.ranking import rank, ranking_judgements
 from kloe_nb.errors import NotFoundError
 from kloe_nb.framework import load_framework
-from kloe_nb.report.exporter import PageRenderer, page_info, sections
-from kloe_nb.report.text import inert_problems as fast_inert_problems
+from kloe_nb.render.exporter import PageRenderer, page_info, sections
+from kloe_nb.render.inert import inert_problems as fast_inert_problems
 from kloe_nb.store import open_store
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "compare.ipynb"
@@ -334,7 +334,7 @@ def test_the_page_shows_every_section_and_is_inert_illustrative_and_self_contain
     html, nb = page_of(Comparison.load("ac-benefits", str(store), generated=GENERATED), renderer)
     assert inert_problems(html) == [] and fast_inert_problems(html) == []
     assert [section.name for section in sections(nb)] == ["header", "league", "distribution", "heatmap", "peers", "travel", "footer"]
-    assert page_info(nb).kind == "comparison" and page_info(nb).illustrative
+    assert page_info(nb).stylesheets == ("compare.css",) and page_info(nb).illustrative
     head = html[: html.index("</head>")]
     assert ".compare-league" in head and head.count("<style>") == 2  # the shared stylesheet, then compare.css
     text = text_of(html)
@@ -403,7 +403,7 @@ def test_a_report_page_does_not_carry_the_comparison_stylesheet(tmp_path, render
 
     store = save_all(tmp_path / "kloe.db", ac("A1", "Aldermere", "2008/09", 3, 2))
     html, nb = report_page(Report.load("ac-benefits", "A1", str(store)), renderer)
-    assert page_info(nb).kind == "report" and ".compare-league" not in html
+    assert page_info(nb).stylesheets == () and ".compare-league" not in html
 
 
 def test_no_label_or_kloe_is_written_into_the_comparison_code():

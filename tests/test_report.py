@@ -25,8 +25,8 @@ from htmlcheck import inert_problems
 from kloe_nb.demo import import_assessments
 from kloe_nb.framework import load_framework
 from kloe_nb.report import Report, ReportError
-from kloe_nb.report.exporter import PageRenderer, sections, summary
-from kloe_nb.report.text import inert_problems as fast_inert_problems
+from kloe_nb.render.exporter import PageRenderer, sections, summary
+from kloe_nb.render.inert import inert_problems as fast_inert_problems
 from kloe_nb.report.wording import judgement_sentence
 from kloe_nb.scoring import score
 
@@ -265,7 +265,7 @@ def test_outputs_the_report_package_did_not_tag_never_reach_the_page(tmp_path, r
 
 
 def test_the_page_checker_refuses_what_could_run():
-    from kloe_nb.report.text import UnsafePageError, require_inert
+    from kloe_nb.render.inert import UnsafePageError, require_inert
 
     csp = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">"
     for bad in ("<script>1</script>", "<svg onload=alert(1)>", '<a href="javascript:alert(1)">', '<a href=" JavaScript:x">',

@@ -12,7 +12,7 @@ from htmlcheck import inert_problems
 from kloe_nb.assessment.model import Action, Assessment
 from kloe_nb.framework import load_framework
 from kloe_nb.report import Report
-from kloe_nb.report.exporter import PageRenderer
+from kloe_nb.render.exporter import PageRenderer
 from kloe_nb.report.plan import action_views, unplanned_areas
 from test_report import page_of, stored
 

@@ -19,9 +19,9 @@ from kloe_nb.analysis import sensitivity
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.framework import load_framework
 from kloe_nb.report import Report
-from kloe_nb.report.charts import trend_chart
-from kloe_nb.report.exporter import PageRenderer, summary
-from kloe_nb.report.text import inert_problems as fast_inert_problems
+from kloe_nb.render.charts import trend_chart
+from kloe_nb.render.exporter import PageRenderer, summary
+from kloe_nb.render.inert import inert_problems as fast_inert_problems
 from test_report import page_of, stored
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.framework.model import Framework, Judgement, Scale
 from kloe_nb.framework.naming import kloe_number, kloe_reference
-from kloe_nb.render.labels import level_name
+from kloe_nb.framework.labels import level_name
 from kloe_nb.scoring.score import suggested_options
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from kloe_nb.analysis.periods import period_sort_key
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.framework.model import Framework
-from kloe_nb.store.base import AssessmentStore
+from kloe_nb.store import open_store
+from kloe_nb.store.base import AssessmentStore, StoredAssessment
+from kloe_nb.store.lookup import require_store_file, resolve_key
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,10 @@ def load_trend(
     if not stored:
         trend = Trend(framework.id, org_code, "", [], [], [], trend.judgements, trend.kloes)
     return trend
+
+
+def load_with_trend(store_path: str | Path, framework: Framework, code: str, period: str = "") -> tuple[StoredAssessment, Trend]:
+    """The council's current stored revision and its periods up to that one (the lead track), from one opening of the store."""
+    with open_store(require_store_file(store_path)) as store:
+        stored = store.load(resolve_key(store, framework.id, code, period))
+        return stored, load_trend(store, framework, code, upto=stored.assessment.period)

@@ -2,10 +2,11 @@
 
 Modules, in the order the work flows: ``slugs`` (safe file names, collisions), ``parameters``
 (what the notebook declares, the values each council gets), ``kernel`` (a kernel kept across
-councils and the papermill engine using it), ``execute`` (one council: execute, render,
-write), ``outputs`` (the output folder and its atomic writes), ``pool`` (worker processes),
-``index`` (index.html and summary.csv), ``runner`` (``kloe run``), ``single`` (``kloe render``),
-``comparison`` (``kloe compare``: the comparison notebook on the same machinery).
+jobs and the papermill engine using it), ``job`` (one notebook job: execute, render; never
+raises for the job's own failures), ``outputs`` (the output folder and its atomic writes).
+Two producers of jobs: ``council`` (one council's report, written to its output folder) and
+``comparison`` (``kloe compare``: a comparison page). Then ``pool`` (worker processes),
+``index`` (index.html and summary.csv), ``runner`` (``kloe run``), ``single`` (``kloe render``).
 
 This module stays light: the command line imports it to build its parser.
 """

@@ -1,9 +1,9 @@
 """Comparison pages (``kloe compare``, ``make demo``): ``notebooks/compare.ipynb`` run like a council's report.
 
 The same machinery as the reports: papermill executes the notebook on a kept kernel
-(``kernel.py``), with every parameter passed as text and every name checked against what the
-notebook declares (``parameters.py``); the report exporter renders the page and refuses one
-that is not inert (``execute.py``); files are written atomically (``kloe_nb.files``).
+(``kernel.py``) as a notebook job (``job.py``), with every parameter passed as text and every
+name checked against what the notebook declares (``parameters.py``); the page exporter renders
+the page and refuses one that is not inert; files are written atomically (``outputs.py``).
 
 Before any kernel starts, each comparison's input is checked in this process (framework,
 store, peer group, at least one council to compare), so bad input is a plain error (exit 2)
@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from kloe_nb.batch import DEFAULT_TIMEOUT
-from kloe_nb.batch.execute import FAILED, OK, execute_council
+from kloe_nb.batch.job import FAILED, OK, NotebookJob, execute_job
 from kloe_nb.batch.kernel import KernelSession
-from kloe_nb.batch.outputs import notebook_text
+from kloe_nb.batch.outputs import PageFiles
 from kloe_nb.batch.parameters import check_names, declared_parameters
 from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
-from kloe_nb.files import write_text_atomically
 
 DEFAULT_COMPARE_NOTEBOOK = bundled_dir("notebooks") / "compare.ipynb"
 #: The parameters a comparison notebook must declare (``councils`` only when a councils CSV is given).
@@ -61,14 +60,9 @@ class ComparisonResult:
     councils: int = 0
 
 
-def notebook_path(output: Path) -> Path:
-    """Where the executed notebook of a page is kept: beside it, FILE.ipynb."""
-    return output.with_suffix(".ipynb")
-
-
-def failed_path(output: Path) -> Path:
-    """Where the notebook of a failed comparison is kept aside."""
-    return output.with_name(output.name + ".failed.ipynb")
+def page_files(output: Path) -> PageFiles:
+    """The page and its executed notebook beside it, FILE.ipynb (and FILE.html.failed.ipynb when it fails)."""
+    return PageFiles(output, output.with_suffix(".ipynb"))
 
 
 def _check_notebook(job: ComparisonJob) -> tuple[str, ...]:
@@ -95,6 +89,12 @@ def check_job(job: ComparisonJob) -> int:
     return len(gather(job.framework, job.store, job.group, job.councils or "", with_agreement=False).councils)
 
 
+def notebook_job(job: ComparisonJob) -> NotebookJob:
+    """The notebook job that makes this comparison's page."""
+    within = f" of {job.group!r}" if job.group else ""
+    return NotebookJob(Path(job.notebook).resolve(), parameters(job), f"comparison{within} ({job.framework})")
+
+
 def parameters(job: ComparisonJob) -> dict[str, str]:
     """The values the notebook gets: all ``str``, paths absolute (the kernel runs in another folder)."""
     values = {"framework": str(job.framework), "store": str(Path(job.store).resolve()), "group": str(job.group)}
@@ -104,18 +104,12 @@ def parameters(job: ComparisonJob) -> dict[str, str]:
 
 
 def _write(result: ComparisonResult, nb: Any, html: str) -> None:
-    output = result.job.output
+    files = page_files(result.job.output)
     if result.status == OK:
-        write_text_atomically(notebook_path(output), notebook_text(nb))
-        write_text_atomically(output, html)  # the page last: its time says the comparison is done
-        failed_path(output).unlink(missing_ok=True)
-        result.notebook = notebook_path(output)
-        return
-    output.unlink(missing_ok=True)
-    notebook_path(output).unlink(missing_ok=True)
-    if nb is not None:
-        write_text_atomically(failed_path(output), notebook_text(nb))
-        result.notebook = failed_path(output)
+        files.write_success(nb, html)
+        result.notebook = files.notebook
+    else:
+        result.notebook = files.write_failure(nb)
 
 
 def warming_session(folder: Path, agreement: bool = False) -> KernelSession:
@@ -135,7 +129,7 @@ def warming_session(folder: Path, agreement: bool = False) -> KernelSession:
 
 def run_comparisons(jobs: list[ComparisonJob], timeout: float = DEFAULT_TIMEOUT, session: KernelSession | None = None) -> list[ComparisonResult]:
     """Every job on one kernel (see the module docstring). Bad input raises KloeError before anything runs or is written."""
-    from kloe_nb.report.exporter import PageRenderer, summary
+    from kloe_nb.render.exporter import PageRenderer, summary
 
     counts = [check_job(job) for job in jobs]
     if not jobs:
@@ -151,8 +145,7 @@ def run_comparisons(jobs: list[ComparisonJob], timeout: float = DEFAULT_TIMEOUT,
     try:
         for job, count in zip(jobs, counts):
             started = time.monotonic()
-            within = f" of {job.group!r}" if job.group else ""
-            executed = execute_council(session, renderer, Path(job.notebook).resolve(), parameters(job), timeout, f"comparison{within} ({job.framework})")
+            executed = execute_job(session, renderer, notebook_job(job), timeout)
             result = ComparisonResult(job, OK if executed.ok else FAILED, executed.reason, councils=count)
             try:
                 _write(result, executed.nb, executed.html)

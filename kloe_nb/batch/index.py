@@ -32,7 +32,7 @@ from kloe_nb.comparison.heatmap import heat_columns
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import Framework
 from kloe_nb.interchange.cells import defuse
-from kloe_nb.report.page import report_environment
+from kloe_nb.render.environment import environment
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "up to date": 2}
 
@@ -163,7 +163,7 @@ def index_html(
     framework = record.framework
     generated = generated or datetime.now(timezone.utc)
     counts = {status: sum(1 for row in rows if row.status == status) for status in ("ok", "up to date", "failed")}
-    return report_environment().get_template("index.html.j2").render(
+    return environment().get_template("index.html.j2").render(
         fw=framework,
         sha256=record.sha256,
         rows=sorted(rows, key=lambda r: (r.code.casefold(), r.code)),

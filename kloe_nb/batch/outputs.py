@@ -12,15 +12,20 @@ reader (or a batch killed mid-write) sees the old file or the new one, never a m
 council fails, its previous report and notebook are removed, so no stale report sits there
 looking current; when it succeeds, its old failed notebook goes. Temporary files left by a
 killed run are removed when the next run starts.
+
+A page written on its own (``kloe render``, ``kloe compare``) follows the same rules with
+its files side by side (``PageFiles``): ``FILE.html``, its executed notebook, and
+``FILE.html.failed.ipynb`` when it failed.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kloe_nb.render.environment import write_text_atomically
+from kloe_nb.files import write_text_atomically
 
 NOTEBOOKS = "notebooks"
 FAILED = "failed"
@@ -83,3 +88,33 @@ class OutputFolder:
         path = self.root / name
         write_text_atomically(path, text)
         return path
+
+
+@dataclass(frozen=True)
+class PageFiles:
+    """One page written on its own, with its executed notebook beside it when one is wanted (see the module docstring)."""
+
+    page: Path
+    notebook: Path | None = None
+
+    @property
+    def failed(self) -> Path:
+        """Where the notebook of a failed run is kept aside."""
+        return self.page.with_name(self.page.name + ".failed.ipynb")
+
+    def write_success(self, nb: Any, html: str) -> None:
+        """The notebook (when wanted), then the page (last: its time says the run is done); the old failed notebook goes."""
+        if self.notebook is not None:
+            write_text_atomically(self.notebook, notebook_text(nb))
+        write_text_atomically(self.page, html)
+        self.failed.unlink(missing_ok=True)
+
+    def write_failure(self, nb: Any | None) -> Path | None:
+        """Remove the previous page and notebook (they would look current); keep the failed notebook aside, if there is one."""
+        self.page.unlink(missing_ok=True)
+        if self.notebook is not None:
+            self.notebook.unlink(missing_ok=True)
+        if nb is None:
+            return None
+        write_text_atomically(self.failed, notebook_text(nb))
+        return self.failed

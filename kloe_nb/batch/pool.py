@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kloe_nb.batch.execute import FAILED, CouncilResult, CouncilTask
+from kloe_nb.batch.council import CouncilResult, CouncilTask
+from kloe_nb.batch.job import FAILED
 
 GRACE = 20.0  # seconds past the per-council timeout before the parent kills a silent worker
 START_TIMEOUT = 120.0  # seconds a new worker may take to start its kernel
@@ -49,9 +50,9 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) 
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    from kloe_nb.batch.execute import run_council
+    from kloe_nb.batch.council import run_council
     from kloe_nb.batch.kernel import KernelSession
-    from kloe_nb.report.exporter import PageRenderer
+    from kloe_nb.render.exporter import PageRenderer
 
     session = KernelSession(config.kernel_cwd)
     try:

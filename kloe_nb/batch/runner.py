@@ -23,7 +23,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kloe_nb.batch import DEFAULT_TIMEOUT
-from kloe_nb.batch.execute import FAILED, UP_TO_DATE, CouncilResult, CouncilTask
+from kloe_nb.batch.council import CouncilResult, CouncilTask
+from kloe_nb.batch.job import FAILED, UP_TO_DATE
 from kloe_nb.batch.index import CouncilRow, comparison_links, index_html, summary_csv_text
 from kloe_nb.batch.outputs import OutputFolder
 from kloe_nb.batch.parameters import DEFAULT_NOTEBOOK, check_names, check_notebook, council_parameters
@@ -31,8 +32,8 @@ from kloe_nb.batch.slugs import check_collisions
 from kloe_nb.errors import KloeError, NotFoundError
 from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
 from kloe_nb.interchange.councils_csv import Council, read_councils_csv
-from kloe_nb.report.exporter import summary as notebook_summary
-from kloe_nb.report.lookup import require_store_file, resolve_key
+from kloe_nb.render.exporter import summary as notebook_summary
+from kloe_nb.store.lookup import require_store_file, resolve_key
 from kloe_nb.store import open_store
 
 
@@ -228,7 +229,7 @@ def run_batches(batches: list[BatchOptions]) -> list[BatchOutcome]:
 
 
 def _checked(page: str) -> str:
-    from kloe_nb.report.text import require_inert
+    from kloe_nb.render.inert import require_inert
 
     return require_inert(page, "index.html")
 

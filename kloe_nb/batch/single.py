@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kloe_nb.batch.execute import FAILED, OK, CouncilResult, execute_council
+from kloe_nb.batch.council import CouncilResult
+from kloe_nb.batch.job import FAILED, OK, NotebookJob, execute_job
 from kloe_nb.batch.kernel import KernelSession
-from kloe_nb.batch.outputs import notebook_text
+from kloe_nb.batch.outputs import PageFiles
 from kloe_nb.batch.parameters import check_names, check_notebook, council_parameters
 from kloe_nb.framework.loader import load_framework_by_id
-from kloe_nb.render.environment import write_text_atomically
-from kloe_nb.report.exporter import PageRenderer, summary
-from kloe_nb.report.lookup import require_store_file, resolve_key
+from kloe_nb.render.exporter import PageRenderer, summary
+from kloe_nb.store.lookup import require_store_file, resolve_key
 from kloe_nb.store import open_store
 
 
@@ -41,20 +41,15 @@ def render_one(
     session = KernelSession(output.resolve().parent if output.parent.exists() else Path.cwd())
     session.start()
     try:
-        executed = execute_council(session, PageRenderer(), Path(notebook).resolve(), parameters, timeout, f"council {code}")
+        executed = execute_job(session, PageRenderer(), NotebookJob(Path(notebook).resolve(), parameters, f"council {code}"), timeout)
     finally:
         session.shutdown()
     result = CouncilResult(0, code, OK if executed.ok else FAILED, executed.reason)
-    failed_path = output.with_name(output.name + ".failed.ipynb")
     if executed.ok:
-        if save_notebook is not None:
-            write_text_atomically(save_notebook, notebook_text(executed.nb))
-        write_text_atomically(output, executed.html)
-        failed_path.unlink(missing_ok=True)
+        PageFiles(output, save_notebook).write_success(executed.nb, executed.html)
         result.report, result.summary = str(output), summary(executed.nb)
     else:
-        output.unlink(missing_ok=True)
-        if executed.nb is not None:
-            write_text_atomically(failed_path, notebook_text(executed.nb))
-            result.failed_notebook = str(failed_path)
+        # a notebook saved by an earlier run (--save-notebook) is the user's to keep: only the page goes
+        failed = PageFiles(output).write_failure(executed.nb)
+        result.failed_notebook = str(failed) if failed else ""
     return result

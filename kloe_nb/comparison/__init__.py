@@ -11,7 +11,7 @@ The stages, each a module with one job (like ``kloe_nb.report``):
 - ``page``: each section rendered by the escaping report environment;
 - ``notebook``: the ``Comparison`` object whose methods the cells of ``notebooks/compare.ipynb`` call.
 
-The page itself is made by the report exporter (``kloe_nb.report.exporter``), and ``kloe
+The page itself is made by the report exporter (``kloe_nb.render.exporter``), and ``kloe
 compare`` runs the notebook with the batch machinery (``kloe_nb.batch.comparison``).
 """
 

@@ -3,7 +3,7 @@
 Like the report's charts, no plotting library: the geometry is computed here and drawn by a
 Jinja template (``compare_bars.svg.j2``), so every label is escaped text, and each bar carries
 its count as text (and a ``<title>``), so the chart reads the same printed in black and
-white and to a screen reader. Trend charts are the report's (``report.charts.trend_chart``).
+white and to a screen reader. Trend charts are the shared page layer's (``render.charts.trend_chart``).
 """
 
 from __future__ import annotations

@@ -34,8 +34,9 @@ from kloe_nb.comparison.views import (
     TravelRow,
 )
 from kloe_nb.framework.model import Framework, Judgement, Scale
-from kloe_nb.render.labels import level_name
-from kloe_nb.report.context import kloe_number, level_text
+from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.naming import kloe_number
+from kloe_nb.render.labels import level_text
 
 NEEDS_DECISION = "needs a decision"
 NOT_ASSESSED = "not yet assessed"
@@ -143,7 +144,7 @@ def _change_text(movement: Movement, periods: list[str]) -> tuple[str, str]:
 
 
 def _travel(framework: Framework, council: CouncilData) -> Travel:
-    from kloe_nb.report.charts import trend_chart
+    from kloe_nb.render.charts import trend_chart
 
     trend = council.trend
     by_id = {judgement.id: judgement for judgement in framework.judgements}

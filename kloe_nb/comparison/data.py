@@ -23,7 +23,7 @@ from kloe_nb.analysis.periods import period_sort_key
 from kloe_nb.analysis.trend import Trend, trend_from_assessments
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
-from kloe_nb.report.lookup import require_store_file
+from kloe_nb.store.lookup import require_store_file
 from kloe_nb.scoring.score import Scores, score
 from kloe_nb.store import AssessmentKey, open_store
 from kloe_nb.store.base import StoredAssessment

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kloe_nb.framework.model import Framework
-from kloe_nb.report.context import kloe_number
+from kloe_nb.framework.naming import kloe_number
 
 
 @dataclass(frozen=True)

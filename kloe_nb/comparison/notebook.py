@@ -1,42 +1,36 @@
 """What the cells of ``notebooks/compare.ipynb`` call: one object per comparison, one method per section.
 
-Like ``kloe_nb.report.notebook``: each section is displayed as HTML tagged in its output's
-metadata (``kloe_report: {"section": ...}``), so the same exporter and page template place
-it; the header's tag also says the page is a comparison, so the page carries ``compare.css``.
+Like the council report: each section is a ``render.sections.Section``, placed by the shared
+exporter; the header's tag asks for ``compare.css`` as well.
 The last cell emits a JSON summary (councils, ranks, parameters as received) for the command
 line and tests.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+from markupsafe import Markup
 
 from kloe_nb.comparison.context import build_context
 from kloe_nb.comparison.data import gather
 from kloe_nb.comparison.page import render_section
 from kloe_nb.comparison.views import ComparisonContext
-from kloe_nb.report.notebook import OUTPUT_MARK, SUMMARY_SECTION, Section
+from kloe_nb.render.sections import Section, SectionNotebook, SummaryOutput
 
-PAGE_KIND = "comparison"
+#: The stylesheet a comparison page carries besides the shared one.
+STYLESHEETS = ["compare.css"]
 
 
-@dataclass
-class ComparisonSummary:
+class ComparisonSummary(SummaryOutput):
     """The comparison as data (not shown on the page)."""
 
-    data: dict[str, Any]
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def plain_text(self) -> str:
         ranked = ", ".join(f"{row['rank'] or '-'} {row['code']}" for row in self.data["councils"])
-        return (
-            {"application/json": self.data, "text/plain": f"{self.data['framework']}: {len(self.data['councils'])} councils compared: {ranked}"},
-            {OUTPUT_MARK: {"section": SUMMARY_SECTION}},
-        )
+        return f"{self.data['framework']}: {len(self.data['councils'])} councils compared: {ranked}"
 
 
-class Comparison:
+class Comparison(SectionNotebook):
     """Councils compared against one framework: ``Comparison.load(...)`` then one method per section."""
 
     def __init__(self, context: ComparisonContext, parameters: dict[str, str]) -> None:
@@ -49,13 +43,12 @@ class Comparison:
         context = build_context(gather(framework, store, group, councils), generated)
         return cls(context, {"framework": framework, "store": str(store), "group": group, "councils": councils})
 
-    def _section(self, name: str, **page: Any) -> Section | None:
-        html = render_section(name, self.context)
-        return Section(name, html, page) if html else None
+    def render_section(self, name: str) -> Markup:
+        return render_section(name, self.context)
 
     def header(self) -> Section | None:
         """Framework and source, store, councils and periods compared, generated time; the illustrative banner."""
-        return self._section("header", title=self.context.title, illustrative=self.context.illustrative, page=PAGE_KIND)
+        return self._section("header", title=self.context.title, illustrative=self.context.illustrative, stylesheets=STYLESHEETS)
 
     def league(self) -> Section | None:
         """Councils ranked by their judgements, then by mean KLOE level, with each judgement's direction of travel."""

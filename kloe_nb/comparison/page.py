@@ -1,4 +1,4 @@
-"""Comparison sections as HTML fragments, rendered by the escaping report environment.
+"""Comparison sections as HTML fragments, rendered by the shared escaping environment (``render/``).
 
 Each section is a template named ``compare_<section>.html.j2`` (autoescape on, bidi controls
 made visible, StrictUndefined), rendered to ``Markup`` that the page template places as it
@@ -11,7 +11,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from kloe_nb.comparison.views import ComparisonContext
-from kloe_nb.report.text import report_environment
+from kloe_nb.render.sections import render_template
 
 SECTIONS = ("header", "league", "distribution", "heatmap", "peers", "travel", "agreement", "footer")
 
@@ -22,5 +22,4 @@ def render_section(name: str, context: ComparisonContext) -> Markup:
         raise ValueError(f"unknown comparison section {name!r} (sections: {', '.join(SECTIONS)})")
     if name == "agreement" and context.agreement is None:
         return Markup("")
-    template = report_environment().get_template(f"compare_{name}.html.j2")
-    return Markup(template.render(r=context))  # noqa: S704 - rendered by the escaping report environment
+    return render_template(f"compare_{name}.html.j2", context)

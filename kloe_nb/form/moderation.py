@@ -27,7 +27,7 @@ from kloe_nb.form.session import clock
 from kloe_nb.form.summary import status_html
 from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, show_or_explain, label_style, level_options, text_area
 from kloe_nb.framework.model import Framework, Scale
-from kloe_nb.render.labels import level_name
+from kloe_nb.framework.labels import level_name
 from kloe_nb.store import AssessmentKey, AssessmentStore, StoredAssessment
 from kloe_nb.store.base import login_name
 

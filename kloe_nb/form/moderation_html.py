@@ -14,7 +14,7 @@ from kloe_nb.analysis.agreement import Agreement
 from kloe_nb.analysis.moderation import ModerationItem
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.framework.model import Kloe, Scale
-from kloe_nb.render.labels import level_name
+from kloe_nb.framework.labels import level_name
 
 _CELL = "border:1px solid #d0d7de;padding:4px 6px;vertical-align:top;text-align:left"
 

@@ -14,7 +14,7 @@ import ipywidgets as W
 from kloe_nb.form.session import FormSession
 from kloe_nb.form.widgets import Guard, button
 from kloe_nb.framework.model import Group
-from kloe_nb.render.labels import level_name
+from kloe_nb.framework.labels import level_name
 
 MARKS = {"levelled": "\u25cf", "in progress": "\u25d0", "not started": "\u25cb"}
 

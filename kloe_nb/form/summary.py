@@ -11,7 +11,7 @@ from html import escape
 
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.framework.model import Framework, Scale
-from kloe_nb.render.labels import level_name
+from kloe_nb.framework.labels import level_name
 from kloe_nb.scoring import LevelScore, Scores
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
 

@@ -20,7 +20,7 @@ import ipywidgets as W
 
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.model import Scale
-from kloe_nb.render.labels import level_name
+from kloe_nb.framework.labels import level_name
 
 BLANK = ""
 """The picker value for 'not yet assessed' (the session reads blank as no level, never a score)."""

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import CombinationTable, Framework, Scale
-from kloe_nb.render.environment import environment, write_text_atomically
-from kloe_nb.render.labels import level_name, stars_text
+from kloe_nb.files import write_text_atomically
+from kloe_nb.render.environment import environment
+from kloe_nb.framework.labels import level_name, stars_text
 
 
 def _heading(scale: Scale | None, level: int) -> str:

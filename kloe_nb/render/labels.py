@@ -1,25 +1,18 @@
-"""How levels are named to people: the scale's label and stars, or the number where there is no label."""
+"""A score as the words a page shows ('2 Fair \u2605', 'needs a decision: 3 or 4'), for every kind of page."""
 
 from __future__ import annotations
 
-from kloe_nb.framework.model import Scale, ScaleLevel
-
-STAR = "\u2605"
-
-
-def stars_text(level: ScaleLevel) -> str:
-    """'★★★' for 3 stars, '0 stars' for a scale that has stars but none here, '' otherwise."""
-    if level.stars is None:
-        return ""
-    return STAR * level.stars if level.stars else "0 stars"
+from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Scale
+from kloe_nb.scoring.score import LevelScore
 
 
-def level_name(scale: Scale | None, number: int) -> str:
-    """'3 Good ★★', 'Uncertain prospects', or '3' where the scale gives no label."""
-    if scale is None:
-        return str(number)
-    for level in scale.levels:
-        if level.level == number:
-            parts = [str(number), level.label or "", stars_text(level)]
-            return " ".join(part for part in parts if part)
-    return str(number)
+def level_text(scale: Scale | None, result: LevelScore) -> str:
+    """A score as words: '2 Fair ★', 'needs a decision: 3 or 4', 'not yet assessed', 'not scored'."""
+    if not result.scored:
+        return "not scored"
+    if result.needs_judgement:
+        return "needs a decision: " + " or ".join(level_name(scale, option) for option in result.options)
+    if result.level is None:
+        return "not yet assessed"
+    return level_name(scale, result.level)

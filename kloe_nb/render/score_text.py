@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kloe_nb.render.labels import STAR
+from kloe_nb.framework.labels import STAR
 from kloe_nb.scoring.score import LevelScore, Scores
 
 

@@ -6,7 +6,7 @@ import shutil
 import textwrap
 
 from kloe_nb.framework.model import Framework
-from kloe_nb.render.labels import level_name
+from kloe_nb.framework.labels import level_name
 
 
 def _wrap(text: str, indent: int, bullet: str = "") -> list[str]:

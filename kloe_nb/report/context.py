@@ -21,8 +21,9 @@ from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import CombinationTable, Framework, Group, Kloe, Scale
-from kloe_nb.render.labels import level_name
-from kloe_nb.report.charts import level_chart
+from kloe_nb.framework.labels import level_name
+from kloe_nb.render.charts import level_chart
+from kloe_nb.render.labels import level_text
 from kloe_nb.framework.naming import group_heading, kloe_number
 from kloe_nb.report.plan import action_views, unplanned_areas
 from kloe_nb.report.travel import travel_view
@@ -42,7 +43,7 @@ from kloe_nb.report.views import (
 from kloe_nb.scoring.score import LevelScore, Scores, score
 from kloe_nb.store.base import StoredAssessment
 
-__all__ = ["ReportError", "build_context", "group_heading", "kloe_number", "level_text", "summary_data"]
+__all__ = ["ReportError", "build_context", "summary_data"]
 
 
 class ReportError(KloeError):
@@ -50,17 +51,6 @@ class ReportError(KloeError):
 
 
 # -- small helpers ---------------------------------------------------------------------------
-def level_text(scale: Scale | None, result: LevelScore) -> str:
-    """A score as words: '2 Fair ★', 'needs a decision: 3 or 4', 'not yet assessed', 'not scored'."""
-    if not result.scored:
-        return "not scored"
-    if result.needs_judgement:
-        return "needs a decision: " + " or ".join(level_name(scale, option) for option in result.options)
-    if result.level is None:
-        return "not yet assessed"
-    return level_name(scale, result.level)
-
-
 def _suggested_text(scale: Scale | None, result: LevelScore) -> str:
     return level_name(scale, result.suggested) if result.suggested is not None else ""
 

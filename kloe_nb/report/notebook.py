@@ -1,60 +1,32 @@
 """What the cells of ``notebooks/report.ipynb`` call: one object per council, one method per section.
 
-The notebook holds no logic: a cell loads the report, each following cell shows one section.
-Each section is displayed as HTML (``text/html``) tagged in the output's metadata with
-``kloe_report: {"section": ...}``; the page template (``exporter.py``) assembles only outputs
-so tagged, in order, and ignores everything else a cell might print. The last cell emits a
-JSON summary (scores, revision, the parameters as received) that the batch index reads.
+The notebook holds no logic: a cell loads the report, each following cell shows one section
+(``render.sections``: tagged HTML that the shared exporter places). The last cell emits a JSON
+summary (scores, revision, the parameters as received) that the batch index reads.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from markupsafe import Markup
 
 from kloe_nb.framework.loader import load_framework_by_id
+from kloe_nb.render.sections import Section, SectionNotebook, SummaryOutput
 from kloe_nb.report.context import ReportContext, build_context, summary_data
-from kloe_nb.report.lookup import load_with_trend
 from kloe_nb.report.page import render_section
-
-#: The key in an output's metadata that marks it as a report section.
-OUTPUT_MARK = "kloe_report"
-SUMMARY_SECTION = "summary"
+from kloe_nb.analysis.trend import load_with_trend
 
 
-@dataclass
-class Section:
-    """One displayed part of a report (HTML for people, a one-line summary for plain text)."""
-
-    name: str
-    html: Markup
-    page: dict[str, Any] = field(default_factory=dict)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
-        return (
-            {"text/html": str(self.html), "text/plain": f"[report section {self.name!r}: {len(self.html):,} characters of HTML]"},
-            {OUTPUT_MARK: {"section": self.name, **self.page}},
-        )
-
-
-@dataclass
-class Summary:
+class Summary(SummaryOutput):
     """The report's scores as data, for the batch index and summary.csv (not shown on the page)."""
 
-    data: dict[str, Any]
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def plain_text(self) -> str:
         judgements = ", ".join(f"{key}: {value['text']}" for key, value in self.data["judgements"].items())
-        return (
-            {"application/json": self.data, "text/plain": f"{self.data['code']} revision {self.data['revision']}: {judgements}"},
-            {OUTPUT_MARK: {"section": SUMMARY_SECTION}},
-        )
+        return f"{self.data['code']} revision {self.data['revision']}: {judgements}"
 
 
-class Report:
+class Report(SectionNotebook):
     """One council's report: ``Report.load(...)`` then one method per section, in page order."""
 
     def __init__(self, context: ReportContext, parameters: dict[str, str]) -> None:
@@ -73,9 +45,8 @@ class Report:
         parameters = {"framework": framework, "council_code": council_code, "store": str(store), "period": period}
         return cls(context, parameters)
 
-    def _section(self, name: str, **page: Any) -> Section | None:
-        html = render_section(name, self.context)
-        return Section(name, html, page) if html else None
+    def render_section(self, name: str) -> Markup:
+        return render_section(name, self.context)
 
     def header(self) -> Section | None:
         """Council, framework and its source, period, assessor, date; the illustrative banner."""

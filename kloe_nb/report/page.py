@@ -1,21 +1,19 @@
-"""Report sections as HTML fragments, rendered by the escaping report environment.
+"""Report sections as HTML fragments, rendered by the shared escaping environment (``render/``).
 
-The report environment is the shared one (autoescape on, StrictUndefined) with one addition:
-``finalize`` shows bidi controls instead of letting them reorder the page. Each section is a
-template named ``report_<section>.html.j2``; a section renders to ``Markup`` that the page
-template places as it is. Nothing here reads files or the store: the context has it all.
+Each section is a template named ``report_<section>.html.j2``; a section renders to
+``Markup`` that the page template places as it is. Nothing here reads files or the store: the context has it all.
 """
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
+from kloe_nb.render.sections import render_template
 from kloe_nb.report.context import ReportContext
-from kloe_nb.report.text import report_environment
 
 SECTIONS = ("header", "judgements", "combination", "sensitivity", "travel", "groups", "flags", "end", "footer")
 
-__all__ = ["SECTIONS", "render_section", "report_environment"]
+__all__ = ["SECTIONS", "render_section"]
 
 
 def render_section(name: str, context: ReportContext) -> Markup:
@@ -28,7 +26,6 @@ def render_section(name: str, context: ReportContext) -> Markup:
         return Markup("")
     if (name == "sensitivity" and not context.sensitivity) or (name == "travel" and context.travel is None):
         return Markup("")
-    template = report_environment().get_template(f"report_{name}.html.j2")
-    return Markup(template.render(r=context))
+    return render_template(f"report_{name}.html.j2", context)
 
 

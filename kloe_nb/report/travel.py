@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from kloe_nb.analysis.trend import Movement, Trend
 from kloe_nb.framework.model import Framework, Scale
-from kloe_nb.render.labels import level_name
-from kloe_nb.report.charts import trend_chart
+from kloe_nb.framework.labels import level_name
+from kloe_nb.render.charts import trend_chart
 from kloe_nb.framework.naming import group_heading, kloe_number
 from kloe_nb.report.views import TravelCell, TravelGroup, TravelRow, TravelView
 

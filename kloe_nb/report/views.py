@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from kloe_nb.assessment.model import Evidence
 from kloe_nb.framework.model import Framework
-from kloe_nb.report.charts import Chart
+from kloe_nb.render.charts import Chart
 from kloe_nb.scoring.score import Scores
 
 

@@ -1,15 +1,16 @@
-"""One council's run on a kept kernel: papermill executes, nbconvert renders, the outputs are written.
+"""Executing one notebook job on a kept kernel: papermill executes, nbconvert renders the page.
 
-Every way a council can fail ends here as a ``CouncilResult`` with a reason a person can act
-on (which cell raised what; the kernel killed by which signal; the timeout), never as an
+A job is a notebook, its parameters and a name for messages; a council's report
+(``council.py``) and a comparison page (``comparison.py``) are the two producers of jobs.
+Every way a job can fail ends here as an ``Executed`` with a reason a person can act on
+(which cell raised what; the kernel killed by which signal; the timeout), never as an
 exception that would stop the batch. A kernel that died or timed out is replaced before the
-next council.
+next job.
 """
 
 from __future__ import annotations
 
 import signal
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,40 +19,20 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from kloe_nb.batch.kernel import ENGINE_NAME, KernelSession
-from kloe_nb.batch.outputs import OutputFolder
 from kloe_nb.errors import KloeError
-from kloe_nb.report.exporter import PageRenderer, summary
+from kloe_nb.render.exporter import PageRenderer
 
 OK, FAILED, UP_TO_DATE = "ok", "failed", "up to date"
 INJECTED_TAG = "injected-parameters"
 
 
-@dataclass
-class CouncilTask:
-    """One council to run: its parameters and where its outputs go."""
+@dataclass(frozen=True)
+class NotebookJob:
+    """A notebook to execute, the parameters it gets (all text), and what it is in a person's words."""
 
-    index: int
-    code: str
-    name: str
-    slug: str
-    parameters: dict[str, str]
-    out_dir: Path
     notebook: Path
-
-
-@dataclass
-class CouncilResult:
-    """How one council went, with the paths written (relative to its output folder)."""
-
-    index: int
-    code: str
-    status: str
-    reason: str = ""
-    report: str = ""  # relative to the output folder
-    notebook: str = ""
-    failed_notebook: str = ""
-    summary: dict[str, Any] | None = None
-    seconds: float = 0.0
+    parameters: dict[str, str]
+    what: str
 
 
 def _first_line(source: str) -> str:
@@ -109,8 +90,8 @@ class Executed:
         return not self.reason
 
 
-def execute_council(session: KernelSession, renderer: PageRenderer, notebook: Path, parameters: dict[str, str], timeout: float, what: str) -> Executed:
-    """Execute the notebook for one council on the kept kernel and render its page; never raises for the council's own failures."""
+def execute_job(session: KernelSession, renderer: PageRenderer, job: NotebookJob, timeout: float) -> Executed:
+    """Execute the job's notebook on the kept kernel and render its page; never raises for the job's own failures."""
     if session.km is None or session.exit_status() is not None:
         session.restart()
     try:
@@ -123,9 +104,9 @@ def execute_council(session: KernelSession, renderer: PageRenderer, notebook: Pa
     timer = session.watchdog(timeout)
     try:
         executed.nb = papermill.execute_notebook(
-            _notebook_input(notebook),
+            _notebook_input(job.notebook),
             None,
-            parameters=parameters,
+            parameters=job.parameters,
             engine_name=ENGINE_NAME,
             kernel_name=session.kernel_name,
             progress_bar=False,
@@ -135,7 +116,7 @@ def execute_council(session: KernelSession, renderer: PageRenderer, notebook: Pa
     except PapermillExecutionError as error:
         executed.nb = session.current.nb if session.current is not None else None
         executed.reason = describe_cell_error(executed.nb, error) if executed.nb is not None else f"{error.ename}: {error.evalue}"
-    except Exception as error:  # noqa: BLE001 - a dead kernel, a hang, or a bug: this council fails, the batch goes on
+    except Exception as error:  # noqa: BLE001 - a dead kernel, a hang, or a bug: this job fails, the batch goes on
         executed.nb = session.current.nb if session.current is not None else None
         restart = True
         if session.timed_out.is_set():
@@ -150,38 +131,12 @@ def execute_council(session: KernelSession, renderer: PageRenderer, notebook: Pa
         timer.cancel()
     if executed.ok:
         try:
-            executed.html = renderer.render(executed.nb, what=what)
+            executed.html = renderer.render(executed.nb, what=job.what)
         except (KloeError, ValueError) as error:
             executed.reason = f"the report page could not be rendered: {error}"
     if restart:
         try:
             session.restart()
-        except Exception:  # noqa: BLE001 - the next council restarts it again, and reports if it cannot
+        except Exception:  # noqa: BLE001 - the next job restarts it again, and reports if it cannot
             pass
     return executed
-
-
-def run_council(session: KernelSession, renderer: PageRenderer, task: CouncilTask, timeout: float) -> CouncilResult:
-    """Execute, render and write one council into its batch's output folder (see the module docstring)."""
-    started = time.monotonic()
-    result = CouncilResult(task.index, task.code, FAILED)
-    outputs = OutputFolder(task.out_dir)
-    executed = execute_council(session, renderer, task.notebook, task.parameters, timeout, f"council {task.code}")
-    result.reason = executed.reason
-    if executed.ok:
-        try:
-            outputs.write_success(task.slug, executed.nb, executed.html)
-        except OSError as error:
-            result.reason = f"the report could not be written: {error}"
-        else:
-            result.status = OK
-            result.report = outputs.relative(outputs.html(task.slug))
-            result.notebook = outputs.relative(outputs.notebook(task.slug))
-            result.summary = summary(executed.nb)
-    if result.status == FAILED:
-        try:
-            result.failed_notebook = outputs.write_failure(task.slug, executed.nb)
-        except OSError as error:
-            result.reason += f" (and the failed notebook could not be kept: {error})"
-    result.seconds = time.monotonic() - started
-    return result

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kloe_nb.analysis.trend import Trend, load_trend
 from kloe_nb.errors import NotFoundError
-from kloe_nb.framework.model import Framework
 from kloe_nb.store import AssessmentKey, AssessmentStore, open_store
 from kloe_nb.store.base import StoredAssessment
 
@@ -45,9 +43,3 @@ def load_assessment(store_path: str | Path, framework: str, code: str, period: s
     with open_store(require_store_file(store_path)) as store:
         return store.load(resolve_key(store, framework, code, period))
 
-
-def load_with_trend(store_path: str | Path, framework: Framework, code: str, period: str = "") -> tuple[StoredAssessment, Trend]:
-    """The council's current stored revision and its periods up to that one (the lead track), from one opening of the store."""
-    with open_store(require_store_file(store_path)) as store:
-        stored = store.load(resolve_key(store, framework.id, code, period))
-        return stored, load_trend(store, framework, code, upto=stored.assessment.period)

@@ -16,8 +16,8 @@ from typing import Protocol
 from markupsafe import Markup
 
 from kloe_nb.framework.model import Scale
-from kloe_nb.render.labels import level_name
-from kloe_nb.report.text import report_environment
+from kloe_nb.framework.labels import level_name
+from kloe_nb.render.environment import environment
 
 ROW_HEIGHT = 22
 LABEL_WIDTH = 290
@@ -239,5 +239,5 @@ def trend_chart(periods: list[str], series: list[tuple[str, list[int | None]]], 
     reads the same printed in black and white. Every label is escaped by the template.
     """
     geometry = trend_layout(periods, series, scale, title)
-    template = report_environment().get_template("report_trend.svg.j2")
+    template = environment().get_template("report_trend.svg.j2")
     return Markup(template.render(g=geometry, marker_points=_marker_points))  # noqa: S704 - rendered by the escaping report environment

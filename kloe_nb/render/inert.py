@@ -1,49 +1,16 @@
-"""User text on a page: escaped by Jinja, bidi controls shown, and the finished page checked inert.
+"""Every finished page is checked inert before it is written: no script, nothing from the network.
 
-Jinja's autoescape makes ``<script>`` literal text. Two things it does not cover are handled
-here: bidirectional-override characters (U+202E and friends), which can make text read
-backwards or hide what follows them, are replaced by a visible ``[U+202E]``; and every
-finished page is parsed once more (``require_inert``) so a page that could run code or reach
-the network is never written, whatever a template or a custom notebook did.
+Jinja's autoescape (``environment.py``) makes user text inert; a custom notebook or template
+could still emit markup, so every finished page is scanned once more (``require_inert``) and a
+page that could run code or reach the network is never written.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
-from typing import Any
-
-import jinja2
-from markupsafe import Markup
 
 from kloe_nb.errors import KloeError
-from kloe_nb.render.environment import environment
-
-#: Embedding, override and isolate controls: they change how the text around them is ordered.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def show_bidi_controls(text: str) -> str:
-    """The text with each bidi control replaced by a visible ``[U+202E]`` (the stored text is untouched)."""
-    return BIDI_CONTROLS.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
-
-
-def finalize(value: Any) -> Any:
-    """Jinja ``finalize``: applied to every ``{{ value }}`` before autoescaping.
-
-    Markup (already-rendered HTML from our own templates) passes through; any other text has its
-    bidi controls made visible, then Jinja escapes it.
-    """
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return show_bidi_controls(value)
-    return value
-
-
-@lru_cache(maxsize=1)
-def report_environment() -> jinja2.Environment:
-    """The shared environment (autoescape, StrictUndefined), overlaid with ``finalize`` (bidi controls made visible)."""
-    return environment().overlay(finalize=finalize)
 
 
 class UnsafePageError(KloeError):

@@ -1,0 +1,76 @@
+"""One council's report as a notebook job: its parameters in, its page and notebook written to its output folder.
+
+The batch (``runner.py``, ``pool.py``) makes one ``CouncilTask`` per council; executing it
+is the generic job (``job.py``); what is kept, on success and on failure, is the output
+folder's business (``outputs.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kloe_nb.batch.job import FAILED, OK, NotebookJob, execute_job
+from kloe_nb.batch.kernel import KernelSession
+from kloe_nb.batch.outputs import OutputFolder
+from kloe_nb.render.exporter import PageRenderer, summary
+
+
+@dataclass
+class CouncilTask:
+    """One council to run: its parameters and where its outputs go."""
+
+    index: int
+    code: str
+    name: str
+    slug: str
+    parameters: dict[str, str]
+    out_dir: Path
+    notebook: Path
+
+    def job(self) -> NotebookJob:
+        """The notebook job that makes this council's report."""
+        return NotebookJob(self.notebook, self.parameters, f"council {self.code}")
+
+
+@dataclass
+class CouncilResult:
+    """How one council went, with the paths written (relative to its output folder)."""
+
+    index: int
+    code: str
+    status: str
+    reason: str = ""
+    report: str = ""  # relative to the output folder
+    notebook: str = ""
+    failed_notebook: str = ""
+    summary: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+
+def run_council(session: KernelSession, renderer: PageRenderer, task: CouncilTask, timeout: float) -> CouncilResult:
+    """Execute, render and write one council into its batch's output folder (see the module docstring)."""
+    started = time.monotonic()
+    result = CouncilResult(task.index, task.code, FAILED)
+    outputs = OutputFolder(task.out_dir)
+    executed = execute_job(session, renderer, task.job(), timeout)
+    result.reason = executed.reason
+    if executed.ok:
+        try:
+            outputs.write_success(task.slug, executed.nb, executed.html)
+        except OSError as error:
+            result.reason = f"the report could not be written: {error}"
+        else:
+            result.status = OK
+            result.report = outputs.relative(outputs.html(task.slug))
+            result.notebook = outputs.relative(outputs.notebook(task.slug))
+            result.summary = summary(executed.nb)
+    if result.status == FAILED:
+        try:
+            result.failed_notebook = outputs.write_failure(task.slug, executed.nb)
+        except OSError as error:
+            result.reason += f" (and the failed notebook could not be kept: {error})"
+    result.seconds = time.monotonic() - started
+    return result
