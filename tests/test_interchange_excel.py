@@ -23,15 +23,9 @@ from kloe_nb.framework.model import Framework
 from kloe_nb.interchange import read_assessment
 from kloe_nb.interchange.cells import InterchangeWarning
 from kloe_nb.interchange.action_plan_xlsx import parse_due, parse_priority
-from kloe_nb.interchange.excel_io import (
-    ABOUT,
-    ACTION_PLAN,
-    NOT_IN_TEMPLATE,
-    parse_level,
-    read_assessment_xlsx,
-    sheet_names,
-    write_assessment_xlsx,
-)
+from kloe_nb.interchange.xlsx_layout import ABOUT, ACTION_PLAN, sheet_names
+from kloe_nb.interchange.xlsx_read import parse_level, read_assessment_xlsx
+from kloe_nb.interchange.xlsx_write import NOT_IN_TEMPLATE, write_assessment_xlsx
 
 AWKWARD = [
     "00123", '=HYPERLINK("http://evil.example","click")', "- a bullet", "+44 1234", "@mention", "Line one\r\nline two",

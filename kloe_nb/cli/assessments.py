@@ -147,7 +147,7 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def template_command(args: argparse.Namespace) -> int:
-    from kloe_nb.interchange.excel_io import write_assessment_xlsx
+    from kloe_nb.interchange.xlsx_write import write_assessment_xlsx
 
     write_assessment_xlsx(load_framework(args.framework), None, args.output)
     print(f"wrote {args.output}")

@@ -1,6 +1,7 @@
 """Assessments in and out of files: the interchange JSON, the Excel template, CSV, and the councils list.
 
-One module per format (``json_io``, ``excel_io``, ``csv_io``, ``councils_csv``) and the
+One module per format (``json_io``, ``csv_io``, ``councils_csv``; the Excel template is
+``xlsx_write`` and ``xlsx_read`` over ``xlsx_layout``, its plan sheet ``action_plan_xlsx``) and the
 pair here that picks one: ``read_assessment`` by the file's suffix, ``write_assessment``
 by the format asked for (or the suffix). Every problem a user can fix is an
 ``InvalidInputError`` naming the file and the place in it.
@@ -19,8 +20,9 @@ from kloe_nb.framework.model import Framework
 from kloe_nb.interchange.cells import InterchangeWarning
 from kloe_nb.interchange.councils_csv import Council, read_councils_csv
 from kloe_nb.interchange.csv_io import write_assessment_csv
-from kloe_nb.interchange.excel_io import read_assessment_xlsx, write_assessment_xlsx
 from kloe_nb.interchange.json_io import read_assessment_json, write_assessment_json
+from kloe_nb.interchange.xlsx_read import read_assessment_xlsx
+from kloe_nb.interchange.xlsx_write import write_assessment_xlsx
 
 READ_SUFFIXES = (".json", ".xlsx")
 FORMATS = ("json", "xlsx", "csv")

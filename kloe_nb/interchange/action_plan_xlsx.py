@@ -6,7 +6,8 @@ owner, due date (a real Excel date cell), priority (a dropdown of high, medium a
 resources and the measure of success. Rows are written in the framework's KLOE order, each
 KLOE's actions in their recorded order, so export then import gives back every action exactly.
 
-Reading follows the rest of the template (``excel_io``): the header is found in rows 1-10,
+Reading follows the rest of the template (``xlsx_read``; the cell rules both share are
+``xlsx_layout``, the only module this one builds on): the header is found in rows 1-10,
 columns by their headings; every problem (a bad date or priority, a KLOE the workbook does
 not have, an action without a KLOE id, merged cells) is reported at once by sheet and cell.
 The sheet must be there: importing a workbook without it would silently drop the plan.
@@ -27,19 +28,19 @@ from pydantic import ValidationError
 
 from kloe_nb.assessment.model import Action, Assessment, KloeRecord
 from kloe_nb.framework.model import Framework
-from kloe_nb.interchange.excel_io import (
+from kloe_nb.interchange.xlsx_layout import (
     ACTION_PLAN,
-    _GREY,
-    _HEADER,
-    _WRAP,
     EXCEL_CELL_LIMIT,
-    _escape,
+    GREY_FILL,
+    HEADER_FILL,
+    WRAP,
+    WorkbookReader,
+    cell_length,
+    cell_text,
     header_columns,
-    _normal,
-    _put_text,
-    _Reader,
-    _shown,
-    _text,
+    normal_text,
+    put_text,
+    shown_value,
 )
 
 SHEET = ACTION_PLAN
@@ -78,7 +79,7 @@ def overlong_actions(assessment: Assessment) -> list[tuple[str, str, int]]:
     for kloe_id, record in assessment.kloes.items():
         for index, action in enumerate(record.actions):
             for name in TEXT_FIELDS:
-                length = len(_escape(getattr(action, name)).encode("utf-16-le")) // 2
+                length = cell_length(getattr(action, name))
                 if length > EXCEL_CELL_LIMIT:
                     found.append((f"KLOE {kloe_id} action {index + 1}", f"kloes.{kloe_id}.actions.{index}.{name}", length))
     return found
@@ -100,30 +101,30 @@ def write_action_plan(book: Workbook, framework: Framework, assessment: Assessme
     sheet = book.create_sheet(SHEET)
     for column, heading in enumerate(COLUMNS, start=1):
         cell = sheet.cell(1, column)
-        _put_text(cell, heading)
-        cell.font, cell.fill = Font(bold=True), _HEADER
+        put_text(cell, heading)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
         sheet.column_dimensions[get_column_letter(column)].width = WIDTHS[heading]
     sheet.cell(1, 1).comment = Comment("The KLOE each action belongs to, as on the question and theme sheets.", "kloe-workbook")
     rows = _ordered_actions(framework, assessment)
     for row, (kloe_id, heading, action) in enumerate(rows, start=2):
-        _put_text(sheet.cell(row, 1), kloe_id)
-        _put_text(sheet.cell(row, 2), heading, read_only=True)
+        put_text(sheet.cell(row, 1), kloe_id)
+        put_text(sheet.cell(row, 2), heading, read_only=True)
         for column, name in enumerate(("area", "action", "owner"), start=3):
-            _put_text(sheet.cell(row, column), getattr(action, name))
+            put_text(sheet.cell(row, column), getattr(action, name))
         if action.due:
             sheet.cell(row, 6).value = dt.date.fromisoformat(action.due)
         if action.priority:
-            _put_text(sheet.cell(row, 7), action.priority)
-        _put_text(sheet.cell(row, 8), action.resources)
-        _put_text(sheet.cell(row, 9), action.measure)
+            put_text(sheet.cell(row, 7), action.priority)
+        put_text(sheet.cell(row, 8), action.resources)
+        put_text(sheet.cell(row, 9), action.measure)
     last = len(rows) + 1 + SPARE_ROWS
     for row in range(2, last + 1):
         sheet.cell(row, 6).number_format = DATE_FORMAT
-        sheet.cell(row, 6).alignment = _WRAP
+        sheet.cell(row, 6).alignment = WRAP
         if row > len(rows) + 1:  # ready for new actions: ids and text stay text (1.10 is not 1.1)
             for column in (1, 3, 4, 5, 7, 8, 9):
-                _put_text(sheet.cell(row, column), "")
-            sheet.cell(row, 2).fill = _GREY
+                put_text(sheet.cell(row, column), "")
+            sheet.cell(row, 2).fill = GREY_FILL
     _validations(sheet, last)
     sheet.freeze_panes = "C2"
     sheet.print_title_rows = "1:1"
@@ -140,15 +141,15 @@ def parse_due(value: Any) -> tuple[str, str | None]:
         return "", None
     if isinstance(value, dt.datetime):
         if value.time() != dt.time():
-            return "", f"due date {_text(value)} has a time of day; {rule}"
+            return "", f"due date {cell_text(value)} has a time of day; {rule}"
         return value.date().isoformat(), None
     if isinstance(value, dt.date):
         return value.isoformat(), None
     if isinstance(value, bool) or isinstance(value, dt.time):
-        return "", f"due date {_shown(value)} is not a date; {rule}"
+        return "", f"due date {shown_value(value)} is not a date; {rule}"
     if isinstance(value, (int, float)):
-        return "", f"due date {_text(value)} is a number, not a date; format the cell as a date or {rule}"
-    text = " ".join(_text(value).split())
+        return "", f"due date {cell_text(value)} is a number, not a date; format the cell as a date or {rule}"
+    text = " ".join(cell_text(value).split())
     try:
         if len(text) != 10:
             raise ValueError
@@ -159,13 +160,13 @@ def parse_due(value: Any) -> tuple[str, str | None]:
 
 def parse_priority(value: Any) -> tuple[str, str | None]:
     """A Priority cell as high, medium or low ('' if blank), or why it is not one."""
-    text = _normal(_text(value)) if value is not None else ""
+    text = normal_text(cell_text(value)) if value is not None else ""
     if text in ("", *PRIORITIES):
         return text, None
-    return "", f"priority {_shown(value)} is not one of {', '.join(PRIORITIES)}; choose one from the list, or leave it blank"
+    return "", f"priority {shown_value(value)} is not one of {', '.join(PRIORITIES)}; choose one from the list, or leave it blank"
 
 
-def read_action_plan(reader: _Reader, framework: Framework, kloe_ids: set[str], kloes: dict[str, KloeRecord]) -> None:
+def read_action_plan(reader: WorkbookReader, framework: Framework, kloe_ids: set[str], kloes: dict[str, KloeRecord]) -> None:
     """Every action row into ``kloes`` (records made where a KLOE had nothing else); problems into ``reader``.
 
     ``kloe_ids`` are the KLOEs the workbook has (the framework's and those on the 'Not in framework' sheet).
@@ -185,16 +186,16 @@ def read_action_plan(reader: _Reader, framework: Framework, kloe_ids: set[str], 
     for row in range(header_row + 1, sheet.max_row + 1):
         id_cell = f"{get_column_letter(columns[KLOE_ID])}{row}"
         raw_id = reader.value(sheet, row, columns[KLOE_ID])
-        kloe_id = _text(raw_id).strip()
+        kloe_id = cell_text(raw_id).strip()
         index = len(plan.get(kloe_id, []))
         path = f"kloes.{kloe_id}.actions.{index}"
         cells = {heading: reader.value(sheet, row, columns[heading], f"{path}.{FIELDS[heading]}") for heading in FIELDS}
         if not kloe_id:
-            if any(_text(value).strip() for value in cells.values()):
+            if any(cell_text(value).strip() for value in cells.values()):
                 reader.problem(SHEET, id_cell, "", f"row {row} has an action but no KLOE id; fill in the KLOE it belongs to (or delete the row)")
             continue
         if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
-            reader.problem(SHEET, id_cell, "", f"the KLOE id is the number {_text(raw_id)}: Excel turns ids like 1.10 into 1.1; "
+            reader.problem(SHEET, id_cell, "", f"the KLOE id is the number {cell_text(raw_id)}: Excel turns ids like 1.10 into 1.1; "
                            "type it as text (start it with ')")
             continue
         if kloe_id not in kloe_ids:
@@ -209,7 +210,7 @@ def read_action_plan(reader: _Reader, framework: Framework, kloe_ids: set[str], 
         if due_error or priority_error:
             continue
         try:
-            action = Action(due=due, priority=priority, **{FIELDS[h]: _text(cells[h]) for h in FIELDS if FIELDS[h] in TEXT_FIELDS})
+            action = Action(due=due, priority=priority, **{FIELDS[h]: cell_text(cells[h]) for h in FIELDS if FIELDS[h] in TEXT_FIELDS})
         except ValidationError as invalid:
             by_field = {name: heading for heading, name in FIELDS.items()}
             for item in invalid.errors():

@@ -3,7 +3,7 @@
 Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or
 carriage return) as a formula: ``=HYPERLINK(...)`` in a CSV is the classic injection. Every
 exported cell goes through ``defuse`` (CSV: a leading ``'``) or ``starts_like_formula``
-(Excel: the cell is stored as text with Excel's own quote prefix, see ``excel_io``), so the
+(Excel: the cell is stored as text with Excel's own quote prefix, see ``xlsx_layout``), so the
 rule lives in one place. Evidence items travel through the Excel template and the CSV as one
 line each, ``source — reference — note``.
 """

@@ -1,0 +1,250 @@
+"""The Excel template's layout and cell rules, in one place for the template writer, its reader and the action plan sheet.
+
+Kept apart so the three depend on it and never on each other: sheet names, column headings,
+the About labels, how text is stored in a cell and how a cell is read back are defined once.
+
+The Excel self-assessment template: the CAA Appendix C layout, filled in Excel and read back.
+
+The workbook has an "About" sheet (framework id and version, organisation code and name,
+period, assessor, in labelled cells, with the instructions) and one sheet per question or
+theme. Each of those has its header in row 1 (found anywhere in rows 1-10 on import) with
+the Appendix C columns "KLoE / Criteria", "Current Position", "Evidence", "Areas For
+Improvement", plus "Level" (a dropdown of the scale's levels), "Strengths", a marked
+"KLOE id" column that matches rows to KLOEs, and read-only descriptor columns, one per
+described level. Context-only KLOEs get no dropdown and refuse a level.
+
+An "Action plan" sheet holds the improvement plan, one row per action (``action_plan_xlsx``).
+
+What the template holds round-trips exactly: level, current position, evidence (one
+``source — reference — note`` line per item), strengths, areas for improvement and the
+actions. Which descriptor statements are met, judgement decisions, rationales, moderation
+records and flags are not in the template; the About sheet says so (``merge`` keeps them
+when a template is imported over a stored assessment). Reading reports every problem at once by file, sheet
+and cell; text cells are read as text (``00123`` stays ``00123``, a date becomes ISO text).
+Writing is ``xlsx_write``, reading ``xlsx_read``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kloe_nb.errors import KloeError, Problem
+from kloe_nb.framework.model import Framework, Group, Kloe, Scale
+from kloe_nb.interchange.cells import starts_like_formula
+
+ABOUT = "About"
+OTHER = "Not in framework"
+"""The sheet holding KLOEs the assessment has but the framework no longer does (kept, never dropped)."""
+ACTION_PLAN = "Action plan"
+"""The sheet holding the improvement plan's actions (written and read by ``action_plan_xlsx``)."""
+RESERVED = {ABOUT.lower(), OTHER.lower(), ACTION_PLAN.lower(), "history"}  # Excel reserves "History"
+
+ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT = (
+    "KLOE id", "KLoE / Criteria", "Current Position", "Level", "Evidence", "Strengths", "Areas For Improvement",
+)
+COLUMNS = [ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT]
+INPUTS = {POSITION: "current_position", LEVEL: "level", EVIDENCE: "evidence", STRENGTHS: "strengths", IMPROVEMENT: "areas_for_improvement"}
+HEADER_SEARCH_ROWS = 10
+EXCEL_CELL_LIMIT = 32_767
+
+ABOUT_FIELDS = {  # label in column A -> what the value in column B is
+    "Framework id": "framework",
+    "Framework version": "version",
+    "Framework sha256": "sha256",
+    "Organisation code": "code",
+    "Organisation name": "name",
+    "Period": "period",
+    "Assessor": "assessor",
+    "Illustrative (example data)": "illustrative",
+    "Track (blank: the lead assessment)": "track",  # a second assessor's independent scoring comes back to its own track
+}
+
+GREY_FILL = PatternFill("solid", fgColor="EDEDED")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+WRAP = Alignment(wrap_text=True, vertical="top")
+_READ_ONLY_FONT = Font(color="595959")
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+# -- naming -------------------------------------------------------------------------------------
+def _sheet_title(group: Group) -> str:
+    base = f"{group.kind.title()} {group.number}" if group.number else group.title
+    return re.sub(r"[\[\]:*?/\\]", "-", base).strip().strip("'")[:31].strip() or group.id[:31]
+
+
+def sheet_names(framework: Framework) -> dict[str, Group]:
+    """The sheet name of every question or theme: from its number, Excel-safe, unique, at most 31 characters."""
+    taken = set(RESERVED)
+    names: dict[str, Group] = {}
+    for group in framework.groups:
+        base, name, counter = _sheet_title(group), _sheet_title(group), 2
+        while name.lower() in taken:
+            suffix = f" ({counter})"
+            name, counter = base[: 31 - len(suffix)].rstrip() + suffix, counter + 1
+        taken.add(name.lower())
+        names[name] = group
+    return names
+
+
+def is_scored(group: Group | None, kloe: Kloe | None, scale: Scale | None) -> bool:
+    """Whether a KLOE's row takes a level: a scored KLOE in a scored group with a scale, or one the framework lacks."""
+    return kloe is None or (kloe.scored and group is not None and group.scored and scale is not None)
+
+
+# -- writing cells ------------------------------------------------------------------------------
+def escape_text(text: str) -> str:
+    """Characters XML cannot hold (and CR, which XML would turn into LF) as Excel's own _xHHHH_ escapes."""
+    return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+
+
+def unescape_text(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        character = chr(int(match.group(1), 16))
+        return character if _CONTROL.fullmatch(character) else match.group()
+
+    return _ESCAPED.sub(replace, text) if "_x" in text else text
+
+
+def cell_length(text: str) -> int:
+    """How many characters Excel counts in a cell holding ``text`` once written (UTF-16 units, escapes included)."""
+    return len(escape_text(text).encode("utf-16-le")) // 2
+
+
+def put_text(cell: Cell, text: str, *, read_only: bool = False) -> None:
+    """Text stored as text: never a formula or an error code; a would-be formula gets Excel's quote prefix."""
+    if len(text) > EXCEL_CELL_LIMIT:  # openpyxl would cut it silently
+        raise KloeError(f"cell {cell.coordinate} would hold {len(text):,} characters; an Excel cell holds at most {EXCEL_CELL_LIMIT:,}")
+    cell.number_format = "@"  # what is typed later stays text too (00123 keeps its zeros)
+    if text:
+        cell.value = escape_text(text)
+        cell.data_type = "s"
+    if starts_like_formula(text):
+        cell.quotePrefix = True  # Excel's own "typed with a leading '": shown as text, kept as text when edited
+    cell.alignment = WRAP
+    if read_only:
+        cell.fill, cell.font = GREY_FILL, _READ_ONLY_FONT
+
+
+# -- reading cells ------------------------------------------------------------------------------
+def normal_text(value: Any) -> str:
+    """A heading or label as compared: whitespace collapsed, lower case ('' for an empty cell)."""
+    return " ".join(str(value).split()).lower() if value is not None else ""
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as the text a person typed: numbers without '.0', dates as ISO text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return unescape_text(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def shown_value(value: Any) -> str:
+    """A cell's value as quoted in a problem: text in quotes, anything else as typed."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return cell_text(value)
+
+
+class WorkbookReader:
+    """One pass over a workbook, collecting every problem before reporting."""
+
+    def __init__(self, path: Path, data: bytes, formulas: Workbook) -> None:
+        self.path, self.source, self.data = path, str(path), data
+        self.book = formulas  # loaded with formulas, to see which cells hold one
+        self._values: Workbook | None = None  # loaded with the values Excel saved, when a formula is met
+        self.problems: list[Problem] = []
+
+    def problem(self, sheet: str, cell: str | None, path: str, message: str) -> None:
+        where = f"{self.source}, sheet '{sheet}'" + (f", cell {cell}" if cell else "")
+        self.problems.append(Problem(where, path, message))
+
+    def value(self, sheet: Worksheet, row: int, column: int, path: str = "") -> Any:
+        """The cell's value; a formula's saved result; None with a problem for a formula with none or an error."""
+        cell = sheet.cell(row, column)
+        value = cell.value
+        if cell.data_type == "f" or not isinstance(value, (str, int, float, bool, dt.date, dt.time, type(None))):
+            if self._values is None:
+                self._values = load_workbook(io.BytesIO(self.data), data_only=True, keep_links=False)
+            saved = self._values[sheet.title].cell(row, column)
+            if saved.value is None:
+                self.problem(sheet.title, cell.coordinate, path,
+                             "has a formula with no saved value; open and save the file in Excel, or type the value")
+                return None
+            cell, value = saved, saved.value
+        if cell.data_type == "e":
+            self.problem(sheet.title, cell.coordinate, path, f"shows the error {value}; type the value instead (start text with ' if it begins with = + - or @)")
+            return None
+        return value
+
+
+def find_header(sheet: Worksheet) -> tuple[int, dict[str, list[int]]] | None:
+    """The header row (the first of rows 1-10 with a 'KLOE id' cell) and the columns of each heading."""
+    for row in range(1, min(sheet.max_row, HEADER_SEARCH_ROWS) + 1):
+        headings: dict[str, list[int]] = {}
+        for column in range(1, sheet.max_column + 1):
+            heading = normal_text(sheet.cell(row, column).value)
+            if heading:
+                headings.setdefault(heading, []).append(column)
+        if normal_text(ID) in headings:
+            return row, headings
+    return None
+
+
+def header_columns(
+    reader: WorkbookReader, sheet: Worksheet, headings: list[str], each: str, merged_from: int
+) -> tuple[int, dict[str, int]] | None:
+    """The header row and the column of each heading, or None with every problem noted in ``reader``.
+
+    A heading missing or given twice is named with its cell; merged cells in the used columns from
+    ``merged_from`` rows below the header down are reported (``each`` names what a row holds).
+    """
+    name = sheet.title
+    header = find_header(sheet)
+    if header is None:
+        reader.problem(name, None, "", f"no header row in rows 1-{HEADER_SEARCH_ROWS}: a row with the headings "
+                       f"{', '.join(repr(h) for h in headings)} is needed")
+        return None
+    header_row, found_headings = header
+    columns: dict[str, int] = {}
+    for heading in headings:
+        found = found_headings.get(normal_text(heading), [])
+        if not found:
+            reader.problem(name, f"{get_column_letter(1)}{header_row}", "",
+                           f"the column '{heading}' is missing from the header row (row {header_row}); put it back")
+        elif len(found) > 1:
+            letters = " and ".join(get_column_letter(column) for column in found)
+            reader.problem(name, f"{get_column_letter(found[1])}{header_row}", "", f"the column '{heading}' appears twice (columns {letters}); keep one")
+        else:
+            columns[heading] = found[0]
+    if len(columns) < len(headings):
+        return None
+    used = set(columns.values())
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row >= header_row + merged_from and any(merged.min_col <= column <= merged.max_col for column in used):
+            reader.problems.append(Problem(f"{reader.source}, sheet '{name}', cells {merged.coord}", "",
+                                           f"are merged; unmerge them so each {each} has its own cells (merging keeps only the top-left value)"))
+    return header_row, columns
+

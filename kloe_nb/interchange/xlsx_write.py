@@ -1,0 +1,233 @@
+"""Writing the Excel template: a blank one for a framework, or one filled in from an assessment.
+
+Its own module so the writer's openpyxl styling, validations and length checks stay apart from
+reading; the layout both share is ``xlsx_layout``, the "Action plan" sheet ``action_plan_xlsx``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kloe_nb.assessment.model import Assessment, KloeRecord
+from kloe_nb.errors import InvalidInputError, KloeError, Problem
+from kloe_nb.framework.model import Framework, Group, Kloe, Scale
+from kloe_nb.framework.naming import kloe_number
+from kloe_nb.interchange.action_plan_xlsx import overlong_actions, write_action_plan
+from kloe_nb.interchange.cells import evidence_text, replacing
+from kloe_nb.interchange.xlsx_layout import (
+    ABOUT,
+    ABOUT_FIELDS,
+    ACTION_PLAN,
+    COLUMNS,
+    CRITERIA,
+    EVIDENCE,
+    EXCEL_CELL_LIMIT,
+    GREY_FILL,
+    HEADER_FILL,
+    ID,
+    IMPROVEMENT,
+    LEVEL,
+    OTHER,
+    POSITION,
+    STRENGTHS,
+    WRAP,
+    cell_length,
+    is_scored,
+    put_text,
+    sheet_names,
+)
+
+WIDTHS = {ID: 10, CRITERIA: 50, POSITION: 40, LEVEL: 24, EVIDENCE: 50, STRENGTHS: 40, IMPROVEMENT: 40}
+DESCRIPTORS_PREFIX = "Descriptors: "
+
+INSTRUCTIONS = (
+    "Fill in Level, Current Position, Evidence (one item per line: source \u2014 reference \u2014 note), Strengths and "
+    "Areas For Improvement on each question or theme sheet; then import the file with: kloe import FILE.xlsx. "
+    "Leave Level blank for 'not yet assessed'. The 'Action plan' sheet is the improvement plan: one row per action. "
+    "Do not rename the sheets or change the KLOE id column: they match "
+    "your entries to the framework. Grey columns (criteria, descriptors) are for reading; changes to them are ignored."
+)
+NOT_IN_TEMPLATE = (
+    "Not in this template: which descriptor statements are met, judgement decisions, rationales, moderation records "
+    "and flags. Record those in the notebook form; importing this file brings none of them and keeps those already stored."
+)
+
+
+def level_options(scale: Scale | None) -> list[str]:
+    """What the Level dropdown offers: '3 Good' where the scale has labels, '3' where it has none."""
+    return [f"{level.level} {level.label}" if level.label else str(level.level) for level in scale.levels] if scale else []
+
+
+@dataclass
+class _Overlong:
+    where: str
+    path: str
+    length: int
+
+
+def _check_lengths(assessment: Assessment) -> None:
+    """Excel cells hold at most 32,767 characters: refuse, naming each field, rather than let Excel cut text."""
+    found: list[_Overlong] = []
+    for kloe_id, record in assessment.kloes.items():
+        cells = {"current_position": record.current_position, "evidence": evidence_text(record.evidence),
+                 "strengths": record.strengths, "areas_for_improvement": record.areas_for_improvement}
+        for field_name, text in cells.items():
+            length = cell_length(text)
+            if length > EXCEL_CELL_LIMIT:
+                found.append(_Overlong(f"KLOE {kloe_id}", f"kloes.{kloe_id}.{field_name}", length))
+    found += [_Overlong(where, field_path, length) for where, field_path, length in overlong_actions(assessment)]
+    if found:
+        raise InvalidInputError(
+            "Excel export",
+            [Problem(item.where, item.path, f"is {item.length:,} characters; an Excel cell holds at most {EXCEL_CELL_LIMIT:,}: "
+                     "export as JSON instead, or move the long text into a document named in the evidence") for item in found],
+        )
+
+
+def _criteria_text(kloe: Kloe, scored: bool) -> str:
+    lines = [f"{kloe_number(kloe)} {kloe.title}".strip(), *(f"\u2022 {prompt}" for prompt in kloe.prompts)]
+    if not scored:
+        lines.append("(context only: not scored)")
+    return "\n".join(lines)
+
+
+def _write_about(sheet: Worksheet, framework: Framework, assessment: Assessment | None, names: dict[str, Group]) -> None:
+    version = assessment.framework_version if assessment and assessment.framework_version else None
+    values = {
+        "framework": framework.id,
+        "version": version.version if version else framework.version,
+        "sha256": version.sha256 if version else "",
+        "code": assessment.organisation.code if assessment else "",
+        "name": assessment.organisation.name if assessment else "",
+        "period": assessment.period if assessment else "",
+        "assessor": assessment.assessor if assessment else "",
+        "illustrative": "yes" if assessment and assessment.illustrative else "no",
+        "track": assessment.track if assessment else "",
+    }
+    put_text(sheet.cell(1, 1), f"Self-assessment: {framework.title} ({framework.publisher})")
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).alignment = Alignment(wrap_text=False)
+    put_text(sheet.cell(2, 1), INSTRUCTIONS)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
+    sheet.row_dimensions[2].height = 75
+    row = 4
+    for label, key in ABOUT_FIELDS.items():
+        put_text(sheet.cell(row, 1), label, read_only=True)
+        sheet.cell(row, 1).font = Font(bold=True)
+        put_text(sheet.cell(row, 2), values[key])
+        row += 1
+    put_text(sheet.cell(row + 1, 1), NOT_IN_TEMPLATE)
+    sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=4)
+    sheet.row_dimensions[row + 1].height = 45
+    row += 3
+    for column, heading in enumerate(["Sheet", "Question or theme", "Scored"], start=1):
+        put_text(sheet.cell(row, column), heading)
+        sheet.cell(row, column).font, sheet.cell(row, column).fill = Font(bold=True), HEADER_FILL
+    for name, group in names.items():
+        row += 1
+        put_text(sheet.cell(row, 1), name, read_only=True)
+        put_text(sheet.cell(row, 2), group.title, read_only=True)
+        put_text(sheet.cell(row, 3), "yes" if group.scored and framework.scale_for_group(group) else "no: context only", read_only=True)
+    put_text(sheet.cell(row + 1, 1), ACTION_PLAN, read_only=True)
+    put_text(sheet.cell(row + 1, 2), "The improvement plan: one action per row (owner, due date, priority, measure of success)", read_only=True)
+    for letter, width in zip("ABCD", (28, 60, 18, 20)):
+        sheet.column_dimensions[letter].width = width
+
+
+def _header_row(sheet: Worksheet, headings: list[str]) -> None:
+    for column, heading in enumerate(headings, start=1):
+        cell = sheet.cell(1, column)
+        put_text(cell, heading)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        sheet.column_dimensions[get_column_letter(column)].width = WIDTHS.get(heading, 60)
+    sheet.cell(1, 1).comment = Comment("Matches each row to its KLOE on import: do not change it.", "kloe-workbook")
+    sheet.freeze_panes = "C2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+
+
+def _level_validation(scale: Scale) -> DataValidation:
+    options = level_options(scale)
+    listed = ",".join(options)
+    if any("," in option or '"' in option for option in options) or len(listed) > 255:
+        listed = ",".join(str(level.level) for level in scale.levels)  # Excel's limit for a typed list
+    validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True, showErrorMessage=True)
+    validation.errorTitle, validation.error = "Level", "Choose a level from the list, or leave it blank (not yet assessed)."
+    return validation
+
+
+def _write_rows(sheet: Worksheet, rows: list[tuple[Group | None, Kloe | None, str]], framework: Framework,
+                assessment: Assessment | None, described: list[int], scale: Scale | None) -> None:
+    validation = _level_validation(scale) if scale else None
+    if validation:
+        sheet.add_data_validation(validation)
+    for row, (group, kloe, kloe_id) in enumerate(rows, start=2):
+        record = assessment.record(kloe_id) if assessment else KloeRecord()
+        scored = is_scored(group, kloe, scale)
+        put_text(sheet.cell(row, 1), kloe_id, read_only=True)
+        criteria = _criteria_text(kloe, scored) if kloe else f"{kloe_id} (not in framework {framework.id} version {framework.version})"
+        put_text(sheet.cell(row, 2), criteria, read_only=True)
+        put_text(sheet.cell(row, 3), record.current_position)
+        level_cell = sheet.cell(row, 4)
+        level_cell.alignment = WRAP
+        if record.level is not None:
+            options = dict(zip((lv.level for lv in scale.levels), level_options(scale))) if scale else {}
+            if record.level in options and not options[record.level].isdigit():
+                put_text(level_cell, options[record.level])
+            else:
+                level_cell.value = record.level
+        if not scored:
+            level_cell.fill = GREY_FILL
+        elif validation and kloe is not None:
+            validation.add(level_cell.coordinate)
+        put_text(sheet.cell(row, 5), evidence_text(record.evidence))
+        put_text(sheet.cell(row, 6), record.strengths)
+        put_text(sheet.cell(row, 7), record.areas_for_improvement)
+        for offset, level in enumerate(described):
+            runs = kloe.statement_runs(level) if kloe else []
+            lines = [
+                line
+                for run in runs
+                for line in ([run.heading] if run.heading else []) + [f"\u2022 {statement}" for _, statement in run.statements]
+            ]
+            put_text(sheet.cell(row, 8 + offset), "\n".join(lines), read_only=True)
+
+
+def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, path: Path | str) -> Path:
+    """Write the template for a framework, filled in from an assessment if one is given (blank if None)."""
+    path = Path(path)
+    if assessment is not None:
+        if assessment.framework != framework.id:
+            raise KloeError(f"the assessment is for framework {assessment.framework!r}, not {framework.id!r}")
+        _check_lengths(assessment)
+    workbook = Workbook()
+    names = sheet_names(framework)
+    _write_about(workbook.active, framework, assessment, names)
+    workbook.active.title = ABOUT
+    for name, group in names.items():
+        sheet = workbook.create_sheet(name)
+        scale = framework.scale_for_group(group)
+        described = sorted({level for kloe in group.kloes for level in kloe.descriptors}, reverse=True)
+        labels = dict(zip((level.level for level in scale.levels), level_options(scale))) if scale else {}
+        _header_row(sheet, [*COLUMNS, *(f"{DESCRIPTORS_PREFIX}{labels.get(level, level)}" for level in described)])
+        _write_rows(sheet, [(group, kloe, kloe.id) for kloe in group.kloes], framework, assessment, described, scale)
+    known = {kloe.id for _, kloe in framework.iter_kloes()}
+    unknown = [kloe_id for kloe_id in (assessment.kloes if assessment else {}) if kloe_id not in known]
+    if unknown:
+        sheet = workbook.create_sheet(OTHER)
+        _header_row(sheet, COLUMNS)
+        _write_rows(sheet, [(None, None, kloe_id) for kloe_id in unknown], framework, assessment, [], None)
+    write_action_plan(workbook, framework, assessment)
+    with replacing(path) as temporary:
+        workbook.save(temporary)
+    return path
+
+
