@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kloe_nb.framework.model import Framework
-from kloe_nb.framework.naming import kloe_number
+from kloe_nb.framework.naming import group_label, kloe_number
 
 
 @dataclass(frozen=True)
@@ -29,5 +29,5 @@ def heat_columns(framework: Framework) -> list[tuple[str, list[HeatColumn]]]:
     for group in framework.groups:
         columns = [HeatColumn(kloe.id, kloe_number(kloe) or kloe.title[:24], kloe.title) for kloe in group.kloes if kloe.scored]
         if columns:
-            groups.append((f"{group.kind.title()} {group.number}" if group.number else group.title, columns))
+            groups.append((group_label(group), columns))
     return groups

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 from pydantic import TypeAdapter, ValidationError
 
+from kloe_nb.framework.naming import group_label
 from kloe_nb.assessment.model import TrackName
 from kloe_nb.errors import KloeError
 from kloe_nb.form.autosave import SaveTiming
@@ -323,7 +324,7 @@ class AssessmentForm:
         group_score = scores.groups[group.id]
         if group_score.scored:
             parts.append(
-                f"{escape(group.kind.title())} {escape(group.number or group.id)} so far: "
+                f"{escape(group_label(group))} so far: "
                 f"<b>{escape(level_text(framework.scale_for_group(group), group_score.suggested, 'none yet'))}</b> "
                 f"({group_score.assessed} of {group_score.total} levelled)"
             )

@@ -13,6 +13,7 @@ from html import escape
 
 import ipywidgets as W
 
+from kloe_nb.framework.naming import group_heading, kloe_heading
 from kloe_nb.form.actions_panel import ActionsPanel
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.form.session import FormSession
@@ -37,13 +38,13 @@ def _heading_html(session: FormSession, kloe_id: str) -> str:
     kloe = session.kloe(kloe_id)
     group = session.group_of(kloe_id)
     judgement = session.framework.judgement(group.judgement)
-    crumbs = f"{judgement.title} › {group.kind.title()} {group.number or ''} {group.title}".replace("  ", " ")
+    crumbs = f"{judgement.title} › {group_heading(group)}"
     parts = [f'<div style="color:#57606a">{escape(crumbs)}</div>']
     if kloe.section:
         parts.append(f"<div><i>{escape(kloe.section)}</i></div>")
     if kloe.parent:
         parts.append(f"<div>Part of KLOE {escape(kloe.parent)}: {escape(session.kloe(kloe.parent).title)}</div>")
-    parts.append(f"<h3>KLOE {escape(kloe.number or kloe.id)}: {escape(kloe.title)}</h3>")
+    parts.append(f"<h3>{escape(kloe_heading(kloe))}</h3>")
     if not kloe.scored:
         parts.append("<p><i>Context only: this KLOE is not scored. Record what you found.</i></p>")
     parts.append(html_list("Prompts", kloe.prompts))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from kloe_nb.framework.naming import kloe_heading
 from kloe_nb.analysis.agreement import agreement
 from kloe_nb.analysis.moderation import ModerationItem, moderation_items, record_agreed
 from kloe_nb.errors import KloeError, NotFoundError, StaleRevisionError, StoreError
@@ -46,7 +47,7 @@ class ItemBox:
     def __init__(self, view: ModerationView, item: ModerationItem, scale: Scale | None) -> None:
         self.item = item
         kloe = view.framework.kloe(item.kloe_id)
-        heading = f"<h3>KLOE {escape(kloe.number or kloe.id)}: {escape(kloe.title)}</h3><div style='color:#57606a'>{escape(item.group_title)}</div>"
+        heading = f"<h3>{escape(kloe_heading(kloe))}</h3><div style='color:#57606a'>{escape(item.group_title)}</div>"
         self.status = W.HTML(item_status_html(scale, item, view.track))
         self.result = W.HTML()
         self.result.add_class("kloe-moderation-result")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as W
 
+from kloe_nb.framework.naming import group_heading, kloe_label
 from kloe_nb.form.session import FormSession
 from kloe_nb.form.widgets import Guard, button
 from kloe_nb.framework.model import Group
@@ -73,7 +74,7 @@ class Navigator:
         return f"{judgement.title} ({left} left)"
 
     def _group_label(self, group: Group) -> str:
-        name = f"{group.kind.title()} {group.number or ''}: {group.title}".replace(" :", ":")
+        name = group_heading(group)
         if not group.scored or not any(kloe.scored for kloe in group.kloes):
             return f"{_short(name, 90)} (not scored)"
         return f"{_short(name, 90)} ({self._left(self._group_ids(group))} left)"
@@ -88,7 +89,7 @@ class Navigator:
             word = "context, noted" if status != "not started" else "context"
         else:
             word = status
-        return f"{MARKS[status]} {kloe.number or kloe.id} {_short(kloe.title, 110)} [{word}]"
+        return f"{MARKS[status]} {_short(kloe_label(kloe), 110)} [{word}]"
 
     def _set_options(self, widget: W.Dropdown | W.Select, options: list[tuple[str, str]], value: str) -> None:
         if list(widget._options_labels) == [label for label, _ in options] and widget.value == value:

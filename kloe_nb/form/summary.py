@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from kloe_nb.framework.naming import group_heading
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.framework.labels import level_name
@@ -105,7 +106,7 @@ def chart_svg(framework: Framework, scores: Scores) -> str:
     ]
     for row, (group, score) in enumerate(rows):
         y = row * row_height
-        name = f"{group.number or group.id} {group.title}"
+        name = group_heading(group)
         short = name if len(name) <= 38 else name[:36] + "…"
         out.append(f'<text x="0" y="{y + 11}"><title>{escape(name)}</title>{escape(short)}</text>')
         out.append(f'<g transform="translate({label_width},{y})">{_bar(score, bar_width)}</g>')
@@ -192,7 +193,7 @@ def summary_html(framework: Framework, scores: Scores, unknown_kloes: list[str] 
                 counts = f"{group_score.assessed}/{group_score.total}"
             else:
                 suggested, counts = "context / not scored", ""
-            title = f"{group.kind.title()} {group.number or ''} {group.title}".replace("  ", " ")
+            title = group_heading(group)
             out.append(f"<tr><td style='padding-left:1.5em'>{escape(title)}</td><td>{suggested}</td><td></td><td>{counts}</td></tr>")
     out.append("</tbody></table>")
     out.append(chart_svg(framework, scores))

@@ -1,7 +1,9 @@
 """How people are told which KLOE or question: the number a reader knows, the heading the source prints.
 
-Shared by the report, the batch index, the comparison and the analysis sentences
-(sensitivity), so a KLOE is called the same everywhere.
+Shared by the report, the batch index, the comparison, the form, the handbook (as Jinja
+filters, ``render/environment.py``) and the analysis sentences (sensitivity), so a KLOE is
+called the same everywhere. A KLOE whose id is not a number ('track-record') is named by its
+title alone; its id is for files and commands, not for readers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ def kloe_number(kloe: Kloe) -> str:
     return kloe.id if NUMBERED.match(kloe.id) else ""
 
 
+def group_label(group: Group) -> str:
+    """'Question 2' where the source numbers the group, else its title (where space is short: chart columns, progress)."""
+    return f"{group.kind.title()} {group.number}" if group.number else group.title
+
+
 def group_heading(group: Group) -> str:
     """'Question 2: Is the service meeting the needs...?' (the kind and number the source prints, then the title)."""
     label = f"{group.kind.title()} {group.number}: " if group.number else ""
@@ -30,3 +37,15 @@ def kloe_reference(kloe: Kloe) -> str:
     """'KLOE 2.1' where the source numbers it, else its title in quotes ('"Track record"')."""
     number = kloe_number(kloe)
     return f"KLOE {number}" if number else f"\u201c{kloe.title}\u201d"
+
+
+def kloe_heading(kloe: Kloe) -> str:
+    """'KLOE 2.1: Managing the caseload' where the source numbers it, else its title alone."""
+    number = kloe_number(kloe)
+    return f"KLOE {number}: {kloe.title}" if number else kloe.title
+
+
+def kloe_label(kloe: Kloe) -> str:
+    """'2.1 Managing the caseload' (lists and charts), else its title alone."""
+    number = kloe_number(kloe)
+    return f"{number} {kloe.title}" if number else kloe.title

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from kloe_nb.assessment.model import Action, Assessment, KloeRecord
 from kloe_nb.framework.model import Framework
+from kloe_nb.framework.naming import kloe_label
 from kloe_nb.interchange.xlsx_layout import (
     ACTION_PLAN,
     EXCEL_CELL_LIMIT,
@@ -67,7 +68,7 @@ def _ordered_actions(framework: Framework, assessment: Assessment | None) -> lis
     """(KLOE id, KLOE heading, action) in framework order, then KLOEs the framework lacks; each KLOE's actions as recorded."""
     if assessment is None:
         return []
-    known = [(kloe.id, f"{kloe.number or kloe.id} {kloe.title}") for _, kloe in framework.iter_kloes()]
+    known = [(kloe.id, kloe_label(kloe)) for _, kloe in framework.iter_kloes()]
     ids = {kloe_id for kloe_id, _ in known}
     others = [(kloe_id, f"{kloe_id} (not in framework {framework.id})") for kloe_id in assessment.kloes if kloe_id not in ids]
     return [(kloe_id, heading, action) for kloe_id, heading in known + others for action in assessment.record(kloe_id).actions]

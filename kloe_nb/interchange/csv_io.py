@@ -11,6 +11,7 @@ import csv
 import io
 from pathlib import Path
 
+from kloe_nb.framework.naming import group_heading
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.model import Framework, Group, Kloe
@@ -33,10 +34,6 @@ def csv_columns(framework: Framework) -> list[str]:
         "level", "level_label", *(f"met_level_{level}" for level in described_levels(framework)), "falls_short",
         "strengths", "areas_for_improvement", "current_position", "evidence",
     ]
-
-
-def _group_name(group: Group) -> str:
-    return f"{group.kind.title()} {group.number}: {group.title}" if group.number else group.title
 
 
 def _label(framework: Framework, group: Group | None, level: int | None) -> str:
@@ -66,7 +63,7 @@ def csv_rows(framework: Framework, assessment: Assessment) -> list[list[str]]:
         ]
         rows.append([
             framework.id, assessment.organisation.code, assessment.organisation.name, assessment.period,
-            _group_name(group) if group else NOT_IN_FRAMEWORK, kloe_id, kloe.title if kloe else "",
+            group_heading(group) if group else NOT_IN_FRAMEWORK, kloe_id, kloe.title if kloe else "",
             "" if record.level is None else str(record.level), _label(framework, group, record.level), *met,
             str(sum(len(indexes) for indexes in record.falls_short.values())) if kloe is None or kloe.descriptors else "",
             record.strengths, record.areas_for_improvement, record.current_position, evidence_text(record.evidence),

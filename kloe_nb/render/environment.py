@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kloe_nb.framework.naming import group_heading, group_label, kloe_heading, kloe_label, kloe_number
 from kloe_nb import __version__
 
 #: Embedding, override and isolate controls: they change how the text around them is ordered.
@@ -40,7 +41,7 @@ def finalize(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    """The one environment every page is rendered with (autoescape, StrictUndefined, ``finalize``)."""
+    """The one environment every page is rendered with (autoescape, StrictUndefined, ``finalize``, and the naming filters of ``framework/naming.py``)."""
     env = jinja2.Environment(
         finalize=finalize,
         loader=jinja2.PackageLoader("kloe_nb.render", "templates"),
@@ -50,4 +51,5 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["version"] = __version__
+    env.filters.update(kloe_number=kloe_number, kloe_heading=kloe_heading, kloe_label=kloe_label, group_heading=group_heading, group_label=group_label)
     return env
