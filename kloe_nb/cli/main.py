@@ -21,9 +21,9 @@ from kloe_nb.cli import compare as compare_cli
 from kloe_nb.cli import frameworks as frameworks_cli
 from kloe_nb.cli import run as run_cli
 from kloe_nb.errors import KloeError
+from kloe_nb.settings import settings
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
-DEFAULT_STORE = "kloe.db"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kloe-workbook {__version__}")
     parser.add_argument(
         "--store",
-        default=os.environ.get("KLOE_STORE", DEFAULT_STORE),
+        default=settings().store,
         help="the assessment store (SQLite file); default $KLOE_STORE or ./kloe.db",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")

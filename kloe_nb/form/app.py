@@ -34,9 +34,9 @@ from kloe_nb.form.summary import level_text, status_html, summary_html
 from kloe_nb.form.widgets import CSS, Guard, close_tree, show_or_explain
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.framework.model import Framework
+from kloe_nb.settings import settings
 from kloe_nb.store import AssessmentKey, AssessmentStore, open_store
 
-DEFAULT_STORE = "kloe.db"
 URL_PARAMETERS = ("framework", "council_code", "council_name", "assessor", "period", "track")
 MODERATION_NOTEBOOK = "notebooks/moderate.ipynb"
 _ACTIVE: dict[tuple[str, AssessmentKey], AssessmentForm] = {}
@@ -45,7 +45,7 @@ _TRACK: TypeAdapter[str] = TypeAdapter(TrackName)
 
 def store_path(store: str | os.PathLike[str] | None) -> Path:
     """The store file: as given, else $KLOE_STORE, else ./kloe.db (as the ``kloe`` command does)."""
-    chosen = str(store) if store else os.environ.get("KLOE_STORE") or DEFAULT_STORE
+    chosen = str(store) if store else settings().store
     return Path(chosen).expanduser().resolve()
 
 

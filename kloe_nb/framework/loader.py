@@ -20,12 +20,11 @@ from kloe_nb.errors import InvalidInputError, NotFoundError, Problem
 from kloe_nb.framework.checks import Found, run_checks
 from kloe_nb.framework.model import Framework
 from kloe_nb.schema_errors import problems_from_validation
+from kloe_nb.settings import settings
 from kloe_nb.yaml_source import YamlDocument, dotted_path, read_yaml_file
 
 #: The frameworks shipped with the workbook.
 BUNDLED_DIR = bundled_dir("frameworks")
-#: Extra folders of framework files, separated like PATH (os.pathsep).
-SEARCH_PATH_ENV = "KLOE_FRAMEWORKS_PATH"
 
 
 @dataclass(frozen=True)
@@ -89,8 +88,7 @@ def _load_uncached(path: Path) -> LoadedFramework:
 
 def search_dirs() -> list[Path]:
     """Folders searched for ``ID.yaml``: those in $KLOE_FRAMEWORKS_PATH, then the bundled ones."""
-    extra = [Path(part) for part in os.environ.get(SEARCH_PATH_ENV, "").split(os.pathsep) if part]
-    return [*extra, BUNDLED_DIR]
+    return [*settings().framework_dirs(), BUNDLED_DIR]
 
 
 def framework_paths() -> dict[str, Path]:
