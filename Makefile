@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test env clean-demo
+.PHONY: demo test test-fast lint env clean-demo
 
 env: $(STAMP)
 
@@ -22,6 +22,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	@bash tools/need_chromium.sh
 	$(BIN)/python -m pytest
+
+# The inner loop: everything but the browser tests and the whole-batch runs (make test runs all).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
+# Lint, format check and type check, as CI runs them.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean-demo:
 	rm -rf runs/handbooks runs/demo

@@ -108,8 +108,8 @@ class _Builder:
                 )
                 continue
             first_seen[key] = line
-            self.document.key_positions[(*path, key)] = (line, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, (*path, key))
+            self.document.key_positions[path + (key,)] = (line, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, path + (key,))
         self.document.positions.pop((*path, "<key>"), None)
         return result
 

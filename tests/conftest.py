@@ -27,3 +27,30 @@ def artifacts_dir() -> Path:
     """Where tests keep screenshots and other artifacts for people to look at."""
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     return ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="session")
+def renderer():  # type: ignore[no-untyped-def]
+    """The page exporter, built once (building it reads the nbconvert templates)."""
+    from kloe_nb.render.exporter import PageRenderer
+
+    return PageRenderer()
+
+
+@pytest.fixture
+def forms(tmp_path):  # type: ignore[no-untyped-def]
+    """Open real widget forms on a store in tmp_path (``forms(framework, code, timing)``); all closed afterwards."""
+    from builders import FAST
+
+    from kloe_nb.form import SaveTiming, build_form
+
+    opened = []
+
+    def open_form(framework: str = "ac-benefits", code: str = "00AB", timing: SaveTiming = FAST):  # type: ignore[no-untyped-def]
+        form = build_form(framework, code, "Ynys Môn", tmp_path / "kloe.db", "alice", timing=timing)
+        opened.append(form)
+        return form
+
+    yield open_form
+    for form in opened:
+        form.close()

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from browser import open_file_page
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
+
 from kloe_nb import demo
+
+pytestmark = pytest.mark.slow  # real kernels run whole batches
 
 EXAMPLES = REPO_ROOT / "examples"
 FRAMEWORKS = ["ac-benefits", "ac-judgement2", "caa-2009", "hi-prospects", "wao-housing"]
@@ -92,6 +94,7 @@ def test_the_index_is_ordered_by_code_and_by_every_column_without_script(runs):
     assert codes == ["EX-CA01", "EX-CA03", "EX-CA04", "EX-CA02"]  # organisational assessment 3, 2, 2 (by code), then undecided
 
 
+@pytest.mark.browser
 def test_pages_open_from_disk_with_no_request_leaving_and_no_console_error(runs, artifacts_dir):
     out = runs / "demo" / "caa-2009"
     with open_file_page(out / "index.html") as (page, visit):
@@ -108,6 +111,7 @@ def test_pages_open_from_disk_with_no_request_leaving_and_no_console_error(runs,
     assert visit.console_errors == [] and visit.page_errors == []
 
 
+@pytest.mark.browser
 def test_a_report_reads_fully_with_javascript_off(runs):
     with open_file_page(runs / "demo" / "ac-benefits" / "ex-ac01.html", javascript=False) as (page, visit):
         text = page.inner_text("body")

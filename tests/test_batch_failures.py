@@ -16,12 +16,14 @@ import sys
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
-
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
+from nbformat.v4 import new_code_cell
+
 from kloe_nb.batch.slugs import slug
 from kloe_nb.demo import import_assessments
+
+pytestmark = pytest.mark.slow  # real kernels run whole batches
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
 EXAMPLE = REPO_ROOT / "examples" / "assessments" / "ac-judgement2--EX-J201--2008-09.json"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import REPO_ROOT
 from nbformat.v4 import new_code_cell
 
-from conftest import REPO_ROOT
 from kloe_nb.batch.job import NotebookJob, execute_job
 from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.batch.parameters import check_names, check_notebook, council_parameters

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from conftest import REPO_ROOT
+
 from kloe_nb.assessment import Assessment, KloeRecord, Organisation
 from kloe_nb.framework import load_framework
 from kloe_nb.interchange.json_io import write_assessment_json

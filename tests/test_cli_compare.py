@@ -12,12 +12,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from browser import open_file_page
+from builders import ac, ac_store, caa, save_all
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
+
 from kloe_nb.cli.main import main
-from test_comparison import ac, ac_store, caa, save_all
+
+pytestmark = pytest.mark.slow  # real kernels run whole batches
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "compare.ipynb"
 
@@ -180,6 +182,7 @@ def test_the_batch_index_links_the_comparison_pages_beside_it(compared, tmp_path
 
 
 # -- the page in a real browser --------------------------------------------------------------------------------
+@pytest.mark.browser
 def test_the_comparison_page_opens_from_disk_with_no_request_leaving_and_no_console_error(compared, artifacts_dir):
     _, output, _ = compared
     with open_file_page(output) as (page, visit):
@@ -199,6 +202,7 @@ def test_the_comparison_page_opens_from_disk_with_no_request_leaving_and_no_cons
     assert visit.console_errors == [] and visit.page_errors == []
 
 
+@pytest.mark.browser
 def test_the_comparison_page_reads_fully_with_javascript_off(compared):
     _, output, _ = compared
     with open_file_page(output, javascript=False) as (page, visit):

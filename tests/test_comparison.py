@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
-
+from builders import ac, ac_store, caa, save_all
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
-from kloe_nb.assessment.model import Assessment, JudgementDecision, KloeRecord, Moderation, Organisation
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from kloe_nb.assessment.model import KloeRecord, Moderation
 from kloe_nb.comparison import Comparison, ComparisonError
 from kloe_nb.comparison.peers import number_text, peer_cell
 from kloe_nb.comparison.ranking import rank, ranking_judgements
@@ -29,7 +29,6 @@ from kloe_nb.errors import NotFoundError
 from kloe_nb.framework import load_framework
 from kloe_nb.render.exporter import PageRenderer, page_info, sections
 from kloe_nb.render.inert import inert_problems as fast_inert_problems
-from kloe_nb.store import open_store
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "compare.ipynb"
 GENERATED = datetime(2010, 3, 31, 12, 0, tzinfo=timezone.utc)
@@ -45,78 +44,6 @@ HOSTILE = [
 
 
 # -- building real assessments ------------------------------------------------------------------
-def make_assessment(
-    framework_id: str,
-    code: str,
-    name: str,
-    period: str,
-    levels: dict[str, int | None],
-    *,
-    group: str = "",
-    kloes: dict[str, int | None] | None = None,
-    decisions: dict[str, tuple[int, str]] | None = None,
-    track: str = "",
-    assessor: str = "",
-    illustrative: bool = False,
-) -> Assessment:
-    """An assessment whose every scored KLOE in a judgement's groups has that judgement's level (``levels``),
-    then the KLOE levels in ``kloes`` on top; ``decisions``: judgement id -> (level, rationale)."""
-    framework = load_framework(framework_id)
-    records: dict[str, KloeRecord] = {}
-    for group_, kloe in framework.iter_kloes():
-        if kloe.scored and group_.judgement in levels and levels[group_.judgement] is not None:
-            records[kloe.id] = KloeRecord(level=levels[group_.judgement])
-    for kloe_id, level in (kloes or {}).items():
-        records[kloe_id] = KloeRecord(level=level)
-    return Assessment(
-        framework=framework_id,
-        organisation=Organisation(code=code, name=name, group=group),
-        period=period,
-        assessor=assessor,
-        track=track,
-        illustrative=illustrative,
-        kloes=records,
-        judgements={key: JudgementDecision(level=level, rationale=why) for key, (level, why) in (decisions or {}).items()},
-    )
-
-
-def save_all(store_path: Path, *assessments: Assessment) -> Path:
-    """A real store holding these assessments (each as a new revision)."""
-    with open_store(store_path) as store:
-        for assessment in assessments:
-            found = store.find(_key(assessment))
-            store.save(assessment, based_on=found.revision if found else None, author="test")
-    return store_path
-
-
-def _key(assessment: Assessment):  # type: ignore[no-untyped-def]
-    from kloe_nb.store import AssessmentKey
-
-    return AssessmentKey.of(assessment)
-
-
-def ac(code: str, name: str, period: str, j1: int | None, j2: int | None, **options) -> Assessment:  # type: ignore[no-untyped-def]
-    return make_assessment("ac-benefits", code, name, period, {"J1": j1, "J2": j2}, **options)
-
-
-def caa(code: str, name: str, period: str, themes: int, performance: int, **options) -> Assessment:  # type: ignore[no-untyped-def]
-    levels = {"managing_finances": themes, "governing_the_business": themes, "managing_resources": themes, "managing_performance": performance}
-    return make_assessment("caa-2009", code, name, period, levels, **options)
-
-
-def ac_store(tmp_path: Path) -> Path:
-    """Five AC benefits councils in two peer groups; two with three periods; one tie; one level 1."""
-    return save_all(
-        tmp_path / "kloe.db",
-        ac("A1", "Aldermere", "2006/07", 2, 2, group="Districts"),
-        ac("A1", "Aldermere", "2007/08", 2, 3, group="Districts"),
-        ac("A1", "Aldermere", "2008/09", 3, 3, group="Districts"),
-        ac("B2", "Brackenford", "2007/08", 3, 3, group="Districts"),
-        ac("B2", "Brackenford", "2008/09", 3, 2, group="Districts"),
-        ac("C3", "Cindervale", "2008/09", 3, 3, group="Districts"),
-        ac("D4", "Dunmarsh", "2008/09", 4, 2, group="Unitaries"),
-        ac("E5", "Eltonbury", "2008/09", 1, 1, group="Unitaries", kloes={"2.1": 2}),
-    )
 
 
 def page_of(comparison: Comparison, renderer: PageRenderer | None = None) -> tuple[str, nbformat.NotebookNode]:
@@ -140,11 +67,6 @@ def text_of(html: str) -> str:
 def section_html(html: str, section_id: str) -> str:
     start = html.index(f'id="{section_id}"')
     return html[start: html.index("</section>", start)]
-
-
-@pytest.fixture(scope="module")
-def renderer() -> PageRenderer:
-    return PageRenderer()
 
 
 # -- gathering and ranking ------------------------------------------------------------------------
@@ -398,8 +320,9 @@ def test_outputs_the_comparison_did_not_tag_never_reach_the_page(tmp_path, rende
 
 
 def test_a_report_page_does_not_carry_the_comparison_stylesheet(tmp_path, renderer):
+    from builders import page_of as report_page
+
     from kloe_nb.report import Report
-    from test_report import page_of as report_page
 
     store = save_all(tmp_path / "kloe.db", ac("A1", "Aldermere", "2008/09", 3, 2))
     html, nb = report_page(Report.load("ac-benefits", "A1", str(store)), renderer)
@@ -407,9 +330,9 @@ def test_a_report_page_does_not_carry_the_comparison_stylesheet(tmp_path, render
 
 
 def test_no_label_or_kloe_is_written_into_the_comparison_code():
-    from test_report import _string_constants
+    from builders import string_constants
 
-    literals = set().union(*(_string_constants(path) for path in (REPO_ROOT / "kloe_nb" / "comparison").glob("*.py")))
+    literals = set().union(*(string_constants(path) for path in (REPO_ROOT / "kloe_nb" / "comparison").glob("*.py")))
     words = " ".join(literals).lower()
     for framework_id in ("ac-benefits", "ac-judgement2", "hi-prospects", "wao-housing", "caa-2009"):
         framework = load_framework(framework_id)

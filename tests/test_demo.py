@@ -12,10 +12,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
+
 from kloe_nb import demo
+
+pytestmark = pytest.mark.slow  # real kernels run whole batches
 
 FRAMEWORKS = sorted(path.stem for path in (REPO_ROOT / "examples" / "councils").glob("*.csv"))
 

@@ -11,8 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT
+
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.assessment.validate import check_assessment
 from kloe_nb.demo import import_examples

@@ -18,8 +18,6 @@ from kloe_nb.form.session import FormSession
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.store import AssessmentKey, open_store
 
-from test_form_widgets import FAST, forms  # noqa: F401  (the same form fixture: real forms on a store in tmp_path)
-
 
 def stored(tmp_path, kloe_id="2.1", framework="ac-benefits", code="00AB"):
     with open_store(tmp_path / "kloe.db") as store:

@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from browser import CHROMIUM, CHROMIUM_FLAGS
 from conftest import REPO_ROOT
+
 from kloe_nb.store import AssessmentKey, open_store
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # JupyterLab and Voilà servers driven by Chromium
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "assess.ipynb"
 MODERATION_NOTEBOOK = REPO_ROOT / "notebooks" / "moderate.ipynb"

@@ -12,17 +12,17 @@ import time
 
 import ipywidgets as W
 import pytest
+from builders import FAST
 
 from kloe_nb.analysis import agreement
 from kloe_nb.errors import KloeError, NotFoundError
 from kloe_nb.form import SaveTiming, build_form, open_form, open_moderation
 from kloe_nb.form.app import AssessmentForm, url_parameters
-from kloe_nb.form.moderation import ModerationView, build_moderation
 from kloe_nb.form.moderation import URL_PARAMETERS as MODERATION_PARAMETERS
+from kloe_nb.form.moderation import ModerationView, build_moderation
 from kloe_nb.form.widgets import BLANK
 from kloe_nb.store import AssessmentKey, open_store
 
-FAST = SaveTiming(interval=0.05, retry=0.05)
 LEAD = {"2.1": 3, "2.2": 3, "2.3": 2, "2.4": 3, "2.5": 1}
 SECOND = {"2.1": 2, "2.2": 3, "2.3": 4, "2.4": 3, "2.6": 2}
 

@@ -16,6 +16,7 @@ import textwrap
 import time
 
 import pytest
+from builders import FAST
 
 from kloe_nb.assessment import Assessment, KloeRecord, Organisation
 from kloe_nb.errors import InvalidInputError
@@ -25,7 +26,6 @@ from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.store import AssessmentKey, open_store
 from kloe_nb.store.sqlite import SQLiteStore
 
-FAST = SaveTiming(interval=0.05, retry=0.05)
 KEY = AssessmentKey("ac-benefits", "00123", "")
 
 

@@ -12,27 +12,12 @@ import time
 import ipywidgets as W
 import pytest
 
-from kloe_nb.form import SaveTiming, build_form
+from kloe_nb.form import SaveTiming
 from kloe_nb.form.app import AssessmentForm, url_parameters
 from kloe_nb.framework.loader import bundled_ids, load_framework
 from kloe_nb.store import AssessmentKey, open_store
 
-FAST = SaveTiming(interval=0.05, retry=0.05)
 LABELLED = (W.Dropdown, W.Select, W.Checkbox, W.Textarea, W.Text, W.Combobox, W.ToggleButtons, W.Button)
-
-
-@pytest.fixture
-def forms(tmp_path):
-    opened: list[AssessmentForm] = []
-
-    def open_form(framework: str = "ac-benefits", code: str = "00AB", timing: SaveTiming = FAST) -> AssessmentForm:
-        form = build_form(framework, code, "Ynys Môn", tmp_path / "kloe.db", "alice", timing=timing)
-        opened.append(form)
-        return form
-
-    yield open_form
-    for form in opened:
-        form.close()
 
 
 def stored(tmp_path, framework="ac-benefits", code="00AB"):

@@ -11,10 +11,10 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO_ROOT
-from kloe_nb.framework import load_framework
 from seedtext import find_in_seed  # conftest puts tests/ on sys.path
+
+from kloe_nb.framework import load_framework
 
 SEED = "002_e78f7ceaf1ef1da2.txt"
 

@@ -7,9 +7,9 @@ checks all five the same way: no text that is not in the seed it claims to come 
 from __future__ import annotations
 
 import pytest
+from seedtext import SEEDS_DIR, find_in_seed, seed_text
 
 from kloe_nb.framework.loader import bundled_ids, load_framework_by_id
-from seedtext import SEEDS_DIR, find_in_seed, seed_text
 
 EXPECTED_IDS = ["ac-benefits", "ac-judgement2", "caa-2009", "hi-prospects", "wao-housing"]
 

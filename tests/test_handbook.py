@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from browser import open_file_page
+from htmlcheck import inert_problems
 
 from kloe_nb.framework.loader import load_framework_by_id, load_framework_record
 from kloe_nb.render.handbook import render_handbook, write_handbook
-from browser import open_file_page
-from htmlcheck import inert_problems
 
 ALL_IDS = ["ac-benefits", "ac-judgement2", "caa-2009", "hi-prospects", "wao-housing"]
 
@@ -60,6 +59,7 @@ def test_descriptors_sit_side_by_side_under_their_level_headings():
     assert "Excellent prospects" in headings[0][1] and "Uncertain prospects" in headings[1][1]
 
 
+@pytest.mark.browser
 def test_handbook_opens_offline_in_a_real_browser(tmp_path, artifacts_dir):
     record = load_framework_by_id("hi-prospects")
     output = write_handbook(record, tmp_path / "hi-prospects.html")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+
 import tomllib
-
 import yaml
-
 from conftest import REPO_ROOT
 
 
@@ -50,11 +49,10 @@ def test_the_package_list_names_every_subpackage():
 
 def test_a_plain_pip_install_carries_the_frameworks_and_notebooks(tmp_path):
     """`pip install .` (not editable) gives a package that finds its frameworks and notebooks without the repository."""
+    import shutil
     import subprocess
     import sys
     import zipfile
-
-    import shutil
 
     source = tmp_path / "source"  # a copy, so the build writes nothing into the checkout
     skip = shutil.ignore_patterns(".git", ".venv", "runs", "build", "dist", "*.egg-info", "artifacts", "__pycache__", ".hypothesis", ".pytest_cache")

@@ -12,21 +12,20 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import markupsafe
 import nbformat
 import papermill
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
-
+from builders import page_of, stored, string_constants
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
-from kloe_nb.demo import import_assessments
+from nbformat.v4 import new_code_cell, new_output
+
 from kloe_nb.framework import load_framework
-from kloe_nb.report import Report, ReportError
-from kloe_nb.render.exporter import PageRenderer, sections, summary
+from kloe_nb.render.exporter import sections, summary
 from kloe_nb.render.inert import inert_problems as fast_inert_problems
+from kloe_nb.report import Report, ReportError
 from kloe_nb.report.wording import judgement_sentence
 from kloe_nb.scoring import score
 
@@ -47,37 +46,6 @@ HOSTILE = [
 
 def example(name: str) -> dict:
     return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def stored(tmp_path: Path, *documents: dict) -> Path:
-    """A store holding these assessment documents (interchange JSON)."""
-    paths = []
-    for number, document in enumerate(documents):
-        path = tmp_path / f"a{number}.json"
-        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-        paths.append(path)
-    store = tmp_path / "kloe.db"
-    import_assessments(store, paths)
-    return store
-
-
-def page_of(report: Report, renderer: PageRenderer | None = None) -> tuple[str, nbformat.NotebookNode]:
-    """The page as the batch makes it, from the notebook's cells' displays (without a kernel)."""
-    cells = []
-    for part in (report.header(), report.judgements(), report.combination(), report.sensitivity(), report.direction_of_travel(),
-                 report.questions(), report.flags(), report.improvements(), report.provenance(), report.summary()):
-        cell = new_code_cell("report.section()")
-        if part is not None:
-            data, metadata = part._repr_mimebundle_()
-            cell.outputs = [new_output("execute_result", data=data, metadata=metadata, execution_count=1)]
-        cells.append(cell)
-    nb = new_notebook(cells=cells)
-    return (renderer or PageRenderer()).render(nb), nb
-
-
-@pytest.fixture(scope="module")
-def renderer() -> PageRenderer:
-    return PageRenderer()
 
 
 # -- the judgement sentence, in each framework's own words --------------------------------------
@@ -101,22 +69,8 @@ def test_the_judgement_sentence_is_built_from_the_frameworks_labels_and_stars(na
     assert judgement_sentence(framework, score(framework, assessment)) == sentence
 
 
-def _string_constants(path: Path) -> set[str]:
-    """Every string literal in a module's code, docstrings left out."""
-    import ast
-
-    tree = ast.parse(path.read_text())
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body
-        and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
-    }
-    return {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings}
-
-
 def test_no_label_or_kloe_is_written_into_the_report_code():
-    literals = set().union(*(_string_constants(path) for path in (REPO_ROOT / "kloe_nb" / "report").glob("*.py")))
+    literals = set().union(*(string_constants(path) for path in (REPO_ROOT / "kloe_nb" / "report").glob("*.py")))
     words = " ".join(literals).lower()
     for framework_id in ("ac-benefits", "hi-prospects", "wao-housing", "caa-2009"):
         framework = load_framework(framework_id)

@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
-
+from builders import page_of, stored
 from htmlcheck import inert_problems
+
 from kloe_nb.assessment.model import Action, Assessment
 from kloe_nb.framework import load_framework
-from kloe_nb.report import Report
 from kloe_nb.render.exporter import PageRenderer
+from kloe_nb.report import Report
 from kloe_nb.report.plan import action_views, unplanned_areas
-from test_report import page_of, stored
 
 
 def planned_document() -> dict:

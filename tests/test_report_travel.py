@@ -12,17 +12,17 @@ import re
 from pathlib import Path
 
 import pytest
-
+from builders import page_of, stored
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
+
 from kloe_nb.analysis import sensitivity
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.framework import load_framework
-from kloe_nb.report import Report
 from kloe_nb.render.charts import trend_chart
-from kloe_nb.render.exporter import PageRenderer, summary
+from kloe_nb.render.exporter import summary
 from kloe_nb.render.inert import inert_problems as fast_inert_problems
-from test_report import page_of, stored
+from kloe_nb.report import Report
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
 PERIODS = ["2006/07", "2007/08", "2008/09"]
@@ -48,11 +48,6 @@ def ac_document(period: str, index: int) -> dict:
         "kloes": kloes,
         "judgements": {"J1": {"level": J1[index], "rationale": "decided for the test"}},
     }
-
-
-@pytest.fixture(scope="module")
-def renderer() -> PageRenderer:
-    return PageRenderer()
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import sys
 import unicodedata
 
 import pytest
-
 from conftest import REPO_ROOT
+
 from kloe_nb.batch.slugs import MAX_SLUG, Named, check_collisions, slug
 from kloe_nb.errors import InvalidInputError
 

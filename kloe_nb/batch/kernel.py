@@ -161,7 +161,7 @@ class ReusedKernelEngine(NBClientEngine):
     """papermill's nbclient engine on a kernel that outlives the notebook (``kernel_session=``)."""
 
     @classmethod
-    def execute_managed_notebook(  # type: ignore[override]
+    def execute_managed_notebook(
         cls,
         nb_man: Any,
         kernel_name: str,

@@ -15,6 +15,8 @@ Exit code (DESIGN.md): 0 when every council has a current report, 1 when any fai
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import os
 import sys
@@ -94,7 +96,7 @@ def _saved_time(saved_at: str) -> float:
         return float("inf")  # unreadable: never treat a report as newer
 
 
-def read_summary(path: Path) -> dict | None:
+def read_summary(path: Path) -> dict[str, Any] | None:
     """The summary a finished report notebook holds (None if there is none or it cannot be read)."""
     try:
         from nbformat import from_dict
@@ -104,7 +106,7 @@ def read_summary(path: Path) -> dict | None:
         return None
 
 
-def up_to_date(outputs: OutputFolder, slug: str, revision: int, saved_at: str, inputs: list[Path]) -> dict | None:
+def up_to_date(outputs: OutputFolder, slug: str, revision: int, saved_at: str, inputs: list[Path]) -> dict[str, Any] | None:
     """The summary of a council's existing report when it can be kept (see the module docstring), else None."""
     html, notebook = outputs.html(slug), outputs.notebook(slug)
     try:

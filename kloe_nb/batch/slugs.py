@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from kloe_nb.errors import InvalidInputError, Problem
 
@@ -55,10 +56,20 @@ class Named:
     name: str
 
 
-def check_collisions(councils: Iterable[Named], source: str) -> dict[str, str]:
+class HasCodeAndName(Protocol):
+    """What slugs are made from: a council of the CSV, or a ``Named``."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def check_collisions(councils: Iterable[HasCodeAndName], source: str) -> dict[str, str]:
     """Slug by council code, or InvalidInputError naming every pair of councils whose file names would collide."""
     slugs: dict[str, str] = {}
-    owner: dict[str, Named] = {}
+    owner: dict[str, HasCodeAndName] = {}
     problems: list[Problem] = []
     for council in councils:
         name = slug(council.code)

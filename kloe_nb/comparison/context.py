@@ -9,6 +9,8 @@ of travel and assessor agreement.
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import datetime, timezone
 
 from kloe_nb import __version__
@@ -104,7 +106,7 @@ def _orderings(columns: list[Column], league: list[LeagueRow]) -> list[Ordering]
         found.append(Ordering("league-group", "group", sorted(league, key=lambda row: (row.group.casefold() or "\uffff", position[row.code]))))
     for index, column in enumerate(columns):
 
-        def best_first(row: LeagueRow, at: int = index) -> tuple:
+        def best_first(row: LeagueRow, at: int = index) -> tuple[Any, ...]:
             cell = row.cells[at]
             key = (0, -cell.level) if cell.level is not None and not cell.needs_decision else (1,) if cell.needs_decision else (2,)
             return (key, position[row.code])
@@ -157,7 +159,8 @@ def _travel(framework: Framework, council: CouncilData) -> Travel:
         change, direction = _change_text(movement, trend.periods)
         rows.append(TravelRow(movement.title, words, change, direction))
         series.append((movement.title, list(movement.levels)))
-    shared = framework.scale(next(iter(scales))) if len(scales) == 1 and None not in scales else None
+    named = [scale_id for scale_id in scales if scale_id is not None]
+    shared = framework.scale(named[0]) if len(scales) == 1 and named else None
     chart = trend_chart(list(trend.periods), series, shared, f"{council.name}: judgements by period")
     labels = {kloe.id: kloe_number(kloe) or " ".join(part for part in (group.number, _short(kloe.title, 24)) if part)
               for group, kloe in framework.iter_kloes()}

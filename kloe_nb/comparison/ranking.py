@@ -16,6 +16,7 @@ undecided or not assessed is listed in that order but not given a rank number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 from statistics import fmean
 
 from kloe_nb.framework.model import Framework, Judgement
@@ -50,7 +51,7 @@ def judgement_key(result: LevelScore | None) -> tuple[int, ...]:
     return (2,)
 
 
-def decided(result: LevelScore | None) -> bool:
+def decided(result: LevelScore | None) -> TypeGuard[LevelScore]:
     """The judgement has a level (not a cell awaiting a decision, not missing)."""
     return result is not None and result.level is not None and not result.needs_judgement
 
@@ -76,15 +77,15 @@ class Ranked:
     tied: bool
 
 
-def rank(keys: list[tuple], rankable: list[bool]) -> list[Ranked]:
+def rank(keys: list[tuple[Any, ...]], rankable: list[bool]) -> list[Ranked]:
     """Places for councils given their sort keys (same order as given): competition ranking, "=2" for ties."""
     order = sorted(range(len(keys)), key=lambda index: keys[index])
     places: list[Ranked | None] = [None] * len(keys)
-    counts: dict[tuple, int] = {}
+    counts: dict[tuple[Any, ...], int] = {}
     for index in range(len(keys)):
         if rankable[index]:
             counts[keys[index]] = counts.get(keys[index], 0) + 1
-    first_at: dict[tuple, int] = {}
+    first_at: dict[tuple[Any, ...], int] = {}
     number = 0
     for position, index in enumerate(order):
         if rankable[index]:

@@ -64,7 +64,7 @@ class Editing:
             value = int(text)
         if value not in levels:
             raise self._problem(path, f"level {value} is not on the scale: {hint}")
-        return value
+        return int(value)
 
     def _text(self, value: Any, path: str) -> str:
         if not isinstance(value, str):

@@ -183,7 +183,7 @@ class ModerationView:
 
     def _build(self) -> None:
         levels = [(item.levels[""], item.levels[self.track]) for item in self.items if None not in item.levels.values()]
-        stats = agreement_html(agreement([a for a, _ in levels], [b for _, b in levels]), self.items, self.track)  # type: ignore[misc]
+        stats = agreement_html(agreement([a for a, _ in levels], [b for _, b in levels]), self.items, self.track)
         if self.stats.value != stats:
             self.stats.value = stats
         for box in self.boxes.values():

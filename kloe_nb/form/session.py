@@ -76,6 +76,11 @@ class _Pending:
     edits: int = 0
     saved: int = 0
 
+    @property
+    def waiting(self) -> bool:
+        """Edits made since the last save began (a method of its own: the count changes under the caller)."""
+        return self.edits != self.saved
+
 
 @dataclass
 class _Listeners:
@@ -255,7 +260,7 @@ class FormSession(Editing):
 
     @property
     def unsaved(self) -> bool:
-        return self._pending.edits != self._pending.saved
+        return self._pending.waiting
 
     # -- saving state after an edit ------------------------------------------------------
     def _changed(self) -> None:
@@ -287,7 +292,7 @@ class FormSession(Editing):
             self.revision = stored.revision
             self._base = stored.assessment
             self._pending.saved = edits
-            waiting = self.unsaved
+            waiting = self._pending.waiting
         saved = f"saved at {clock(stored.saved_at)} (revision {stored.revision})"
         if waiting:  # edits made while this save ran: say so, and save them next
             self._set_status(SaveStatus("unsaved", f"{saved}; newer changes not saved yet", stored.revision, stored.saved_at))

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
-from kloe_nb.assessment.model import Action, Assessment, KloeRecord
+from kloe_nb.assessment.model import Action, Assessment, KloeRecord, Priority
 from kloe_nb.framework.model import Framework
 from kloe_nb.framework.naming import kloe_label
 from kloe_nb.interchange.xlsx_layout import (
@@ -51,7 +51,7 @@ KLOE_ID, KLOE, AREA, ACTION, OWNER, DUE, PRIORITY, RESOURCES, MEASURE = (
 COLUMNS = [KLOE_ID, KLOE, AREA, ACTION, OWNER, DUE, PRIORITY, RESOURCES, MEASURE]
 FIELDS = {AREA: "area", ACTION: "action", OWNER: "owner", DUE: "due", PRIORITY: "priority", RESOURCES: "resources", MEASURE: "measure"}
 TEXT_FIELDS = ("area", "action", "owner", "resources", "measure")
-PRIORITIES = ("high", "medium", "low")
+PRIORITIES: tuple[Priority, ...] = ("high", "medium", "low")
 WIDTHS = {KLOE_ID: 10, KLOE: 40, AREA: 40, ACTION: 45, OWNER: 20, DUE: 13, PRIORITY: 11, RESOURCES: 30, MEASURE: 40}
 SPARE_ROWS = 100
 """Blank rows after the last action that already have the date format, the dropdown and text ids, for new actions."""
@@ -159,11 +159,12 @@ def parse_due(value: Any) -> tuple[str, str | None]:
         return "", f"due date {text!r} is not a date written YYYY-MM-DD; {rule}"
 
 
-def parse_priority(value: Any) -> tuple[str, str | None]:
+def parse_priority(value: Any) -> tuple[Priority, str | None]:
     """A Priority cell as high, medium or low ('' if blank), or why it is not one."""
     text = normal_text(cell_text(value)) if value is not None else ""
-    if text in ("", *PRIORITIES):
-        return text, None
+    for priority in ("", *PRIORITIES):
+        if text == priority:
+            return priority, None
     return "", f"priority {shown_value(value)} is not one of {', '.join(PRIORITIES)}; choose one from the list, or leave it blank"
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from kloe_nb.assessment.model import Evidence
-from kloe_nb.files import replacing  # noqa: F401  (re-exported for the interchange writers)
 from kloe_nb.errors import InvalidInputError, Problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -15,7 +15,8 @@ from kloe_nb.framework.naming import group_heading
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.model import Framework, Group, Kloe
-from kloe_nb.interchange.cells import defuse, evidence_text, replacing
+from kloe_nb.files import replacing
+from kloe_nb.interchange.cells import defuse, evidence_text
 
 NOT_IN_FRAMEWORK = "(not in the framework)"
 """The group shown for a KLOE the assessment has but the framework no longer does."""

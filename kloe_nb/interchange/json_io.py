@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import InvalidInputError, Problem
-from kloe_nb.interchange.cells import MAX_FILE_BYTES, check_file_size, replacing
+from kloe_nb.files import replacing
+from kloe_nb.interchange.cells import MAX_FILE_BYTES, check_file_size
 
 _LEVEL_RULE = "level must be a whole number 1-4 or null (not yet assessed)"
 
@@ -59,7 +61,7 @@ def _organisation_code(data: object) -> str | None:
     if isinstance(data, dict):
         organisation = data.get("organisation")
         if isinstance(organisation, dict) and isinstance(organisation.get("code"), str) and organisation["code"]:
-            return organisation["code"]
+            return str(organisation["code"])
     return None
 
 
@@ -82,7 +84,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _schema_message(error: dict[str, Any]) -> str:
+def _schema_message(error: ErrorDetails) -> str:
     loc = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")

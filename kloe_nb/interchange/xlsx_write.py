@@ -21,7 +21,8 @@ from kloe_nb.errors import InvalidInputError, KloeError, Problem
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.framework.naming import kloe_number
 from kloe_nb.interchange.action_plan_xlsx import overlong_actions, write_action_plan
-from kloe_nb.interchange.cells import evidence_text, replacing
+from kloe_nb.files import replacing
+from kloe_nb.interchange.cells import evidence_text
 from kloe_nb.interchange.xlsx_layout import (
     ABOUT,
     ABOUT_FIELDS,

@@ -11,6 +11,7 @@ dash pattern and marker as well as a colour, and a text label.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Protocol
 
 from markupsafe import Markup
@@ -27,11 +28,16 @@ MAX_LABEL = 40
 
 
 class Levelled(Protocol):
-    """What a chart needs of a KLOE."""
+    """What a chart needs of a KLOE (read only)."""
 
-    number: str
-    title: str
-    level: int | None
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def level(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def _short(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def level_chart(title: str, scale: Scale | None, kloes: list[Levelled]) -> Chart:
+def level_chart(title: str, scale: Scale | None, kloes: Sequence[Levelled]) -> Chart:
     """The bars of one question or theme: one per scored KLOE, its length the level on the scale."""
     levels = sorted(level.level for level in scale.levels) if scale else [1, 2, 3, 4]
     top = max(levels)
@@ -189,7 +195,9 @@ def trend_layout(periods: list[str], series: list[tuple[str, list[int | None]]],
     for number, (name, values) in enumerate(drawn):
         colour, dash, marker = TREND_STYLES[number % len(TREND_STYLES)]
         nudge = (number - (count - 1) / 2) * min(3.0, 16.0 / max(count, 1))  # lines at the same level stay visible side by side
-        stretches, current, points = [], [], []
+        stretches: list[str] = []
+        current: list[str] = []
+        points: list[TrendPoint] = []
         for index, (period, value) in enumerate(zip(periods, values)):
             if value is None:
                 if len(current) > 1:
@@ -209,7 +217,7 @@ def trend_layout(periods: list[str], series: list[tuple[str, list[int | None]]],
             f"{period} {level_name(scale, value) if value is not None else 'not assessed'}" for period, value in zip(periods, values)
         )
         lines.append(TrendLine(name, label, stretches, points, colour, dash, 0.0, f"{name}: {described}"))
-        wanted.append(y_of(values[last]) + nudge + 4)
+        wanted.append(y_of(values[last] or 0) + nudge + 4)  # values[last] is a level: last is the last period assessed
     placed = _spread_labels(wanted, top + 4)
     lines = [TrendLine(**{**line.__dict__, "label_y": y}) for line, y in zip(lines, placed)]
     missing = [name for name, values in series if all(value is None for value in values)]

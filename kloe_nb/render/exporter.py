@@ -108,11 +108,11 @@ def summary(nb: NotebookNode) -> dict[str, Any] | None:
     return None
 
 
-class TaggedOutputsOnly(Preprocessor):  # type: ignore[misc]  # nbconvert ships no type hints
+class TaggedOutputsOnly(Preprocessor):
     """Keeps only the outputs the page package tagged; drops code cells left with none, and all other cells."""
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
-        cells = []
+        cells: list[NotebookNode] = []
         for cell in nb.cells:
             outputs = [output for output in cell.get("outputs", []) if _is_tagged(output)]
             if cell.get("cell_type") == "code" and outputs:
@@ -121,11 +121,11 @@ class TaggedOutputsOnly(Preprocessor):  # type: ignore[misc]  # nbconvert ships 
         return nb, resources
 
 
-class PageExporter(TemplateExporter):  # type: ignore[misc]  # nbconvert ships no type hints
+class PageExporter(TemplateExporter):
     """nbconvert exporter for page notebooks (see the module docstring)."""
 
     output_mimetype = "text/html"
-    export_from_notebook = None  # not offered in nbconvert's own menus
+    export_from_notebook = None  # type: ignore[assignment]  # not offered in nbconvert's own menus (None is what it means)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -148,7 +148,7 @@ class PageExporter(TemplateExporter):  # type: ignore[misc]  # nbconvert ships n
         return [str(TEMPLATES_DIR)]
 
     def _create_environment(self) -> jinja2.Environment:
-        environment = super()._create_environment()
+        environment: jinja2.Environment = super()._create_environment()
         environment.autoescape = True
         environment.finalize = finalize
         environment.undefined = jinja2.StrictUndefined

@@ -19,10 +19,10 @@ def _wrap(text: str, indent: int, bullet: str = "") -> list[str]:
 def framework_text(framework: Framework) -> str:
     """Every KLOE with its descriptors by level, grouped by judgement and question/theme."""
     lines = [f"{framework.id}: {framework.title}", f"{framework.publisher}, {framework.date}; source {framework.source.document}", ""]
-    for scale in framework.scales:
-        lines.append(f"Scale {scale.id}: {scale.title}")
-        for level in scale.levels:
-            lines += _wrap(level_name(scale, level.level) + (f": {level.descriptor}" if level.descriptor else ""), 2, "")
+    for listed in framework.scales:
+        lines.append(f"Scale {listed.id}: {listed.title}")
+        for level in listed.levels:
+            lines += _wrap(level_name(listed, level.level) + (f": {level.descriptor}" if level.descriptor else ""), 2, "")
         lines.append("")
     for judgement in framework.judgements:
         groups = [g for g in framework.groups if g.judgement == judgement.id]
@@ -42,9 +42,9 @@ def framework_text(framework: Framework) -> str:
                     lines += _wrap(f"KLOE focus, {kloe.focus_lead}", 6)
                 for statement in kloe.focus:
                     lines += _wrap(statement, 6, "focus: ")
-                for level in sorted(kloe.descriptors, reverse=True):
-                    lines += _wrap(f"Level {level_name(scale, level)}", 6)
-                    for run in kloe.statement_runs(level):
+                for described in sorted(kloe.descriptors, reverse=True):
+                    lines += _wrap(f"Level {level_name(scale, described)}", 6)
+                    for run in kloe.statement_runs(described):
                         if run.heading:
                             lines += _wrap(run.heading, 8)
                         for _, statement in run.statements:

@@ -16,7 +16,8 @@ The stages, each a module with one job:
 - ``text``: how user text is neutralised and how a finished page is checked to be inert.
 """
 
-from kloe_nb.report.context import ReportContext, ReportError, build_context
+from kloe_nb.report.context import ReportError, build_context
+from kloe_nb.report.views import ReportContext
 from kloe_nb.report.notebook import Report
 
 __all__ = ["Report", "ReportContext", "ReportError", "build_context"]

@@ -268,7 +268,7 @@ def build_context(
     generated = generated or datetime.now(timezone.utc)
     groups = _groups(framework, stored, scores)
     sensitive = _sensitivity(framework, stored)
-    flag_meanings = {kind.colour: list(kind.meaning) for kind in framework.flags.kinds} if framework.flags else {}
+    flag_meanings: dict[str, list[str]] = {kind.colour: list(kind.meaning) for kind in framework.flags.kinds} if framework.flags else {}
     provenance = Provenance(
         framework_id=framework.id,
         framework_title=framework.title,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from kloe_nb.render.sections import render_template
-from kloe_nb.report.context import ReportContext
+from kloe_nb.report.views import ReportContext
 
 SECTIONS = ("header", "judgements", "combination", "sensitivity", "travel", "groups", "flags", "end", "footer")
 
