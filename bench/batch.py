@@ -81,15 +81,49 @@ def plain_loop(store: Path, count: int, folder: Path) -> float:
     for number in range(1, count + 1):
         code = f"B{number:04d}"
         executed = out / f"{code}.ipynb"
-        timed([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "framework", FRAMEWORK, "-p", "council_code", code,
-               "-p", "store", str(store), "--no-progress-bar"], folder)
+        timed(
+            [
+                str(BIN / "papermill"),
+                str(NOTEBOOK),
+                str(executed),
+                "-p",
+                "framework",
+                FRAMEWORK,
+                "-p",
+                "council_code",
+                code,
+                "-p",
+                "store",
+                str(store),
+                "--no-progress-bar",
+            ],
+            folder,
+        )
         timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)], folder)
     return time.perf_counter() - started
 
 
 def kloe_run(store: Path, councils: Path, jobs: int, out: Path, folder: Path) -> float:
-    return timed([sys.executable, "-m", "kloe_nb.cli.main", "--store", str(store), "run", "--framework", FRAMEWORK,
-                  "--councils", str(councils), "--out", str(out), "-j", str(jobs), "--no-progress"], folder)
+    return timed(
+        [
+            sys.executable,
+            "-m",
+            "kloe_nb.cli.main",
+            "--store",
+            str(store),
+            "run",
+            "--framework",
+            FRAMEWORK,
+            "--councils",
+            str(councils),
+            "--out",
+            str(out),
+            "-j",
+            str(jobs),
+            "--no-progress",
+        ],
+        folder,
+    )
 
 
 def main() -> None:
@@ -124,8 +158,10 @@ def main() -> None:
             if len(measured) >= 2:
                 low, high = min(measured), max(measured)
                 marginal = (measured[high] - measured[low]) / (high - low)
-                print(f"kloe run -j {jobs}: {measured[low] / low:.3f} s/council at {low}, {measured[high] / high:.3f} at {high}; "
-                      f"marginal cost {marginal:.3f} s per extra council (start-up {measured[low] - marginal * low:.1f} s)")
+                print(
+                    f"kloe run -j {jobs}: {measured[low] / low:.3f} s/council at {low}, {measured[high] / high:.3f} at {high}; "
+                    f"marginal cost {marginal:.3f} s per extra council (start-up {measured[low] - marginal * low:.1f} s)"
+                )
         print(f"report size: median {statistics.median(sizes_kb):.0f} KB, largest {max(sizes_kb):.0f} KB (goal: under 150 KB)")
         if args.big:
             print(f"400 councils at -j 2: {rows[-1][2]:.0f} s (goal: under 180 s)")

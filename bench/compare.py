@@ -50,12 +50,23 @@ def make_store(folder: Path, framework_id: str, councils: int) -> Path:
             for period in PERIODS:
                 levels = {kloe_id: min(4, max(1, base + rng.choice([-1, 0, 0, 1]))) for kloe_id in scored}
                 organisation = Organisation(code=f"B{number:04d}", name=f"Bench Council {number}", group=GROUPS[number % len(GROUPS)])
-                lead = Assessment(framework=framework_id, organisation=organisation, period=period, assessor="Lead (bench)",
-                                  illustrative=True, kloes={k: KloeRecord(level=v) for k, v in levels.items()})
+                lead = Assessment(
+                    framework=framework_id,
+                    organisation=organisation,
+                    period=period,
+                    assessor="Lead (bench)",
+                    illustrative=True,
+                    kloes={k: KloeRecord(level=v) for k, v in levels.items()},
+                )
                 opened.save(lead, based_on=None, author="bench")
                 if number % 10 == 0 and period == PERIODS[-1]:
-                    second = lead.model_copy(update={"track": "B", "assessor": "Second (bench)", "kloes": {
-                        k: KloeRecord(level=min(4, max(1, v + rng.choice([-1, 0, 0, 0, 1])))) for k, v in levels.items()}})
+                    second = lead.model_copy(
+                        update={
+                            "track": "B",
+                            "assessor": "Second (bench)",
+                            "kloes": {k: KloeRecord(level=min(4, max(1, v + rng.choice([-1, 0, 0, 0, 1])))) for k, v in levels.items()},
+                        }
+                    )
                     opened.save(second, based_on=None, author="bench")
     return store
 
@@ -81,8 +92,17 @@ def page_seconds(framework_id: str, store: Path) -> tuple[dict[str, float], int]
         comparison = Comparison(build_context(gathered), {})
         times["context"] = time.perf_counter() - started
         started = time.perf_counter()
-        parts = [comparison.header(), comparison.league(), comparison.distribution(), comparison.heatmap(), comparison.peers(),
-                 comparison.travel(), comparison.agreement(), comparison.provenance(), comparison.summary()]
+        parts = [
+            comparison.header(),
+            comparison.league(),
+            comparison.distribution(),
+            comparison.heatmap(),
+            comparison.peers(),
+            comparison.travel(),
+            comparison.agreement(),
+            comparison.provenance(),
+            comparison.summary(),
+        ]
         times["sections"] = time.perf_counter() - started
         cells = []
         for part in parts:
@@ -112,8 +132,12 @@ def main() -> int:
             stages, size = page_seconds(framework_id, store)
             output = Path(folder) / "compare.html"
             started = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "kloe_nb.cli.main", "--store", str(store), "compare",
-                                     "--framework", framework_id, "-o", str(output)], capture_output=True, text=True, cwd=REPO)
+            result = subprocess.run(
+                [sys.executable, "-m", "kloe_nb.cli.main", "--store", str(store), "compare", "--framework", framework_id, "-o", str(output)],
+                capture_output=True,
+                text=True,
+                cwd=REPO,
+            )
             wall = time.perf_counter() - started
             if result.returncode != 0:
                 print(result.stderr, file=sys.stderr)

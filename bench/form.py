@@ -119,13 +119,11 @@ def main() -> None:
             history = store.history(key)
             kloe_shown = form.navigator.current
             saved_texts = [
-                (store.at_revision(key, info.number).record(kloe_shown).strengths, datetime.fromisoformat(info.saved_at).timestamp())
-                for info in history
+                (store.at_revision(key, info.number).record(kloe_shown).strengths, datetime.fromisoformat(info.saved_at).timestamp()) for info in history
             ]
         # each keystroke is saved by the first revision made after it whose text contains it
         keystroke_lateness = [
-            min(when for value, when in saved_texts if value.startswith(shown) and when >= moment - 0.005) - moment
-            for moment, shown in typed
+            min(when for value, when in saved_texts if value.startswith(shown) and when >= moment - 0.005) - moment for moment, shown in typed
         ]
 
         judgement_figures = judgement_panel_latency(framework_id, Path(folder) / "judgements.db", args.samples, timing)
@@ -135,11 +133,13 @@ def main() -> None:
     print(f"load framework YAML (first time in a process): {load_s:.3f} s")
     print(f"build the form: median {statistics.median(builds):.3f} s, max {max(builds):.3f} s of {args.builds}   (goal < 1.5 s)")
     print(f"  (every KLOE panel built as well: {every_panel_s:.3f} s; panels are built when first shown)")
-    print(f"widget change -> updated suggestion: p50 {percentile(to_suggestion, .5) * ms:.1f} ms, p95 {percentile(to_suggestion, .95) * ms:.1f} ms  (n={len(to_suggestion)})")
-    print(f"widget change -> saved revision:     p50 {percentile(to_saved, .5) * ms:.1f} ms, p95 {percentile(to_saved, .95) * ms:.1f} ms  (goal p95 < 50 ms)")
+    print(
+        f"widget change -> updated suggestion: p50 {percentile(to_suggestion, 0.5) * ms:.1f} ms, p95 {percentile(to_suggestion, 0.95) * ms:.1f} ms  (n={len(to_suggestion)})"
+    )
+    print(f"widget change -> saved revision:     p50 {percentile(to_saved, 0.5) * ms:.1f} ms, p95 {percentile(to_saved, 0.95) * ms:.1f} ms  (goal p95 < 50 ms)")
     print(
         f"typing a keystroke every 50 ms ({len(typed)} keystrokes, {len(history)} revisions): each keystroke saved "
-        f"p50 {percentile(keystroke_lateness, .5) * ms:.0f} ms, max {max(keystroke_lateness) * ms:.0f} ms later "
+        f"p50 {percentile(keystroke_lateness, 0.5) * ms:.0f} ms, max {max(keystroke_lateness) * ms:.0f} ms later "
         f"(bound: the {timing.interval:g} s interval plus one save)"
     )
     for line in judgement_figures:
@@ -198,12 +198,11 @@ def judgement_panel_latency(framework_id: str, path: Path, samples: int, timing:
     form.close()
     return [
         f"sensitivity of every judgement, worked out once ({len(scored)} KLOEs levelled): {one_sensitivity * ms:.1f} ms",
-        f"KLOE level change -> judgement panel with sensitivity updated (judgements shown): p50 {percentile(shown, .5) * ms:.1f} ms, "
-        f"p95 {percentile(shown, .95) * ms:.1f} ms  (n={len(shown)})",
-        f"KLOE level change with the judgements hidden: p50 {percentile(hidden, .5) * ms:.1f} ms, p95 {percentile(hidden, .95) * ms:.1f} ms; "
-        f"then showing the judgements: p50 {percentile(switch, .5) * ms:.1f} ms, p95 {percentile(switch, .95) * ms:.1f} ms",
-        f"keystroke in a judgement rationale (sensitivity kept): p50 {percentile(keystrokes, .5) * ms:.1f} ms, "
-        f"p95 {percentile(keystrokes, .95) * ms:.1f} ms",
+        f"KLOE level change -> judgement panel with sensitivity updated (judgements shown): p50 {percentile(shown, 0.5) * ms:.1f} ms, "
+        f"p95 {percentile(shown, 0.95) * ms:.1f} ms  (n={len(shown)})",
+        f"KLOE level change with the judgements hidden: p50 {percentile(hidden, 0.5) * ms:.1f} ms, p95 {percentile(hidden, 0.95) * ms:.1f} ms; "
+        f"then showing the judgements: p50 {percentile(switch, 0.5) * ms:.1f} ms, p95 {percentile(switch, 0.95) * ms:.1f} ms",
+        f"keystroke in a judgement rationale (sensitivity kept): p50 {percentile(keystrokes, 0.5) * ms:.1f} ms, p95 {percentile(keystrokes, 0.95) * ms:.1f} ms",
     ]
 
 

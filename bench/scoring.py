@@ -19,7 +19,7 @@ from pathlib import Path
 from kloe_nb.assessment import Assessment, KloeRecord, Organisation
 from kloe_nb.framework.loader import load_all
 from kloe_nb.scoring import score
-from kloe_nb.store import AssessmentKey, open_store
+from kloe_nb.store import open_store
 
 
 def largest_framework():

@@ -48,8 +48,8 @@ def main() -> None:
         framework = record.framework
         assessment = example(framework, rng)
         sensitivity(framework, assessment)  # warm up
-        baseline = median_seconds(lambda: score(framework, assessment), args.repeat)
-        measured = median_seconds(lambda: sensitivity(framework, assessment), args.repeat)
+        baseline = median_seconds(lambda f=framework, a=assessment: score(f, a), args.repeat)
+        measured = median_seconds(lambda f=framework, a=assessment: sensitivity(f, a), args.repeat)
         kloes = sum(1 for _, kloe in framework.iter_kloes() if kloe.scored)
         print(f"{framework_id:<15} {kloes:>5} {baseline * 1000:>14.2f} ms {measured * 1000:>9.2f} ms {measured / baseline:>6.1f}x")
 

@@ -41,8 +41,7 @@ def example(framework, code: str, rng: random.Random) -> Assessment:
                 strengths="Evidence of good practice in tenant involvement. " * 8,
                 areas_for_improvement="Performance management is not yet embedded. " * 6,
             )
-    return Assessment(framework=framework.id, organisation=Organisation(code=code, name=f"Council {code}"),
-                      period="2008/09", assessor="bench", kloes=kloes)
+    return Assessment(framework=framework.id, organisation=Organisation(code=code, name=f"Council {code}"), period="2008/09", assessor="bench", kloes=kloes)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -88,7 +87,7 @@ def main() -> None:
 
         store_path.with_name(store_path.name + ".bak").unlink(missing_ok=True)  # so the first open copies it
         opens = []
-        for attempt in range(5):  # quick_check on every open; the first (backup missing) also copies the store
+        for _attempt in range(5):  # quick_check on every open; the first (backup missing) also copies the store
             began = time.perf_counter()
             open_store(store_path).close()
             opens.append(time.perf_counter() - began)
@@ -113,8 +112,10 @@ def main() -> None:
     cycle_p50, cycle_p95 = percentiles(cycle)
     save_p50, save_p95 = percentiles(save_only)
     bare_p50, bare_p95 = percentiles(bare)
-    print(f"framework {FRAMEWORK}: {len(kloe_ids)} KLOEs; {args.councils} assessments of {document_kb:.1f} KB each "
-          f"(filled in {filled:.1f} s); {args.saves} saves of one KLOE change; store now {size / 1e6:.1f} MB")
+    print(
+        f"framework {FRAMEWORK}: {len(kloe_ids)} KLOEs; {args.councils} assessments of {document_kb:.1f} KB each "
+        f"(filled in {filled:.1f} s); {args.saves} saves of one KLOE change; store now {size / 1e6:.1f} MB"
+    )
     print(f"load + change + save (the form's cycle): p50 {cycle_p50:6.2f} ms   p95 {cycle_p95:6.2f} ms   (goal p95 < 20 ms)")
     print(f"save with revision only:                 p50 {save_p50:6.2f} ms   p95 {save_p95:6.2f} ms")
     print(f"baseline bare INSERT + COMMIT:           p50 {bare_p50:6.2f} ms   p95 {bare_p95:6.2f} ms")

@@ -50,7 +50,14 @@ sys.path.insert(0, str(HERE))
 from example_text import CAA_POSITION, DOCUMENTS, EARLY_MONTHS, MODERATION_NOTES, MONTHS, OWNERS, PLANS, SEEN, STRENGTHS, WEAKNESSES  # noqa: E402
 
 from kloe_nb.assessment.model import (  # noqa: E402
-    Action, Assessment, Evidence, Flag, JudgementDecision, KloeRecord, Moderation, Organisation,
+    Action,
+    Assessment,
+    Evidence,
+    Flag,
+    JudgementDecision,
+    KloeRecord,
+    Moderation,
+    Organisation,
 )
 from kloe_nb.framework import load_framework  # noqa: E402
 from kloe_nb.framework.model import Framework, Group, Kloe  # noqa: E402
@@ -97,51 +104,264 @@ class Council:
 
 
 COUNCILS = [
-    Council("ac-benefits", "EX-AC01", "Aldermere Borough Council", "Shire districts", "2008/09", "Priya Castellan (illustrative)", [2, 2, 2, 3, 1], 11,
-            judgements={"J2": (2, "")}, travel="improving", second=Second("Tom Ellery (illustrative)", 111)),
-    Council("ac-benefits", "EX-AC02", "Brackenford District Council", "Shire districts", "2008/09", "Tom Ellery (illustrative)", [3, 3, 3, 2, 4], 12,
-            judgements={"J1": (3, ""), "J2": (4, "Recent restructuring has already cut processing times for two quarters running, the improvement plan is funded to 2011 and the council has a record of delivering its plans, so the team judged prospects excellent rather than promising.")},
-            travel="improving"),
-    Council("ac-benefits", "EX-AC03", "Cindervale City Council", "Unitary authorities", "2008/09", "Priya Castellan (illustrative)", [1, 2, 1, 2], 13, unassessed=3,
-            travel="declining"),
-    Council("ac-benefits", "EX-AC04", "London Borough of Marlowe Green", "London boroughs", "2008/09", "Priya Castellan (illustrative)", [3, 3, 2, 3], 14,
-            travel="flat", second=Second("Tom Ellery (illustrative)", 141, moderated=4, moderated_by="Margaret Ashdown (illustrative), lead inspector")),
-    Council("ac-benefits", "EX-AC05", "Thornleigh District Council", "Shire districts", "2008/09", "Tom Ellery (illustrative)", [2, 3, 3, 2], 15,
-            earlier=0, plan=False),
-    Council("ac-judgement2", "EX-J201", "Dunmarsh District Council", "Shire districts", "2008/09", "Grace Okafor (illustrative)", [3, 3, 2, 3], 21, travel="improving"),
-    Council("ac-judgement2", "EX-J202", "Eltonbury Borough Council", "Metropolitan boroughs", "2008/09", "Grace Okafor (illustrative)", [2, 1, 2, 2], 22, travel="declining"),
-    Council("ac-judgement2", "EX-J203", "Harrowfield Metropolitan Borough Council", "Metropolitan boroughs", "2008/09", "Martin Abernethy (illustrative)", [2, 2, 3], 23,
-            travel="flat", plan=False),
-    Council("ac-judgement2", "EX-J204", "Ingleby County Council", "Counties", "2008/09", "Martin Abernethy (illustrative)", [3, 3, 4, 2], 24,
-            travel="improving", earlier=1),
-    Council("caa-2009", "EX-CA01", "Fernlow County Council", "Counties", "2009/10", "Harriet Quayle (illustrative)", [2, 3], 31,
-            overrides={"1.1": 2, "1.2": 2, "1.3": 2, "2.1": 3, "2.2": 2, "2.3": 2, "2.4": 2, "3.1": 2, "3.2": 3, "3.3": 2, "4.1": 3, "4.2": 3},
-            judgements={"organisational_assessment": (3, "Managing performance is strong and improving, and the weaker Use of Resources score rests on one theme where the council's own recovery plan is already ahead of schedule; on balance the higher of the two scores the table allows.")},
-            flags=[Flag(colour="green", subject="Reducing delayed transfers of care (illustrative)", reason="Partners pooled budgets and the number of delayed transfers has halved in two years.", criteria=[0])],
-            earlier=0),
-    Council("caa-2009", "EX-CA02", "Greyhaven Metropolitan Borough Council", "Metropolitan boroughs", "2009/10", "Harriet Quayle (illustrative)", [3, 4], 32,
-            overrides={"1.1": 3, "1.2": 3, "1.3": 4, "2.1": 3, "2.2": 4, "2.3": 3, "2.4": 3, "3.1": 3, "3.2": 3, "3.3": 4, "4.1": 4, "4.2": 4},
-            earlier=0, plan=False),
-    Council("caa-2009", "EX-CA03", "Hollinsby Unitary Council", "Unitary authorities", "2009/10", "Ravi Dunmore (illustrative)", [1, 2, 2], 33,
-            overrides={"1.1": 1, "1.2": 2, "1.3": 1, "2.1": 2, "2.2": 2, "2.3": 2, "2.4": 1, "3.1": 2, "3.2": 2, "3.3": 2, "4.1": 2, "4.2": 2},
-            flags=[Flag(colour="red", subject="Young people not in education, employment or training (illustrative)", reason="The proportion has risen for three years and partners have no shared plan to reverse it.", criteria=[0, 1])],
-            earlier=0),
-    Council("caa-2009", "EX-CA04", "Wealdmoor County Council", "Counties", "2009/10", "Ravi Dunmore (illustrative)", [2, 3], 34,
-            overrides={"1.1": 2, "1.2": 3, "1.3": 2, "2.1": 2, "2.2": 2, "2.3": 3, "2.4": 2, "3.1": 2, "3.2": 2, "3.3": 3, "4.1": 2, "4.2": 2},
-            earlier=0),
-    Council("hi-prospects", "EX-HI01", "Kestrelmoor Homes (illustrative ALMO)", "Housing organisations", "2008/09", "Owen Marchetti (illustrative)", [3, 3, 4, 2], 41,
-            travel="improving"),
-    Council("hi-prospects", "EX-HI02", "Larkspur District Council", "Shire districts", "2008/09", "Owen Marchetti (illustrative)", [2, 2, 1, 3], 42, travel="flat"),
-    Council("hi-prospects", "EX-HI03", "Millbrook Housing Partnership (illustrative ALMO)", "Housing organisations", "2008/09", "Joanna Whitcombe (illustrative)", [2, 3, 2, 2], 43,
-            travel="declining", plan=False),
-    Council("wao-housing", "EX-WA01", "Cyngor Sir Llanfeidr – Llanfeidr County Council", "Welsh unitary authorities", "2008/09", "Siân Pritchard (illustrative)", [3, 2, 3, 4], 51,
-            travel="improving", second=Second("Gareth Llewellyn (illustrative)", 511, moderated=2, moderated_by="Eleri Vaughan (illustrative), moderating inspector")),
-    Council("wao-housing", "EX-WA02", "Pen-y-Dŵr County Borough Council", "Welsh unitary authorities", "2008/09", "Siân Pritchard (illustrative)", [2, 2, 1, 3], 52, unassessed=4,
-            travel="declining"),
-    Council("wao-housing", "EX-WA03", "Cyngor Bwrdeistref Sirol Nant-y-Garth – Nant-y-Garth County Borough Council", "Welsh unitary authorities", "2008/09",
-            "Gareth Llewellyn (illustrative)", [2, 3, 3, 2], 53, travel="flat"),
-    Council("wao-housing", "EX-WA04", "Cyngor Sir Glanrhyd – Glanrhyd County Council", "Welsh unitary authorities", "2008/09", "Gareth Llewellyn (illustrative)", [3, 3, 2, 4], 54,
-            travel="improving", earlier=1, plan=False),
+    Council(
+        "ac-benefits",
+        "EX-AC01",
+        "Aldermere Borough Council",
+        "Shire districts",
+        "2008/09",
+        "Priya Castellan (illustrative)",
+        [2, 2, 2, 3, 1],
+        11,
+        judgements={"J2": (2, "")},
+        travel="improving",
+        second=Second("Tom Ellery (illustrative)", 111),
+    ),
+    Council(
+        "ac-benefits",
+        "EX-AC02",
+        "Brackenford District Council",
+        "Shire districts",
+        "2008/09",
+        "Tom Ellery (illustrative)",
+        [3, 3, 3, 2, 4],
+        12,
+        judgements={
+            "J1": (3, ""),
+            "J2": (
+                4,
+                "Recent restructuring has already cut processing times for two quarters running, the improvement plan is funded to 2011 and the council has a record of delivering its plans, so the team judged prospects excellent rather than promising.",
+            ),
+        },
+        travel="improving",
+    ),
+    Council(
+        "ac-benefits",
+        "EX-AC03",
+        "Cindervale City Council",
+        "Unitary authorities",
+        "2008/09",
+        "Priya Castellan (illustrative)",
+        [1, 2, 1, 2],
+        13,
+        unassessed=3,
+        travel="declining",
+    ),
+    Council(
+        "ac-benefits",
+        "EX-AC04",
+        "London Borough of Marlowe Green",
+        "London boroughs",
+        "2008/09",
+        "Priya Castellan (illustrative)",
+        [3, 3, 2, 3],
+        14,
+        travel="flat",
+        second=Second("Tom Ellery (illustrative)", 141, moderated=4, moderated_by="Margaret Ashdown (illustrative), lead inspector"),
+    ),
+    Council(
+        "ac-benefits",
+        "EX-AC05",
+        "Thornleigh District Council",
+        "Shire districts",
+        "2008/09",
+        "Tom Ellery (illustrative)",
+        [2, 3, 3, 2],
+        15,
+        earlier=0,
+        plan=False,
+    ),
+    Council(
+        "ac-judgement2",
+        "EX-J201",
+        "Dunmarsh District Council",
+        "Shire districts",
+        "2008/09",
+        "Grace Okafor (illustrative)",
+        [3, 3, 2, 3],
+        21,
+        travel="improving",
+    ),
+    Council(
+        "ac-judgement2",
+        "EX-J202",
+        "Eltonbury Borough Council",
+        "Metropolitan boroughs",
+        "2008/09",
+        "Grace Okafor (illustrative)",
+        [2, 1, 2, 2],
+        22,
+        travel="declining",
+    ),
+    Council(
+        "ac-judgement2",
+        "EX-J203",
+        "Harrowfield Metropolitan Borough Council",
+        "Metropolitan boroughs",
+        "2008/09",
+        "Martin Abernethy (illustrative)",
+        [2, 2, 3],
+        23,
+        travel="flat",
+        plan=False,
+    ),
+    Council(
+        "ac-judgement2",
+        "EX-J204",
+        "Ingleby County Council",
+        "Counties",
+        "2008/09",
+        "Martin Abernethy (illustrative)",
+        [3, 3, 4, 2],
+        24,
+        travel="improving",
+        earlier=1,
+    ),
+    Council(
+        "caa-2009",
+        "EX-CA01",
+        "Fernlow County Council",
+        "Counties",
+        "2009/10",
+        "Harriet Quayle (illustrative)",
+        [2, 3],
+        31,
+        overrides={"1.1": 2, "1.2": 2, "1.3": 2, "2.1": 3, "2.2": 2, "2.3": 2, "2.4": 2, "3.1": 2, "3.2": 3, "3.3": 2, "4.1": 3, "4.2": 3},
+        judgements={
+            "organisational_assessment": (
+                3,
+                "Managing performance is strong and improving, and the weaker Use of Resources score rests on one theme where the council's own recovery plan is already ahead of schedule; on balance the higher of the two scores the table allows.",
+            )
+        },
+        flags=[
+            Flag(
+                colour="green",
+                subject="Reducing delayed transfers of care (illustrative)",
+                reason="Partners pooled budgets and the number of delayed transfers has halved in two years.",
+                criteria=[0],
+            )
+        ],
+        earlier=0,
+    ),
+    Council(
+        "caa-2009",
+        "EX-CA02",
+        "Greyhaven Metropolitan Borough Council",
+        "Metropolitan boroughs",
+        "2009/10",
+        "Harriet Quayle (illustrative)",
+        [3, 4],
+        32,
+        overrides={"1.1": 3, "1.2": 3, "1.3": 4, "2.1": 3, "2.2": 4, "2.3": 3, "2.4": 3, "3.1": 3, "3.2": 3, "3.3": 4, "4.1": 4, "4.2": 4},
+        earlier=0,
+        plan=False,
+    ),
+    Council(
+        "caa-2009",
+        "EX-CA03",
+        "Hollinsby Unitary Council",
+        "Unitary authorities",
+        "2009/10",
+        "Ravi Dunmore (illustrative)",
+        [1, 2, 2],
+        33,
+        overrides={"1.1": 1, "1.2": 2, "1.3": 1, "2.1": 2, "2.2": 2, "2.3": 2, "2.4": 1, "3.1": 2, "3.2": 2, "3.3": 2, "4.1": 2, "4.2": 2},
+        flags=[
+            Flag(
+                colour="red",
+                subject="Young people not in education, employment or training (illustrative)",
+                reason="The proportion has risen for three years and partners have no shared plan to reverse it.",
+                criteria=[0, 1],
+            )
+        ],
+        earlier=0,
+    ),
+    Council(
+        "caa-2009",
+        "EX-CA04",
+        "Wealdmoor County Council",
+        "Counties",
+        "2009/10",
+        "Ravi Dunmore (illustrative)",
+        [2, 3],
+        34,
+        overrides={"1.1": 2, "1.2": 3, "1.3": 2, "2.1": 2, "2.2": 2, "2.3": 3, "2.4": 2, "3.1": 2, "3.2": 2, "3.3": 3, "4.1": 2, "4.2": 2},
+        earlier=0,
+    ),
+    Council(
+        "hi-prospects",
+        "EX-HI01",
+        "Kestrelmoor Homes (illustrative ALMO)",
+        "Housing organisations",
+        "2008/09",
+        "Owen Marchetti (illustrative)",
+        [3, 3, 4, 2],
+        41,
+        travel="improving",
+    ),
+    Council(
+        "hi-prospects", "EX-HI02", "Larkspur District Council", "Shire districts", "2008/09", "Owen Marchetti (illustrative)", [2, 2, 1, 3], 42, travel="flat"
+    ),
+    Council(
+        "hi-prospects",
+        "EX-HI03",
+        "Millbrook Housing Partnership (illustrative ALMO)",
+        "Housing organisations",
+        "2008/09",
+        "Joanna Whitcombe (illustrative)",
+        [2, 3, 2, 2],
+        43,
+        travel="declining",
+        plan=False,
+    ),
+    Council(
+        "wao-housing",
+        "EX-WA01",
+        "Cyngor Sir Llanfeidr – Llanfeidr County Council",
+        "Welsh unitary authorities",
+        "2008/09",
+        "Siân Pritchard (illustrative)",
+        [3, 2, 3, 4],
+        51,
+        travel="improving",
+        second=Second("Gareth Llewellyn (illustrative)", 511, moderated=2, moderated_by="Eleri Vaughan (illustrative), moderating inspector"),
+    ),
+    Council(
+        "wao-housing",
+        "EX-WA02",
+        "Pen-y-Dŵr County Borough Council",
+        "Welsh unitary authorities",
+        "2008/09",
+        "Siân Pritchard (illustrative)",
+        [2, 2, 1, 3],
+        52,
+        unassessed=4,
+        travel="declining",
+    ),
+    Council(
+        "wao-housing",
+        "EX-WA03",
+        "Cyngor Bwrdeistref Sirol Nant-y-Garth – Nant-y-Garth County Borough Council",
+        "Welsh unitary authorities",
+        "2008/09",
+        "Gareth Llewellyn (illustrative)",
+        [2, 3, 3, 2],
+        53,
+        travel="flat",
+    ),
+    Council(
+        "wao-housing",
+        "EX-WA04",
+        "Cyngor Sir Glanrhyd – Glanrhyd County Council",
+        "Welsh unitary authorities",
+        "2008/09",
+        "Gareth Llewellyn (illustrative)",
+        [3, 3, 2, 4],
+        54,
+        travel="improving",
+        earlier=1,
+        plan=False,
+    ),
 ]
 
 
@@ -199,7 +419,9 @@ def _evidence(group: Group, kloe: Kloe, period: str, rng: random.Random) -> list
 def _record(framework: Framework, group: Group, kloe: Kloe, period: str, level: int | None, rng: random.Random) -> KloeRecord:
     evidence = _evidence(group, kloe, period, rng)
     if not kloe.scored:
-        return KloeRecord(evidence=evidence[:1], current_position="Context: the council's aims are set out in its corporate plan and summarised at interview (illustrative).")
+        return KloeRecord(
+            evidence=evidence[:1], current_position="Context: the council's aims are set out in its corporate plan and summarised at interview (illustrative)."
+        )
     if level is None:
         return KloeRecord(evidence=evidence[:1])
     described = sorted(kloe.descriptors)
@@ -209,7 +431,9 @@ def _record(framework: Framework, group: Group, kloe: Kloe, period: str, level: 
     rationale = ""
     if described and level > described[-1]:
         rationale = "The whole top picture fits and the service goes further: the team judged it excellent on the strength of its outcomes (illustrative)."
-    record = KloeRecord(level=level, met=met, falls_short=falls_short, evidence=evidence, strengths=strengths, areas_for_improvement=weakness, rationale=rationale)
+    record = KloeRecord(
+        level=level, met=met, falls_short=falls_short, evidence=evidence, strengths=strengths, areas_for_improvement=weakness, rationale=rationale
+    )
     suggested = suggest_kloe_level(kloe, record, framework.scale_for_group(group), framework.descriptor_reading).level
     if described and suggested != level and not rationale:
         raise AssertionError(f"{framework.id} {kloe.id}: the marks suggest {suggested}, not {level}")
@@ -219,8 +443,13 @@ def _record(framework: Framework, group: Group, kloe: Kloe, period: str, level: 
 
 
 def make_assessment(
-    council: Council, period: str | None = None, levels: dict[str, int | None] | None = None, *,
-    seed: int | None = None, assessor: str | None = None, track: str = "",
+    council: Council,
+    period: str | None = None,
+    levels: dict[str, int | None] | None = None,
+    *,
+    seed: int | None = None,
+    assessor: str | None = None,
+    track: str = "",
 ) -> Assessment:
     """One assessment of the council: the latest period's levels drawn from its profile, or the ``levels`` given."""
     framework = load_framework(council.framework)
@@ -289,12 +518,14 @@ def _earlier(framework: Framework, council: Council, latest: Assessment) -> list
     index = PERIODS.index(council.period) if council.earlier else 0
     levels = _scored_levels(framework, latest)
     found = []
-    for offset, period in enumerate(reversed(PERIODS[index - council.earlier:index]), start=1):
+    for offset, period in enumerate(reversed(PERIODS[index - council.earlier : index]), start=1):
         levels = {kloe_id: _step_back(council, level, rng) for kloe_id, level in levels.items()}
         assessment = make_assessment(council, period, levels, seed=council.seed * 10 + offset)
         for judgement_id, result in score(framework, assessment).judgements.items():
             if result.scored and result.suggested is not None:
-                assessment.judgements[judgement_id] = JudgementDecision(level=result.suggested, rationale="Agrees with the level the KLOEs suggest (illustrative).")
+                assessment.judgements[judgement_id] = JudgementDecision(
+                    level=result.suggested, rationale="Agrees with the level the KLOEs suggest (illustrative)."
+                )
         found.append(assessment)
     return found[::-1]
 
@@ -333,8 +564,10 @@ def _moderate(framework: Framework, council: Council, lead: Assessment, second: 
         record = original if agreed == own else _record(framework, group, kloe, lead.period, agreed, rng).model_copy(update={"evidence": original.evidence})
         reference = original.evidence[0].reference if original.evidence else "the case files"
         moderation = Moderation(
-            levels={"": own, SECOND: other}, assessors={"": lead.assessor, SECOND: second.assessor},
-            note=MODERATION_NOTES[how].format(reference=reference), moderated_by=council.second.moderated_by,
+            levels={"": own, SECOND: other},
+            assessors={"": lead.assessor, SECOND: second.assessor},
+            note=MODERATION_NOTES[how].format(reference=reference),
+            moderated_by=council.second.moderated_by,
         )
         kloes[kloe_id] = record.model_copy(update={"moderation": moderation})
     moderated = lead.model_copy(update={"kloes": kloes})
@@ -364,10 +597,21 @@ def _plan(council: Council, lead: Assessment) -> Assessment:
         action, resources, measure = PLANS[record.areas_for_improvement]
         priority = {1: "high", 2: "high" if rng.random() < 0.5 else "medium", 3: "medium", 4: "low"}[record.level]
         owner = "" if count == 6 else rng.choice(owners)
-        kloes[kloe_id] = record.model_copy(update={"actions": [Action(
-            area=record.areas_for_improvement, action=action, owner=owner, due=rng.choice(dues), priority=priority,
-            resources=resources, measure="" if count == 3 else measure,
-        )]})
+        kloes[kloe_id] = record.model_copy(
+            update={
+                "actions": [
+                    Action(
+                        area=record.areas_for_improvement,
+                        action=action,
+                        owner=owner,
+                        due=rng.choice(dues),
+                        priority=priority,
+                        resources=resources,
+                        measure="" if count == 3 else measure,
+                    )
+                ]
+            }
+        )
     return lead.model_copy(update={"kloes": kloes})
 
 
@@ -388,7 +632,9 @@ def _problems(framework: Framework, assessment: Assessment, lead: Assessment | N
     """Everything that would make an example wrong (empty when right). ``lead``/``second``: the tracks of its council and period."""
     scores = score(framework, assessment)
     found = list(scores.problems) + list(scores.unknown_kloes)
-    found += [f"KLOE {k.id}: level {k.level} but {k.suggested} suggested, with no rationale" for k in scores.kloes.values() if k.differs and not k.rationale.strip()]
+    found += [
+        f"KLOE {k.id}: level {k.level} but {k.suggested} suggested, with no rationale" for k in scores.kloes.values() if k.differs and not k.rationale.strip()
+    ]
     if not assessment.illustrative or not assessment.assessor.endswith("(illustrative)") or not assessment.organisation.group:
         found.append("not marked illustrative, an assessor not marked illustrative, or no peer group")
     first, last = period_bounds(assessment.period)
@@ -411,7 +657,12 @@ def _problems(framework: Framework, assessment: Assessment, lead: Assessment | N
         if other != second.record(kloe_id).level or moderation.assessors != {"": lead.assessor, SECOND: second.assessor}:
             found.append(f"KLOE {kloe_id}: moderation does not match the second track's level or the assessors")
         scale = scales[kloe_id]
-        if scale is None or {own, other, record.level} - {level.level for level in scale.levels} or not moderation.note or "(illustrative)" not in moderation.moderated_by:
+        if (
+            scale is None
+            or {own, other, record.level} - {level.level for level in scale.levels}
+            or not moderation.note
+            or "(illustrative)" not in moderation.moderated_by
+        ):
             found.append(f"KLOE {kloe_id}: moderation levels off the scale, or no note, or a moderator not marked illustrative")
     return found
 

@@ -56,9 +56,7 @@ def import_assessments(store_path: Path, paths: list[Path]) -> int:
     from kloe_nb.assessment.validate import require_valid
     from kloe_nb.framework.loader import load_framework_by_id
     from kloe_nb.interchange.json_io import read_assessment_json
-    from kloe_nb.store import open_store
-
-    from kloe_nb.store import AssessmentKey
+    from kloe_nb.store import AssessmentKey, open_store
 
     count = 0
     with open_store(store_path) as store:

@@ -38,7 +38,6 @@ def replacing(path: Path) -> Iterator[Path]:
         raise
 
 
-
 def write_text_atomically(path: Path | str, text: str) -> None:
     """Write UTF-8 text (LF line ends) to ``path`` through ``replacing``."""
     with replacing(Path(path)) as temporary:

@@ -19,8 +19,14 @@ from kloe_nb.errors import Problem
 from kloe_nb.yaml_source import YamlDocument, dotted_path
 
 _STRING_ERRORS = {"string_type", "string_pattern_mismatch"}
-_KINDS = {"float": "the number", "int": "the number", "bool": "the true/false value", "date": "the date",
-          "datetime": "the date-time", "NoneType": "an empty value"}
+_KINDS = {
+    "float": "the number",
+    "int": "the number",
+    "bool": "the true/false value",
+    "date": "the date",
+    "datetime": "the date-time",
+    "NoneType": "an empty value",
+}
 
 
 def _unwrap(annotation: Any) -> list[Any]:

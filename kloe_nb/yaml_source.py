@@ -75,9 +75,7 @@ class _Builder:
     def build(self, node: Node, path: Path_) -> Any:
         self.document.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _SAFE_TAGS:
-            self.problems.append(
-                Problem(self._where(node), _dotted(path), f"the tag {node.tag!r} is not allowed (only plain YAML data is read)")
-            )
+            self.problems.append(Problem(self._where(node), _dotted(path), f"the tag {node.tag!r} is not allowed (only plain YAML data is read)"))
             return None
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
@@ -170,9 +168,7 @@ def read_yaml_file(path: Path | str) -> YamlDocument:
     except FileNotFoundError:
         raise InvalidInputError(str(path), [Problem(str(path), "", "no such file")]) from None
     except UnicodeDecodeError as error:
-        raise InvalidInputError(
-            str(path), [Problem(str(path), "", f"not UTF-8 text (byte {error.start}); save the file as UTF-8")]
-        ) from None
+        raise InvalidInputError(str(path), [Problem(str(path), "", f"not UTF-8 text (byte {error.start}); save the file as UTF-8")]) from None
     except OSError as error:
         raise InvalidInputError(str(path), [Problem(str(path), "", f"cannot read the file: {error.strerror}")]) from None
     return read_yaml_text(text, str(path))

@@ -113,8 +113,18 @@ def stored(tmp_path: Path, *documents: dict) -> Path:
 def page_of(report: Report, renderer: PageRenderer | None = None) -> tuple[str, nbformat.NotebookNode]:
     """The page as the batch makes it, from the notebook's cells' displays (without a kernel)."""
     cells = []
-    for part in (report.header(), report.judgements(), report.combination(), report.sensitivity(), report.direction_of_travel(),
-                 report.questions(), report.flags(), report.improvements(), report.provenance(), report.summary()):
+    for part in (
+        report.header(),
+        report.judgements(),
+        report.combination(),
+        report.sensitivity(),
+        report.direction_of_travel(),
+        report.questions(),
+        report.flags(),
+        report.improvements(),
+        report.provenance(),
+        report.summary(),
+    ):
         cell = new_code_cell("report.section()")
         if part is not None:
             data, metadata = part._repr_mimebundle_()
@@ -130,7 +140,9 @@ def string_constants(path: Path) -> set[str]:
     docstrings = {
         id(node.body[0].value)
         for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body
-        and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
     }
     return {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings}

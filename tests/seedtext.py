@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 # The seeds ship with the repository (frameworks/sources) so tests never depend on ../shared.
@@ -29,7 +29,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_text(name: str) -> str:
     """The normalised text of one seed file."""
     return normalise((SEEDS_DIR / name).read_text(encoding="utf-8"))

@@ -93,8 +93,12 @@ def _hi(code: str, levels: list[int | None], *, track: str = "", assessor: str =
     framework = load_framework("hi-prospects")
     ids = [kloe.id for _, kloe in framework.iter_kloes()]
     return Assessment(
-        framework="hi-prospects", organisation=Organisation(code=code, name=f"Council {code}"), period=period,
-        assessor=assessor, track=track, kloes={kloe_id: KloeRecord(level=level) for kloe_id, level in zip(ids, levels)},
+        framework="hi-prospects",
+        organisation=Organisation(code=code, name=f"Council {code}"),
+        period=period,
+        assessor=assessor,
+        track=track,
+        kloes={kloe_id: KloeRecord(level=level) for kloe_id, level in zip(ids, levels)},
     )
 
 

@@ -12,8 +12,11 @@ from kloe_nb.store import AssessmentKey, open_store
 
 def _hi(period: str, **kloes: KloeRecord) -> Assessment:
     return Assessment(
-        framework="hi-prospects", organisation=Organisation(code="W06000001", name="Ynys Môn"), period=period,
-        assessor="Ann", kloes={kloe_id.replace("_", "-"): record for kloe_id, record in kloes.items()},
+        framework="hi-prospects",
+        organisation=Organisation(code="W06000001", name="Ynys Môn"),
+        period=period,
+        assessor="Ann",
+        kloes={kloe_id.replace("_", "-"): record for kloe_id, record in kloes.items()},
     )
 
 
@@ -29,7 +32,8 @@ def test_each_change_names_the_revision_who_and_when_that_last_set_it(tmp_path):
     with open_store(tmp_path / "kloe.db") as store:
         store.save(
             _hi("2007/08", learning=KloeRecord(level=2, strengths="Some learning"), capacity=KloeRecord(level=2), ambitions=KloeRecord(level=3)),
-            based_on=None, author="Ann",
+            based_on=None,
+            author="Ann",
         )
         # the next period starts as a copy, with one field already different (came in with revision 1)
         later = _hi("2008/09", learning=KloeRecord(level=2, strengths="Some learning"), capacity=KloeRecord(level=2), ambitions=KloeRecord(level=4))
@@ -45,7 +49,11 @@ def test_each_change_names_the_revision_who_and_when_that_last_set_it(tmp_path):
         changes = period_changes(store, "hi-prospects", "W06000001", "2007/08", "2008/09")
     by_path = {change.path: change for change in changes}
     assert set(by_path) == {
-        "kloes.learning.level", "kloes.learning.strengths", "kloes.ambitions.level", "judgements.J2.level", "judgements.J2.rationale",
+        "kloes.learning.level",
+        "kloes.learning.strengths",
+        "kloes.ambitions.level",
+        "judgements.J2.level",
+        "judgements.J2.rationale",
     }
     assert not set(IGNORED_FIELDS) & set(by_path)  # period, framework version, illustrative differ but are not findings
     level = by_path["kloes.learning.level"]

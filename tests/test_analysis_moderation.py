@@ -13,8 +13,12 @@ from kloe_nb.framework import load_framework
 def _ac(levels: dict[str, int], *, track: str = "", assessor: str = "Ann", period: str = "2008/09") -> Assessment:
     kloes = {kloe_id: KloeRecord(level=level, strengths=f"{assessor} on {kloe_id}") for kloe_id, level in levels.items()}
     return Assessment(
-        framework="ac-benefits", organisation=Organisation(code="00AB", name="Barnsley"), period=period,
-        assessor=assessor, track=track, kloes=kloes,
+        framework="ac-benefits",
+        organisation=Organisation(code="00AB", name="Barnsley"),
+        period=period,
+        assessor=assessor,
+        track=track,
+        kloes=kloes,
     )
 
 

@@ -13,8 +13,10 @@ from kloe_nb.scoring import score, suggested_options
 
 def _assessment(framework_id: str, levels: dict[str, int | None], judgements: dict[str, JudgementDecision] | None = None) -> Assessment:
     return Assessment(
-        framework=framework_id, organisation=Organisation(code="X1", name="Exampleshire"),
-        kloes={kloe_id: KloeRecord(level=level) for kloe_id, level in levels.items()}, judgements=judgements or {},
+        framework=framework_id,
+        organisation=Organisation(code="X1", name="Exampleshire"),
+        kloes={kloe_id: KloeRecord(level=level) for kloe_id, level in levels.items()},
+        judgements=judgements or {},
     )
 
 
@@ -24,24 +26,29 @@ def test_caa_use_of_resources_just_above_a_rounding_edge():
     # Use of Resources = (3 + 3 + 2) / 3 = 2.67 -> 3; managing performance [3, 3] -> 3; table (3, 3) -> 3
     levels = {"1.1": 2, "1.2": 3, "1.3": 3, "2.1": 3, "2.2": 3, "2.3": 3, "2.4": 3, "3.1": 2, "3.2": 2, "3.3": 2, "4.1": 3, "4.2": 3}
     # decisions are set aside: the chain is the framework's own rules
-    decided = {"use_of_resources": JudgementDecision(level=4, rationale="we think so"),
-               "organisational_assessment": JudgementDecision(level=4, rationale="we think so")}
+    decided = {
+        "use_of_resources": JudgementDecision(level=4, rationale="we think so"),
+        "organisational_assessment": JudgementDecision(level=4, rationale="we think so"),
+    }
     result = sensitivity(framework, _assessment("caa-2009", levels, decided))
-    assert set(result) == {"managing_finances", "governing_the_business", "managing_resources", "use_of_resources",
-                           "managing_performance", "organisational_assessment"}  # not the unscored area assessment
+    assert set(result) == {
+        "managing_finances",
+        "governing_the_business",
+        "managing_resources",
+        "use_of_resources",
+        "managing_performance",
+        "organisational_assessment",
+    }  # not the unscored area assessment
     uor = result["use_of_resources"]
     assert uor.options == [3] and uor.at_boundary and not uor.raises
     # lowering 1.2 or 1.3 makes managing finances 2: (2 + 3 + 2) / 3 = 2.33 -> 2
-    assert [(s.kloe_id, s.from_level, s.to_level, s.before, s.after) for s in uor.lowers] == [
-        ("1.2", 3, 2, [3], [2]), ("1.3", 3, 2, [3], [2])]
+    assert [(s.kloe_id, s.from_level, s.to_level, s.before, s.after) for s in uor.lowers] == [("1.2", 3, 2, [3], [2]), ("1.3", 3, 2, [3], [2])]
     assert uor.sentences == ["Lowering any one of KLOE 1.2 or 1.3 from 3 to 2 would lower the suggested level to 2."]
     oa = result["organisational_assessment"]
     assert oa.options == [3]
     assert {s.kloe_id for s in oa.lowers} == {"1.2", "1.3", "4.1", "4.2"} and not oa.raises
     assert all(s.after == [2, 3] for s in oa.lowers)
-    assert oa.sentences == [
-        "One step from a boundary: lowering any one of KLOE 1.2, 1.3, 4.1 or 4.2 from 3 to 2 would make the table's cell 2 or 3."
-    ]
+    assert oa.sentences == ["One step from a boundary: lowering any one of KLOE 1.2, 1.3, 4.1 or 4.2 from 3 to 2 would make the table's cell 2 or 3."]
     # raising resources' 2s cannot reach 3 on its own: [2, 2, 3] is still 2
     assert not result["managing_resources"].at_boundary
     assert result["managing_resources"].sentences == ["No single KLOE moving one level would change it."]

@@ -37,8 +37,13 @@ def _caa(period: str, uor: int, mp: int, *, decision: int | None = None, assesso
             kloes[kloe.id] = KloeRecord(level=mp if group.id == "managing_performance" else uor)
     judgements = {"organisational_assessment": JudgementDecision(level=decision, rationale="strong delivery")} if decision else {}
     return Assessment(
-        framework="caa-2009", organisation=Organisation(code="E07000001", name="Eastshire"), period=period,
-        assessor=assessor, track=track, kloes=kloes, judgements=judgements,
+        framework="caa-2009",
+        organisation=Organisation(code="E07000001", name="Eastshire"),
+        period=period,
+        assessor=assessor,
+        track=track,
+        kloes=kloes,
+        judgements=judgements,
     )
 
 

@@ -51,7 +51,9 @@ def test_new_fields_round_trip_through_the_interchange_json(tmp_path):
             "track-record": KloeRecord(
                 level=3,
                 actions=[Action(area="Targets", action="Set stretching targets", owner="Head of housing", due="2010-03-31", priority="medium")],
-                moderation=Moderation(levels={"": 2, "B": 3}, assessors={"": "Ann", "B": "Bob"}, note="Agreed on the evidence of the 2009 survey.", moderated_by="Cat"),
+                moderation=Moderation(
+                    levels={"": 2, "B": 3}, assessors={"": "Ann", "B": "Bob"}, note="Agreed on the evidence of the 2009 survey.", moderated_by="Cat"
+                ),
             )
         },
     )

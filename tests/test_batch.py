@@ -88,7 +88,7 @@ def test_the_index_is_ordered_by_code_and_by_every_column_without_script(runs):
     index = (runs / "demo" / "caa-2009" / "index.html").read_text(encoding="utf-8")
     orderings = re.findall(r'<section class="index-ordering[^"]*" id="([^"]+)"', index)
     assert orderings[:4] == ["by-code", "by-name", "by-group", "by-status"] and len(orderings) == 4 + 6
-    best_first = index[index.index('id="by-j6"'):]
+    best_first = index[index.index('id="by-j6"') :]
     best_first = best_first[: best_first.index("</section>")]
     codes = re.findall(r"<td><code>([^<]+)</code></td>", best_first)
     assert codes == ["EX-CA01", "EX-CA03", "EX-CA04", "EX-CA02"]  # organisational assessment 3, 2, 2 (by code), then undecided
@@ -125,8 +125,20 @@ def test_resume_skips_what_is_up_to_date_and_reruns_a_council_with_a_new_revisio
     store = tmp_path / "kloe.db"
     store.write_bytes((runs / "demo" / "kloe.db").read_bytes())
     out = tmp_path / "out"
-    args = ["--store", str(store), "run", "--framework", "hi-prospects", "--councils", str(EXAMPLES / "councils" / "hi-prospects.csv"),
-            "--out", str(out), "-j", "1", "--no-progress"]
+    args = [
+        "--store",
+        str(store),
+        "run",
+        "--framework",
+        "hi-prospects",
+        "--councils",
+        str(EXAMPLES / "councils" / "hi-prospects.csv"),
+        "--out",
+        str(out),
+        "-j",
+        "1",
+        "--no-progress",
+    ]
     first = kloe(*args)
     assert first.returncode == 0, first.stderr
     made = {path.name: path.stat().st_mtime_ns for path in out.glob("ex-*.html")}
@@ -161,8 +173,23 @@ def test_a_run_killed_midway_leaves_no_half_written_page_and_resume_finishes_it(
     councils = tmp_path / "councils.csv"
     councils.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "kloe_nb.cli.main", "--store", str(store), "run", "--framework", "ac-judgement2",
-               "--councils", str(councils), "--out", str(out), "-j", "2", "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "kloe_nb.cli.main",
+        "--store",
+        str(store),
+        "run",
+        "--framework",
+        "ac-judgement2",
+        "--councils",
+        str(councils),
+        "--out",
+        str(out),
+        "-j",
+        "2",
+        "--no-progress",
+    ]
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob("*.html"))) < 3:
@@ -183,7 +210,9 @@ def test_a_run_killed_midway_leaves_no_half_written_page_and_resume_finishes_it(
 
 def test_kloe_render_writes_one_council(runs, tmp_path):
     output = tmp_path / "one.html"
-    result = kloe("--store", str(runs / "demo" / "kloe.db"), "render", "--framework", "wao-housing", "--council", "EX-WA01", "--period", "2008/09", "-o", str(output))
+    result = kloe(
+        "--store", str(runs / "demo" / "kloe.db"), "render", "--framework", "wao-housing", "--council", "EX-WA01", "--period", "2008/09", "-o", str(output)
+    )
     assert result.returncode == 0, result.stderr
     page = output.read_text(encoding="utf-8")
     assert inert_problems(page) == [] and "Cyngor Sir Llanfeidr" in page
@@ -192,7 +221,18 @@ def test_kloe_render_writes_one_council(runs, tmp_path):
 
 
 def test_an_unknown_parameter_name_fails_the_run_before_anything_runs(runs, tmp_path):
-    result = kloe("--store", str(runs / "demo" / "kloe.db"), "run", "--framework", "hi-prospects", "--councils",
-                  str(EXAMPLES / "councils" / "hi-prospects.csv"), "--out", str(tmp_path / "out"), "-p", "councl=x")
+    result = kloe(
+        "--store",
+        str(runs / "demo" / "kloe.db"),
+        "run",
+        "--framework",
+        "hi-prospects",
+        "--councils",
+        str(EXAMPLES / "councils" / "hi-prospects.csv"),
+        "--out",
+        str(tmp_path / "out"),
+        "-p",
+        "councl=x",
+    )
     assert result.returncode == 2 and "unknown parameter; did you mean 'council_code'" in result.stderr
     assert not (tmp_path / "out").exists()

@@ -93,9 +93,30 @@ def run(tmp_path_factory):
     (out / "notebooks" / "raise.ipynb").write_text("{}")
     (out / ".ok-1.html.abc123.tmp").write_text("half written by a killed run")
     result = subprocess.run(
-        [sys.executable, "-m", "kloe_nb.cli.main", "--store", str(store), "run", "--framework", "ac-judgement2",
-         "--councils", str(councils), "--out", str(out), "-j", "2", "--timeout", str(TIMEOUT), "--notebook", str(notebook)],
-        capture_output=True, text=True, cwd=root, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "kloe_nb.cli.main",
+            "--store",
+            str(store),
+            "run",
+            "--framework",
+            "ac-judgement2",
+            "--councils",
+            str(councils),
+            "--out",
+            str(out),
+            "-j",
+            "2",
+            "--timeout",
+            str(TIMEOUT),
+            "--notebook",
+            str(notebook),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=240,
     )
     with (out / "summary.csv").open(encoding="utf-8", newline="") as stream:
         rows = {row["code"]: row for row in csv.DictReader(stream)}
@@ -154,7 +175,8 @@ def test_codes_arrive_exactly_and_file_names_stay_inside_the_output_folder(run):
     written = {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
     outside = {path for path in written if not path.startswith("out/")}
     assert outside <= {"kloe.db", "kloe.db.bak", "kloe.db-wal", "kloe.db-shm", "councils.csv", "report_with_faults.ipynb"} | {
-        f"{number}.json" for number in range(len(COUNCILS))}
+        f"{number}.json" for number in range(len(COUNCILS))
+    }
     assert not any(part.startswith(".") and part.endswith(".tmp") for part in written)  # the killed run's leftover is gone
 
 

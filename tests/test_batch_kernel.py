@@ -102,7 +102,7 @@ def test_nothing_of_one_council_reaches_the_next_on_the_same_kernel(session, sto
 
 @pytest.mark.parametrize(
     "value",
-    ["King's Lynn and West Norfolk", 'x"""; import os', "00123", "None", "line one\nline two", "back\\slash \"q\" \u202e Môn"],
+    ["King's Lynn and West Norfolk", 'x"""; import os', "00123", "None", "line one\nline two", 'back\\slash "q" \u202e Môn'],
 )
 def test_parameter_values_arrive_exactly_as_text_and_nothing_runs(session, value, tmp_path):
     notebook = probe_notebook(tmp_path / "values.ipynb", first=["print(repr(council_code), type(council_code).__name__, 'os' in globals())"], report=False)

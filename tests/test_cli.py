@@ -11,16 +11,18 @@ from conftest import REPO_ROOT
 
 
 def kloe(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kloe_nb.cli.main", *args], capture_output=True, text=True, cwd=REPO_ROOT, env=env
-    )
+    return subprocess.run([sys.executable, "-m", "kloe_nb.cli.main", *args], capture_output=True, text=True, cwd=REPO_ROOT, env=env)
 
 
 def test_list_json_shows_the_five_frameworks():
     result = kloe("frameworks", "list", "--json")
     assert result.returncode == 0, result.stderr
     assert [row["id"] for row in json.loads(result.stdout)] == [
-        "ac-benefits", "ac-judgement2", "caa-2009", "hi-prospects", "wao-housing",
+        "ac-benefits",
+        "ac-judgement2",
+        "caa-2009",
+        "hi-prospects",
+        "wao-housing",
     ]
 
 

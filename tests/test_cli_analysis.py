@@ -21,8 +21,12 @@ def kloe(*args: str):
 def _hi(levels: list[int | None], *, period: str = "2008/09", track: str = "", assessor: str = "Ann", code: str = "00123") -> Assessment:
     ids = [kloe.id for _, kloe in load_framework("hi-prospects").iter_kloes()]
     return Assessment(
-        framework="hi-prospects", organisation=Organisation(code=code, name="Rotherham (illustrative)"), period=period,
-        assessor=assessor, track=track, kloes={kloe_id: KloeRecord(level=level) for kloe_id, level in zip(ids, levels)},
+        framework="hi-prospects",
+        organisation=Organisation(code=code, name="Rotherham (illustrative)"),
+        period=period,
+        assessor=assessor,
+        track=track,
+        kloes={kloe_id: KloeRecord(level=level) for kloe_id, level in zip(ids, levels)},
     )
 
 
@@ -45,8 +49,13 @@ def test_diff_lists_each_change_with_who_when_and_revision(tmp_path):
     as_json = kloe("--store", str(store_path), "diff", "--org", "00123", "--framework", "hi-prospects", "--from", "2007/08", "--to", "2008/09", "--json")
     data = json.loads(as_json.stdout)
     assert data["changes"][0] == {
-        "path": "kloes.track-record.level", "label": "KLOE track-record level", "before": 2, "after": 3,
-        "revision": 2, "changed_by": "Bob Smith", "changed_at": second.saved_at,
+        "path": "kloes.track-record.level",
+        "label": "KLOE track-record level",
+        "before": 2,
+        "after": 3,
+        "revision": 2,
+        "changed_by": "Bob Smith",
+        "changed_at": second.saved_at,
     }
     same = kloe("--store", str(store_path), "diff", "--org", "00123", "--framework", "hi-prospects", "--from", "2008/09", "--to", "2008/09")
     assert same.returncode == 0 and same.stdout.strip().endswith("no differences")

@@ -22,8 +22,9 @@ def caa_file(tmp_path, decision: JudgementDecision | None = None, name: str = "c
     levels = {"1": 2, "2": 2, "3": 2, "4": 3}
     kloes = {kloe.id: KloeRecord(level=levels[kloe.id[0]]) for group, kloe in framework.iter_kloes() if kloe.scored}
     judgements = {"organisational_assessment": decision} if decision else {}
-    assessment = Assessment(framework="caa-2009", organisation=Organisation(code="00123", name="Rotherham (illustrative)"),
-                            period="2008/09", kloes=kloes, judgements=judgements)
+    assessment = Assessment(
+        framework="caa-2009", organisation=Organisation(code="00123", name="Rotherham (illustrative)"), period="2008/09", kloes=kloes, judgements=judgements
+    )
     return write_assessment_json(assessment, tmp_path / name)
 
 
@@ -71,7 +72,12 @@ def test_importing_the_excel_template_keeps_what_it_cannot_hold(tmp_path):
     path = caa_file(tmp_path, JudgementDecision(level=3, rationale="Performance is strong"))
     assert kloe("--store", str(store), "import", str(path)).returncode == 0
     xlsx = tmp_path / "template.xlsx"
-    assert kloe("--store", str(store), "export", "--framework", "caa-2009", "--org", "00123", "--period", "2008/09", "--format", "xlsx", "-o", str(xlsx)).returncode == 0
+    assert (
+        kloe(
+            "--store", str(store), "export", "--framework", "caa-2009", "--org", "00123", "--period", "2008/09", "--format", "xlsx", "-o", str(xlsx)
+        ).returncode
+        == 0
+    )
     again = kloe("--store", str(store), "import", str(xlsx))
     assert again.returncode == 0, again.stderr
     scored = kloe("--store", str(store), "score", "--org", "00123", "--framework", "caa-2009", "--period", "2008/09", "--json")
@@ -101,7 +107,9 @@ def test_a_bad_file_is_exit_2_and_names_the_file_and_field(tmp_path):
 
 def test_unknown_kloe_is_kept_on_import_and_score_refuses(tmp_path):
     path = tmp_path / "old.json"
-    path.write_text(json.dumps({"framework": "hi-prospects", "organisation": {"code": "1", "name": "X"}, "kloes": {"old-area": {"level": 3, "strengths": "kept"}}}))
+    path.write_text(
+        json.dumps({"framework": "hi-prospects", "organisation": {"code": "1", "name": "X"}, "kloes": {"old-area": {"level": 3, "strengths": "kept"}}})
+    )
     store = tmp_path / "s.db"
     imported = kloe("--store", str(store), "import", str(path))
     assert imported.returncode == 0 and "kept KLOEs the framework does not have: old-area" in imported.stdout
@@ -111,11 +119,16 @@ def test_unknown_kloe_is_kept_on_import_and_score_refuses(tmp_path):
 
 def test_a_framework_changed_since_saving_is_summarised_and_nothing_is_lost(tmp_path):
     path = tmp_path / "old.json"
-    path.write_text(json.dumps({
-        "framework": "hi-prospects", "framework_version": {"version": "0", "sha256": "0" * 64},
-        "organisation": {"code": "1", "name": "X"},
-        "kloes": {"learning": {"level": 3}, "old-area": {"level": 2, "strengths": "kept"}},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "framework": "hi-prospects",
+                "framework_version": {"version": "0", "sha256": "0" * 64},
+                "organisation": {"code": "1", "name": "X"},
+                "kloes": {"learning": {"level": 3}, "old-area": {"level": 2, "strengths": "kept"}},
+            }
+        )
+    )
     result = kloe("score", str(path))
     assert "framework hi-prospects has changed since this assessment was saved (saved against version 0" in result.stderr
     assert "KLOEs no longer in the framework, kept with what they hold: old-area" in result.stderr

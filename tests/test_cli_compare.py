@@ -36,7 +36,7 @@ def compared(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess[
     save_all(
         store,
         ac("A1", "Aldermere", "2008/09", 3, 2, group="Districts", track="B", assessor="Bob", kloes={"2.1": 2, "2.2": 4}),
-        ac("K6", "King's Lynn \"and\" West; import os", "2008/09", 2, 2, group='King\'s "group"; import os', illustrative=True),
+        ac("K6", 'King\'s Lynn "and" West; import os', "2008/09", 2, 2, group='King\'s "group"; import os', illustrative=True),
     )
     output = folder / "out" / "compare.html"
     result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "-o", str(output))
@@ -53,8 +53,9 @@ def test_kloe_compare_writes_the_page_and_keeps_the_executed_notebook_beside_it(
     assert 'id="league"' in html and 'id="agreement"' in html and "Bob" in html
     notebook = nbformat.read(output.with_suffix(".ipynb"), as_version=4)
     assert notebook.metadata["papermill"]["parameters"] == {"framework": "ac-benefits", "store": str(store.resolve()), "group": ""}
-    summary = next(output_["data"]["application/json"] for cell in notebook.cells for output_ in cell.get("outputs", [])
-                   if "application/json" in output_.get("data", {}))
+    summary = next(
+        output_["data"]["application/json"] for cell in notebook.cells for output_ in cell.get("outputs", []) if "application/json" in output_.get("data", {})
+    )
     assert [council["code"] for council in summary["councils"]][:3] == ["D4", "A1", "C3"]
     assert not list(output.parent.glob(".*.tmp")) and not output.with_name("compare.html.failed.ipynb").exists()
 
@@ -78,8 +79,7 @@ def test_a_councils_csv_overrides_the_peer_groups_through_the_notebook(tmp_path)
     councils = tmp_path / "councils.csv"
     councils.write_text("\ufeffcode,name,group\nA1,Aldermere,Shire districts\nD4,Dunmarsh,Shire districts\n", encoding="utf-8")
     output = tmp_path / "shire.html"
-    result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "--group", "Shire districts",
-                  "--councils", str(councils), "-o", str(output))
+    result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "--group", "Shire districts", "--councils", str(councils), "-o", str(output))
     assert result.returncode == 0, result.stderr
     assert "(2 councils in the peer group 'Shire districts' compared)" in result.stdout
     notebook = nbformat.read(tmp_path / "shire.ipynb", as_version=4)
@@ -173,8 +173,10 @@ def test_the_batch_index_links_the_comparison_pages_beside_it(compared, tmp_path
     (folder / "compare-districts.html").write_text("<title>Comparison of councils – Districts &amp; more</title>", encoding="utf-8")
     (folder / "compared.html").write_text("<title>not a comparison page</title>", encoding="utf-8")
     links = comparison_links(folder)
-    assert links == [("compare.html", "Comparison of councils – Benefit service inspections"),
-                     ("compare-districts.html", "Comparison of councils – Districts & more")]
+    assert links == [
+        ("compare.html", "Comparison of councils – Benefit service inspections"),
+        ("compare-districts.html", "Comparison of councils – Districts & more"),
+    ]
     page = index_html(load_framework_by_id("ac-benefits"), [CouncilRow(0, "A1", "Aldermere", "", "2008/09", "ok")], "report.ipynb", comparisons=links)
     assert inert_problems(page) == []
     assert '<a href="compare.html">Comparison of councils – Benefit service inspections</a>' in page
@@ -207,8 +209,16 @@ def test_the_comparison_page_reads_fully_with_javascript_off(compared):
     _, output, _ = compared
     with open_file_page(output, javascript=False) as (page, visit):
         text = page.inner_text("body")
-    for words in ("League table", "Dunmarsh", "up from 2", "How the judgements are distributed", "Group median",
-                  "Direction of travel", "Agreement between assessors", "Kappa"):
+    for words in (
+        "League table",
+        "Dunmarsh",
+        "up from 2",
+        "How the judgements are distributed",
+        "Group median",
+        "Direction of travel",
+        "Agreement between assessors",
+        "Kappa",
+    ):
         assert words in text, words
     assert all(url.startswith("file://") for url in visit.requests)
 

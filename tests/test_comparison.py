@@ -49,8 +49,17 @@ HOSTILE = [
 def page_of(comparison: Comparison, renderer: PageRenderer | None = None) -> tuple[str, nbformat.NotebookNode]:
     """The page as ``kloe compare`` makes it, from the notebook's cells' displays (without a kernel)."""
     cells = []
-    for part in (comparison.header(), comparison.league(), comparison.distribution(), comparison.heatmap(), comparison.peers(),
-                 comparison.travel(), comparison.agreement(), comparison.provenance(), comparison.summary()):
+    for part in (
+        comparison.header(),
+        comparison.league(),
+        comparison.distribution(),
+        comparison.heatmap(),
+        comparison.peers(),
+        comparison.travel(),
+        comparison.agreement(),
+        comparison.provenance(),
+        comparison.summary(),
+    ):
         cell = new_code_cell("comparison.section()")
         if part is not None:
             data, metadata = part._repr_mimebundle_()
@@ -66,16 +75,14 @@ def text_of(html: str) -> str:
 
 def section_html(html: str, section_id: str) -> str:
     start = html.index(f'id="{section_id}"')
-    return html[start: html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 # -- gathering and ranking ------------------------------------------------------------------------
 def test_each_council_is_compared_at_its_latest_period_and_ranked_by_judgements_then_mean(tmp_path):
     comparison = Comparison.load("ac-benefits", str(ac_store(tmp_path)), generated=GENERATED)
     league = comparison.context.league
-    assert [(row.code, row.period) for row in league] == [
-        ("D4", "2008/09"), ("A1", "2008/09"), ("C3", "2008/09"), ("B2", "2008/09"), ("E5", "2008/09")
-    ]
+    assert [(row.code, row.period) for row in league] == [("D4", "2008/09"), ("A1", "2008/09"), ("C3", "2008/09"), ("B2", "2008/09"), ("E5", "2008/09")]
     # D4 is best on J1 (4); A1 and C3 are level on everything (3, 3 and every KLOE at 3): they share second place.
     assert [row.rank_text for row in league] == ["1", "=2", "=2", "4", "5"]
     assert [cell.text for cell in league[0].cells] == ["4 Excellent ★★★", "2 Uncertain prospects"]
@@ -98,7 +105,8 @@ def test_direction_of_travel_per_judgement_against_the_councils_previous_period(
     assert sorted(travel) == ["A1", "B2"] and context.one_period == ["Cindervale", "Dunmarsh", "Eltonbury"]
     assert travel["A1"].periods == ["2006/07", "2007/08", "2008/09"]
     assert [row.levels for row in travel["A1"].rows] == [
-        ["2 Fair ★", "2 Fair ★", "3 Good ★★"], ["2 Uncertain prospects", "3 Promising prospects", "3 Promising prospects"]
+        ["2 Fair ★", "2 Fair ★", "3 Good ★★"],
+        ["2 Uncertain prospects", "3 Promising prospects", "3 Promising prospects"],
     ]
     assert [row.change for row in travel["A1"].rows] == ["up 1 since 2006/07", "up 1 since 2006/07"]
     assert travel["A1"].previous == "2007/08" and travel["A1"].kloes_up and not travel["A1"].kloes_down
@@ -115,7 +123,12 @@ def test_a_caa_cell_that_needs_a_decision_is_shown_as_such_and_ranked_after_deci
     context = Comparison.load("caa-2009", str(store)).context
     # the headline (a judgement no other rule reads) first, then what it reads, then the themes
     assert [column.id for column in context.columns] == [
-        "organisational_assessment", "use_of_resources", "managing_performance", "managing_finances", "governing_the_business", "managing_resources"
+        "organisational_assessment",
+        "use_of_resources",
+        "managing_performance",
+        "managing_finances",
+        "governing_the_business",
+        "managing_resources",
     ]
     assert [row.code for row in context.league] == ["M3", "L2", "N4", "K1"]
     assert [row.rank_text for row in context.league] == ["1", "2", "3", "not ranked"]
@@ -130,9 +143,7 @@ def test_ranking_reads_the_frameworks_own_rules_and_ties_share_a_rank():
     assert [j.id for j in ranking_judgements(load_framework("ac-benefits"))] == ["J1", "J2"]
     assert [j.id for j in ranking_judgements(load_framework("wao-housing"))] == ["J1", "J2"]
     places = rank([(1,), (0,), (1,), (2,), (0,)], [True, True, True, True, False])  # the last is listed, not ranked
-    assert [(place.position, place.rank, place.tied) for place in places] == [
-        (2, 2, True), (0, 1, False), (3, 2, True), (4, 4, False), (1, None, False)
-    ]
+    assert [(place.position, place.rank, place.tied) for place in places] == [(2, 2, True), (0, 1, False), (3, 2, True), (4, 4, False), (1, None, False)]
 
 
 def test_a_group_restricts_the_comparison_and_an_unknown_group_lists_the_groups_there_are(tmp_path):
@@ -271,7 +282,7 @@ def test_the_page_shows_every_section_and_is_inert_illustrative_and_self_contain
     assert "Group median" in section_html(html, "peers")
     travel = section_html(html, "travel")
     assert "svg" in travel and "Aldermere: judgements by period" in travel and "Assessed in one period only: Brackenford" in travel
-    footer = html[html.index('<footer class="provenance">'):]
+    footer = html[html.index('<footer class="provenance">') :]
     assert "ac-benefits" in footer and "kloe-workbook" in footer and str(store) in footer
     assert len(html.encode()) < 150_000
 
@@ -312,8 +323,10 @@ def test_outputs_the_comparison_did_not_tag_never_reach_the_page(tmp_path, rende
     store = save_all(tmp_path / "kloe.db", ac("A1", "Aldermere", "2008/09", 3, 2))
     _, nb = page_of(Comparison.load("ac-benefits", str(store)), renderer)
     stray = new_code_cell("display(HTML(...))")
-    stray.outputs = [new_output("display_data", data={"text/html": "<script>alert(1)</script><b>stray</b>"}),
-                     new_output("stream", name="stdout", text="<script>printed</script>")]
+    stray.outputs = [
+        new_output("display_data", data={"text/html": "<script>alert(1)</script><b>stray</b>"}),
+        new_output("stream", name="stdout", text="<script>printed</script>"),
+    ]
     nb.cells.insert(2, stray)
     html = renderer.render(nb)
     assert "stray" not in html and "printed" not in html

@@ -26,7 +26,15 @@ EXAMPLES = REPO_ROOT / "examples"
 FRAMEWORKS = ["ac-benefits", "ac-judgement2", "caa-2009", "hi-prospects", "wao-housing"]
 OVER_YEARS = ["ac-benefits", "ac-judgement2", "hi-prospects", "wao-housing"]
 THREE_PERIODS = ["2006/07", "2007/08", "2008/09"]
-GROUPS = {"Shire districts", "Counties", "Unitary authorities", "Metropolitan boroughs", "London boroughs", "Welsh unitary authorities", "Housing organisations"}
+GROUPS = {
+    "Shire districts",
+    "Counties",
+    "Unitary authorities",
+    "Metropolitan boroughs",
+    "London boroughs",
+    "Welsh unitary authorities",
+    "Housing organisations",
+}
 
 
 def load_all() -> dict[Path, Assessment]:
@@ -136,7 +144,7 @@ def test_the_direction_of_travel_goes_up_down_and_stays_flat():
         history: dict[str, dict[str, dict[str, int | None]]] = defaultdict(dict)
         for assessment in examples_of(framework):
             history[assessment.organisation.code][assessment.period] = decided(framework, assessment)
-        for code, periods in history.items():
+        for _code, periods in history.items():
             if set(periods) != set(THREE_PERIODS):
                 continue
             first, last = periods[THREE_PERIODS[0]], periods[THREE_PERIODS[-1]]

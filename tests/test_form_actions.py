@@ -46,7 +46,8 @@ def test_areas_for_improvement_become_add_buttons_one_per_line(forms):
     assert "Backlog of new claims" in adders(panel)[0].tooltip
     panel.texts["areas_for_improvement"].value = "- Backlog of new claims\n\n• Overpayments not recovered\n"
     assert [b.description for b in adders(panel)] == [
-        "Add an action: Backlog of new claims", "Add an action: Overpayments not recovered",
+        "Add an action: Backlog of new claims",
+        "Add an action: Overpayments not recovered",
     ]
     adders(panel)[1].click()
     assert form.session.record("2.1").actions[0].area == "Overpayments not recovered"
@@ -93,8 +94,12 @@ def test_add_edit_and_remove_actions_autosave_and_survive_rebuilding_the_form(fo
     assert len(restored) == 1
     values = {name: widget.value for name, widget in restored[0].fields.items()}
     assert values == {
-        "area": "Backlog of new claims", "action": "Clear the backlog with a temporary team", "owner": "Benefits manager",
-        "due": "2010-03-31", "priority": "high", "resources": "Two agency staff for 12 weeks",
+        "area": "Backlog of new claims",
+        "action": "Clear the backlog with a temporary team",
+        "owner": "Benefits manager",
+        "due": "2010-03-31",
+        "priority": "high",
+        "resources": "Two agency staff for 12 weeks",
         "measure": "New claims processed in 30 days or fewer",
     }
     assert "SMART: every field filled" in restored[0].smart.value
@@ -141,16 +146,28 @@ def test_action_edits_are_checked_naming_the_field(forms):
     with pytest.raises(InvalidInputError, match="NUL"):
         session.set_action("2.1", index, "owner", "a\x00b")
     assert session.record("2.1").actions[0].model_dump() == {
-        "area": "Backlog", "action": "", "owner": "", "due": "", "priority": "", "resources": "", "measure": "",
+        "area": "Backlog",
+        "action": "",
+        "owner": "",
+        "due": "",
+        "priority": "",
+        "resources": "",
+        "measure": "",
     }
 
 
 def second_copy(tmp_path, assessor: str) -> AssessmentForm:
     """The same council open in another kernel: its own store connection and session."""
     return AssessmentForm(
-        FormSession(load_framework_by_id("ac-benefits").framework, open_store(tmp_path / "kloe.db"),
-                    AssessmentKey("ac-benefits", "00AB"), council_name="Ynys Môn", assessor=assessor, owns_store=True,
-                    timing=SaveTiming(interval=60))
+        FormSession(
+            load_framework_by_id("ac-benefits").framework,
+            open_store(tmp_path / "kloe.db"),
+            AssessmentKey("ac-benefits", "00AB"),
+            council_name="Ynys Môn",
+            assessor=assessor,
+            owns_store=True,
+            timing=SaveTiming(interval=60),
+        )
     )
 
 

@@ -101,17 +101,31 @@ def jupyter_server(kind: str, tmp_path: Path, artifacts_dir: Path, notebook: Pat
         if kind == "lab":
             token = secrets.token_hex(16)
             command = [
-                sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-                "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={root}",
+                "--LabApp.news_url=None",
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             ]
             if hasattr(os, "geteuid") and os.geteuid() == 0:
                 command.append("--allow-root")
             url, probe = f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}", f"http://127.0.0.1:{port}/api/status?token={token}"
         else:
             command = [
-                sys.executable, "-m", "voila", str(root / notebook.name), "--no-browser", "--Voila.ip=127.0.0.1",
-                f"--port={port}", "--Voila.port_retries=0",
+                sys.executable,
+                "-m",
+                "voila",
+                str(root / notebook.name),
+                "--no-browser",
+                "--Voila.ip=127.0.0.1",
+                f"--port={port}",
+                "--Voila.port_retries=0",
             ]
             url, probe = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/api/kernelspecs"
         with log.open("w") as output:
@@ -297,7 +311,10 @@ def store_two_scorings(store: Path, code: str) -> None:
 
     for track, assessor, levels in (("", "alice", {"2.1": 3, "2.2": 3, "2.3": 2}), ("B", "bob", {"2.1": 2, "2.2": 3, "2.3": 4})):
         assessment = Assessment(
-            framework="ac-benefits", organisation=Organisation(code=code, name="Ynys Môn"), assessor=assessor, track=track,
+            framework="ac-benefits",
+            organisation=Organisation(code=code, name="Ynys Môn"),
+            assessor=assessor,
+            track=track,
             kloes={kloe_id: KloeRecord(level=level, strengths=f"{assessor}'s finding on {kloe_id}") for kloe_id, level in levels.items()},
         )
         with open_store(store) as opened:
@@ -307,8 +324,7 @@ def store_two_scorings(store: Path, code: str) -> None:
 def test_voila_moderation_records_an_agreed_level_in_the_store(tmp_path, artifacts_dir):
     from playwright.sync_api import expect
 
-    with jupyter_server("voila", tmp_path, artifacts_dir, MODERATION_NOTEBOOK) as server, \
-            chromium_page(artifacts_dir / "form-moderation-failed.png") as page:
+    with jupyter_server("voila", tmp_path, artifacts_dir, MODERATION_NOTEBOOK) as server, chromium_page(artifacts_dir / "form-moderation-failed.png") as page:
         store_two_scorings(server.store, "00123")
         page.goto(server.url + "?council_code=00123&track=B&assessor=carol")
         page.wait_for_selector(".kloe-moderation-item")  # the kernel has started and run the notebook

@@ -277,7 +277,7 @@ def test_a_missing_lead_or_track_is_named_with_how_to_create_it(forms, tmp_path,
     message = str(raised.value)
     assert "no lead assessment of council 00AB (period '2008/09') for framework ac-benefits" in message
     assert "no independent scoring track 'B'" in message
-    assert 'notebooks/assess.ipynb' in message and 'track = "B"' in message and 'period = "2008/09"' in message
+    assert "notebooks/assess.ipynb" in message and 'track = "B"' in message and 'period = "2008/09"' in message
     score(forms("alice"), {"2.1": 3})
     with pytest.raises(NotFoundError) as raised:
         forms.moderate(track="C")

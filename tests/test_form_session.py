@@ -46,8 +46,13 @@ def sessions(framework, store_path):
 
     def open_session(timing: SaveTiming = FAST, store: SQLiteStore | None = None, fw=framework, key=KEY) -> FormSession:
         session = FormSession(
-            fw, store or open_store(store_path), key, council_name="Ynys Môn", assessor=f"analyst{len(opened) + 1}",
-            owns_store=True, timing=timing,
+            fw,
+            store or open_store(store_path),
+            key,
+            council_name="Ynys Môn",
+            assessor=f"analyst{len(opened) + 1}",
+            owns_store=True,
+            timing=timing,
         )
         opened.append(session)
         return session
@@ -176,8 +181,9 @@ def test_a_normal_kernel_exit_saves_what_the_last_interval_had_not(store_path):
 def test_unknown_kloes_from_an_older_framework_are_kept(sessions, store_path):
     with open_store(store_path) as store:
         store.save(
-            Assessment(framework="ac-benefits", organisation=Organisation(code="00123", name="Ynys Môn"),
-                       kloes={"9.9": KloeRecord(level=2, strengths="old KLOE")}),
+            Assessment(
+                framework="ac-benefits", organisation=Organisation(code="00123", name="Ynys Môn"), kloes={"9.9": KloeRecord(level=2, strengths="old KLOE")}
+            ),
             based_on=None,
         )
     session = sessions()
@@ -206,8 +212,20 @@ def test_judgement_decisions_and_flags(sessions):
     assert session.flags()[0].criteria == []
     with pytest.raises(InvalidInputError, match="is not scored"):
         session.set_judgement_level("area_assessment", 3)
-    for kloe_id, level in (("1.1", 3), ("1.2", 3), ("1.3", 3), ("2.1", 2), ("2.2", 2), ("2.3", 2), ("2.4", 2),
-                           ("3.1", 3), ("3.2", 3), ("3.3", 3), ("4.1", 2), ("4.2", 2)):
+    for kloe_id, level in (
+        ("1.1", 3),
+        ("1.2", 3),
+        ("1.3", 3),
+        ("2.1", 2),
+        ("2.2", 2),
+        ("2.3", 2),
+        ("2.4", 2),
+        ("3.1", 3),
+        ("3.2", 3),
+        ("3.3", 3),
+        ("4.1", 2),
+        ("4.2", 2),
+    ):
         session.set_level(kloe_id, level)
     organisational = session.scores().judgements["organisational_assessment"]
     assert organisational.needs_judgement and organisational.options == [2, 3]
@@ -290,7 +308,10 @@ def test_a_stale_save_of_the_same_field_shows_both_values_and_overwrites_nothing
     wait_for(lambda: mine.status.state == "saved")
     record = stored(store_path).assessment.kloes["2.1"]
     assert (record.level, record.strengths, record.areas_for_improvement, record.current_position) == (
-        3, "Their finding", "My other edit", "typed during the conflict",
+        3,
+        "Their finding",
+        "My other edit",
+        "typed during the conflict",
     )
 
 

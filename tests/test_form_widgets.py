@@ -11,6 +11,7 @@ import time
 
 import ipywidgets as W
 import pytest
+from traitlets import TraitError
 
 from kloe_nb.form import SaveTiming
 from kloe_nb.form.app import AssessmentForm, url_parameters
@@ -119,7 +120,7 @@ def test_the_suggestion_and_navigation_follow_the_ticks(forms):
     panel = form.panels[kloe_id]
     low = min(form.session.kloe(kloe_id).descriptors)
     assert "none yet" in panel.suggestion.value and "not started" in form.navigator.kloe_label(kloe_id)
-    for (level, index), box in panel.statements.items():
+    for (level, _index), box in panel.statements.items():
         if level == low:
             box.value = True
     assert f"Suggested: <b>{low}" in panel.suggestion.value
@@ -137,9 +138,15 @@ def test_a_stale_save_between_two_forms_shows_both_values_and_overwrites_nothing
     from kloe_nb.framework.loader import load_framework_by_id
 
     second = AssessmentForm(
-        FormSession(load_framework_by_id("ac-benefits").framework, open_store(tmp_path / "kloe.db"),
-                    AssessmentKey("ac-benefits", "00AB"), council_name="Ynys Môn", assessor="bob", owns_store=True,
-                    timing=SaveTiming(interval=60))
+        FormSession(
+            load_framework_by_id("ac-benefits").framework,
+            open_store(tmp_path / "kloe.db"),
+            AssessmentKey("ac-benefits", "00AB"),
+            council_name="Ynys Môn",
+            assessor="bob",
+            owns_store=True,
+            timing=SaveTiming(interval=60),
+        )
     )
     try:
         second.navigator.go("2.1")
@@ -194,7 +201,7 @@ def test_bad_input_is_reported_at_the_control_and_never_stored(forms, tmp_path):
     assert "NUL" in form.guard.message.value
     panel.texts["strengths"].value = "fixed"
     assert form.guard.message.value == ""
-    with pytest.raises(Exception):
+    with pytest.raises(TraitError):
         panel.level.value = 5  # not one of the picker's choices: the widget refuses it
     form.session.flush()
     record = stored(tmp_path).assessment.kloes[form.navigator.current]

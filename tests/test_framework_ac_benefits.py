@@ -111,8 +111,7 @@ def test_description_is_background_focus_and_descriptor_paragraphs(fw):
     assert fw.description[0].startswith("Every council that administers the benefit scheme")
     assert "the right benefits to the right people at the right time. This" in fw.description[0]
     assert fw.description[3] == (
-        "Our Judgement 2 KLOE and descriptors are used for all service inspections. "
-        "These help us assess the prospects for future improvements."
+        "Our Judgement 2 KLOE and descriptors are used for all service inspections. These help us assess the prospects for future improvements."
     )
     assert fw.description[4].endswith("using the descriptors as guidance")
 
@@ -272,8 +271,7 @@ def test_q2_spot_checks(fw):
         fw,
         "2.7",
         2,
-        "Incorrect payments are being identified and actively managed, and the service is using the best mix of "
-        "interventions based on local risk factors.",
+        "Incorrect payments are being identified and actively managed, and the service is using the best mix of interventions based on local risk factors.",
     )
     assert_at(
         fw,
@@ -300,8 +298,7 @@ def test_q3_spot_checks(fw):
         fw,
         "3.1",
         3,
-        "Costs compare favourably with other organisations providing similar levels and standards of services, "
-        "allowing for the local context.",
+        "Costs compare favourably with other organisations providing similar levels and standards of services, allowing for the local context.",
     )
     assert_at(fw, "3.1", 2, "Service capital projects (if any) are generally completed on time and in budget.")
     assert_at(
@@ -338,7 +335,9 @@ def test_q5_spot_checks(fw):
     assert statements(fw, "5.2.1", 2)[-1].startswith("Has taken difficult decisions, but may have avoided other problem areas")
     assert not any(s.startswith("Has taken difficult decisions") for s in statements(fw, "5.2.1", 3))
     assert statements(fw, "5.1.2", 2)[4].endswith("and/or not explicitly identified lower priority areas.")
-    assert statements(fw, "5.1.2", 3)[-1].startswith("Can show the links between corporate aims through to community (if applicable), service and individual plans, objectives")
+    assert statements(fw, "5.1.2", 3)[-1].startswith(
+        "Can show the links between corporate aims through to community (if applicable), service and individual plans, objectives"
+    )
     assert_at(fw, "5.1.3", 2, "The service/organisation: Sets targets which are applied to improve value for money.")
     assert statements(fw, "5.2.2", 3)[4].endswith(
         "for the service. These plans set a framework for the delivery of user-focused achievements in the longer term."
@@ -351,8 +350,7 @@ def test_q5_spot_checks(fw):
 
 def test_q6_spot_checks(fw):
     assert statements(fw, "6.2", 2)[0] == (
-        "The service/organisation: Lacks a fully effective strategic HR framework and maximises internal capacity in "
-        "only an ad-hoc way."
+        "The service/organisation: Lacks a fully effective strategic HR framework and maximises internal capacity in only an ad-hoc way."
     )
     assert "It works with partners, where appropriate to address issues around recruitment" in statements(fw, "6.2", 3)[0]
     assert statements(fw, "6.2", 3)[-1].endswith("These include, for example, social inclusion, community safety and the needs of young people.")
@@ -367,8 +365,17 @@ def test_q6_spot_checks(fw):
 
 
 def test_no_statement_is_a_stray_continuation(fw):
-    continuations = ("priority areas.", "interventions based", "to reduce fraud", "way to go", "appropriate to address",
-                     "inclusion, community", "which fully reflect", "service. These plans", "involvement of its")
+    continuations = (
+        "priority areas.",
+        "interventions based",
+        "to reduce fraud",
+        "way to go",
+        "appropriate to address",
+        "inclusion, community",
+        "which fully reflect",
+        "service. These plans",
+        "involvement of its",
+    )
     for _, kloe in fw.iter_kloes():
         for level, items in kloe.descriptors.items():
             for s in items:

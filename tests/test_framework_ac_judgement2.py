@@ -87,8 +87,13 @@ def test_umbrella_questions_5_1_and_5_2_are_unscored_with_no_descriptors(framewo
 def test_sub_kloes_name_their_umbrella_as_parent(framework):
     parents = {k.id: k.parent for _, k in framework.iter_kloes() if k.parent}
     assert parents == {
-        "5.1.1": "5.1", "5.1.2": "5.1", "5.1.3": "5.1",
-        "5.2.1": "5.2", "5.2.2": "5.2", "5.2.3": "5.2", "5.2.4": "5.2",
+        "5.1.1": "5.1",
+        "5.1.2": "5.1",
+        "5.1.3": "5.1",
+        "5.2.1": "5.2",
+        "5.2.2": "5.2",
+        "5.2.3": "5.2",
+        "5.2.4": "5.2",
     }
 
 

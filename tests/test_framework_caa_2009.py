@@ -36,9 +36,7 @@ def test_organisational_kloes_by_theme(framework):
 
 
 def test_kloe_focus_statements_sit_under_their_kloe(framework):
-    assert framework.kloe("1.1").focus[0] == (
-        "integrates financial planning with strategic and service planning processes on a medium- to long-term basis;"
-    )
+    assert framework.kloe("1.1").focus[0] == ("integrates financial planning with strategic and service planning processes on a medium- to long-term basis;")
     assert len(framework.kloe("2.1").focus) == 6
     assert framework.kloe("3.3").focus[-1] == "has policies that support diversity and good people management."
     # the theme's one focus list, printed after 4.2, is shown with both of its KLOEs
@@ -181,9 +179,7 @@ def test_focus_counts_and_distinctive_statements(framework):
 
 def test_theme_questions_and_scales(framework):
     group = {g.id: g for g in framework.groups}
-    assert group["managing_finances"].intro[0].endswith(
-        "How effectively does the organisation manage its finances to deliver value for money?"
-    )
+    assert group["managing_finances"].intro[0].endswith("How effectively does the organisation manage its finances to deliver value for money?")
     assert [level.level for level in framework.scale("caa-score").levels] == [4, 3, 2, 1]
     assert all(level.label is None for level in framework.scale("caa-score").levels)
     assert framework.scale("caa-score").note

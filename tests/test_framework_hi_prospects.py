@@ -137,12 +137,10 @@ def test_prompts_keep_bullets_and_rejoin_questions_split_by_page_breaks(framewor
     assert framework.kloe("track-record").prompts[0] == "How effectively has the organisation successfully implemented:"
     assert len(framework.kloe("track-record").prompts) == 3
     assert framework.kloe("service-user-benefits").prompts == [
-        "How extensively has the organisation delivered clear and discernible benefits for all customers"
-        " of the service in the last two years?"
+        "How extensively has the organisation delivered clear and discernible benefits for all customers of the service in the last two years?"
     ]
     assert framework.kloe("best-value-principles").prompts == [
-        "How thoroughly has the organisation applied the principles of best value in preparing its service"
-        " and/ or improvement plans?"
+        "How thoroughly has the organisation applied the principles of best value in preparing its service and/ or improvement plans?"
     ]
     contents = framework.kloe("contents-of-plans").prompts
     assert contents[0] == "How much have the organisations' plans for services and improvement:"
@@ -182,10 +180,18 @@ def test_distinctive_statement_sits_under_its_kloe_and_level_only(framework, klo
 
 # Statements split across a page break, rejoined into one.
 REJOINED = [
-    ("service-user-benefits", 2, "Has completed some key actions, some of which have resulted in improvements to the quality of life of some customers, but for others including the most disadvantaged, the impact has been minimal."),
+    (
+        "service-user-benefits",
+        2,
+        "Has completed some key actions, some of which have resulted in improvements to the quality of life of some customers, but for others including the most disadvantaged, the impact has been minimal.",
+    ),
     ("best-value-principles", 4, "Reviews have taken a broad, overarching strategic approach to looking at services. It can demonstrate"),
     ("best-value-principles", 2, "have not been done in a overarching strategic way, but in an ad-hoc way."),
-    ("contents-of-plans", 4, "Regularly looks at good practice in other organisations including, where appropriate, outside the housing sector, in preparing its plans."),
+    (
+        "contents-of-plans",
+        4,
+        "Regularly looks at good practice in other organisations including, where appropriate, outside the housing sector, in preparing its plans.",
+    ),
     ("contents-of-plans", 2, "In developing plans the organisation does not look to the best performers."),
     ("capacity", 4, "responsibilities and accountabilities, and the boundaries between them."),
     ("capacity", 2, "The officer and Board/ councillors structures do not assist effective decision making and delegation."),

@@ -69,8 +69,13 @@ def test_values_yaml_would_retype_must_be_quoted(framework_data):
     assert len(problems) == 4, text
     assert f'{path}:{line_of(path, "id: 1.10")}: groups[0].kloes[1].id: YAML read the unquoted value 1.10 as the number 1.1; quote this value ("1.10")' in text
     assert f'{path}:{line_of(path, "id: 010")}: groups[0].id: YAML read the unquoted value 010 as the number 8; quote this value ("010")' in text
-    assert f'{path}:{line_of(path, "label: NO")}: scales[0].levels[3].label: YAML read the unquoted value NO as the true/false value False; quote this value ("NO")' in text
-    assert f'{path}:{line_of(path, "date: 2009")}: date: YAML read the unquoted value 2009-03-01 as the date 2009-03-01; quote this value ("2009-03-01")' in text
+    assert (
+        f'{path}:{line_of(path, "label: NO")}: scales[0].levels[3].label: YAML read the unquoted value NO as the true/false value False; quote this value ("NO")'
+        in text
+    )
+    assert (
+        f'{path}:{line_of(path, "date: 2009")}: date: YAML read the unquoted value 2009-03-01 as the date 2009-03-01; quote this value ("2009-03-01")' in text
+    )
 
 
 def test_python_tag_is_refused_and_nothing_runs(framework_data, tmp_path):
@@ -181,7 +186,10 @@ def test_a_heading_above_no_statement_is_refused_naming_the_field(tmp_path):
     assert "\n        3: 'The council performs well in minimising fraud and error:'\n" in text
     bad = tmp_path / "ac-benefits.yaml"
     bad.write_text(
-        text.replace("\n        3: 'The council performs well in minimising fraud and error:'\n", "\n        30: 'The council performs well in minimising fraud and error:'\n"),
+        text.replace(
+            "\n        3: 'The council performs well in minimising fraud and error:'\n",
+            "\n        30: 'The council performs well in minimising fraud and error:'\n",
+        ),
         encoding="utf-8",
     )
     with pytest.raises(KloeError) as raised:

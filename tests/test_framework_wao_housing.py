@@ -181,53 +181,64 @@ def test_judgements(framework):
 
 SPOT_CHECKS = [
     # (kloe id, level, statement quoted from the seed)
-    ("1.2-current-and-former-tenant-arrears-recovery", 4,
-     "Adapts its approach to arrears management based upon an analysis of reasons for non-payment."),
-    ("1.2-current-and-former-tenant-arrears-recovery", 2,
-     "Does not routinely take prompt action when accounts fall into arrears."),
-    ("1.2-debt-advice", 4,
-     "Helps service users in arrears to stay in their homes by providing advice and assistance on debt "
-     "management and pursuing debt collection strategies that sensitively balance the pursuit of debt "
-     "against the needs of vulnerable tenants."),
-    ("1.3-void-property-management", 2,
-     "Provides only basic information about the property it is offering to an applicant."),
-    ("1.3-the-housing-register-the-housing-allocations", 4,
-     "Meets or exceeds targets specified in service standards."),
-    ("1.4-enforcing-tenancy-conditions-and-dealing-with", 4,
-     "Uses the full range of remedies as appropriate to address ASB, including mediation, injunctions and "
-     "exclusion orders, acceptable behaviour contracts (ABCs), anti-social behaviour orders (ASBOs), "
-     "possession proceedings and introductory/ starter tenancies – and publicises to the wider community "
-     "the successful use of such remedies."),
-    ("1.4-estate-management", 2,
-     "Can show little evidence of preventative initiatives working jointly with local communities and other organisations."),
-    ("1.5-gas-servicing", 4,
-     "Annually services and carries out safety checks to all internal gas appliances and carries out all "
-     "necessary repairs and replacements promptly."),
+    ("1.2-current-and-former-tenant-arrears-recovery", 4, "Adapts its approach to arrears management based upon an analysis of reasons for non-payment."),
+    ("1.2-current-and-former-tenant-arrears-recovery", 2, "Does not routinely take prompt action when accounts fall into arrears."),
+    (
+        "1.2-debt-advice",
+        4,
+        "Helps service users in arrears to stay in their homes by providing advice and assistance on debt "
+        "management and pursuing debt collection strategies that sensitively balance the pursuit of debt "
+        "against the needs of vulnerable tenants.",
+    ),
+    ("1.3-void-property-management", 2, "Provides only basic information about the property it is offering to an applicant."),
+    ("1.3-the-housing-register-the-housing-allocations", 4, "Meets or exceeds targets specified in service standards."),
+    (
+        "1.4-enforcing-tenancy-conditions-and-dealing-with",
+        4,
+        "Uses the full range of remedies as appropriate to address ASB, including mediation, injunctions and "
+        "exclusion orders, acceptable behaviour contracts (ABCs), anti-social behaviour orders (ASBOs), "
+        "possession proceedings and introductory/ starter tenancies – and publicises to the wider community "
+        "the successful use of such remedies.",
+    ),
+    ("1.4-estate-management", 2, "Can show little evidence of preventative initiatives working jointly with local communities and other organisations."),
+    (
+        "1.5-gas-servicing",
+        4,
+        "Annually services and carries out safety checks to all internal gas appliances and carries out all necessary repairs and replacements promptly.",
+    ),
     ("1.5-gas-servicing", 2, "Annually services gas appliances in accordance with statutory requirements."),
     ("1.5-value-for-money", 2, "Often overspends its project and programme budgets."),
-    ("2.2-diversity", 2,
-     "Has a few local compacts/ agreements in place but no clear plan for introducing the remainder where residents want them."),
-    ("2.2-complaints", 4,
-     "Implements promptly, and in full, determinations made by the Social Housing Ombudsman."),
-    ("2.2-access-to-the-service", 4,
-     "Makes it easy for residents to access the service by telephone, in person or electronically, including "
-     "outside normal office hours – all of which are dealt with efficiently and effectively"),
-    ("2.3-harassment-and-domestic-violence", 4,
-     "Promptly deals with offensive graffiti and vandalism committed with intent to harass."),
+    ("2.2-diversity", 2, "Has a few local compacts/ agreements in place but no clear plan for introducing the remainder where residents want them."),
+    ("2.2-complaints", 4, "Implements promptly, and in full, determinations made by the Social Housing Ombudsman."),
+    (
+        "2.2-access-to-the-service",
+        4,
+        "Makes it easy for residents to access the service by telephone, in person or electronically, including "
+        "outside normal office hours – all of which are dealt with efficiently and effectively",
+    ),
+    ("2.3-harassment-and-domestic-violence", 4, "Promptly deals with offensive graffiti and vandalism committed with intent to harass."),
     ("2.3-access-and-customer-care", 2, "Has vulnerable tenants who are not getting adequate support."),
-    ("2.10/2.11-use-of-continuous-improvement-principles", 2,
-     "Has carried out limited consultation about the service and/or improvement plan(s) and it is not clear "
-     "how stakeholders or hard-to-reach groups have been identified and consulted. The approach adopted to "
-     "consultation and engagement with customers and other stakeholders is not adequate. Insufficient "
-     "information is provided and time allowed. The organisation cannot show comprehensively how "
-     "consultation has influenced what it plans to do."),
-    ("2.10/2.11-capacity", 4,
-     "Has formed successful partnerships with external companies, other service providers and the voluntary "
-     "and community sectors. These partnerships enable the organisation to provide more efficient and high "
-     "quality services."),
-    ("2.10/2.11-performance-management", 2,
-     "Has considered risks in the market, and its funding streams, in developing its Business and Delivery "
-     "Plan(s), but does not review them regularly."),
+    (
+        "2.10/2.11-use-of-continuous-improvement-principles",
+        2,
+        "Has carried out limited consultation about the service and/or improvement plan(s) and it is not clear "
+        "how stakeholders or hard-to-reach groups have been identified and consulted. The approach adopted to "
+        "consultation and engagement with customers and other stakeholders is not adequate. Insufficient "
+        "information is provided and time allowed. The organisation cannot show comprehensively how "
+        "consultation has influenced what it plans to do.",
+    ),
+    (
+        "2.10/2.11-capacity",
+        4,
+        "Has formed successful partnerships with external companies, other service providers and the voluntary "
+        "and community sectors. These partnerships enable the organisation to provide more efficient and high "
+        "quality services.",
+    ),
+    (
+        "2.10/2.11-performance-management",
+        2,
+        "Has considered risks in the market, and its funding streams, in developing its Business and Delivery Plan(s), but does not review them regularly.",
+    ),
 ]
 
 
@@ -272,30 +283,23 @@ def test_gas_servicing_row(framework):
     k = kloe(framework, "1.5-gas-servicing")
     assert k.title == "Gas servicing"
     assert k.prompts == ["Does the organisation comply with gas safety regulations?"]
-    assert k.descriptors[2][1] == (
-        "May rely on possession action or other less satisfactory remedies to gain access where service users refuse it."
-    )
+    assert k.descriptors[2][1] == ("May rely on possession action or other less satisfactory remedies to gain access where service users refuse it.")
 
 
 def test_questions_split_by_page_breaks_are_rejoined(framework):
-    assert (
-        "How does the organisation ensure contact with its various communities? "
-        "What is it doing to involve other agencies and partners?"
-    ) in kloe(framework, "2.3-partnerships").prompts
+    assert ("How does the organisation ensure contact with its various communities? What is it doing to involve other agencies and partners?") in kloe(
+        framework, "2.3-partnerships"
+    ).prompts
     assert kloe(framework, "2.10/2.11-ambitions").prompts == [
         "How strong is the leadership of the organisation and does it have a clear vision and ambitions "
         "for the future, that provide clear, challenging, robust and realistic aims?;"
     ]
-    assert kloe(framework, "2.10/2.11-ambitions").descriptors[2][0].endswith(
-        "do not fully reflect national and local priorities."
-    )
+    assert kloe(framework, "2.10/2.11-ambitions").descriptors[2][0].endswith("do not fully reflect national and local priorities.")
 
 
 def test_continuation_rows_add_prompts_to_the_row_before(framework):
     access = kloe(framework, "2.2-access-customer-care-user-focus")
-    assert access.prompts[-1] == (
-        "Does the organisation comply with the statutory requirements and good practice in resident involvement?"
-    )
+    assert access.prompts[-1] == ("Does the organisation comply with the statutory requirements and good practice in resident involvement?")
     prioritisation = kloe(framework, "2.10/2.11-prioritisation")
     assert prioritisation.prompts[-1].startswith("Are service priorities consistent with corporate priorities")
 
@@ -321,7 +325,7 @@ def test_the_relationship_to_residents_heading_is_noted(framework):
 
 def test_every_statement_title_prompt_and_guidance_is_in_the_seed(framework):
     missing = []
-    for group, k in framework.iter_kloes():
+    for _group, k in framework.iter_kloes():
         texts = [k.title, *k.prompts, *k.guidance, *(s for ss in k.descriptors.values() for s in ss)]
         if k.section:
             texts.append(k.section)

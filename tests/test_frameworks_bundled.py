@@ -79,7 +79,7 @@ def test_cells_taken_from_another_seed_name_a_declared_source(framework_id):
 @pytest.mark.parametrize("framework_id", EXPECTED_IDS)
 def test_scored_kloes_have_descriptors_where_the_source_gives_them(framework_id):
     framework = load_framework_by_id(framework_id).framework
-    for group, kloe in framework.iter_kloes():
+    for _group, kloe in framework.iter_kloes():
         if kloe.scored and framework.id != "caa-2009":
             assert kloe.descriptors, f"scored KLOE {kloe.id} has no descriptors"
         if not kloe.scored:

@@ -38,7 +38,7 @@ def _escaped(text: str) -> str:
 
 
 def test_text_from_a_framework_file_is_escaped_not_run(framework_data, tmp_path):
-    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)> {{ 7*7 }}'
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)> {{ 7*7 }}"
     text = (framework_data / "good_minimal.yaml").read_text().replace('"Access is good."', f"'{hostile}'")
     path = tmp_path / "hostile.yaml"
     path.write_text(text)
@@ -94,7 +94,7 @@ def test_the_handbook_says_how_the_descriptors_are_read():
 
 def test_a_lead_in_heads_its_list_and_is_not_a_statement():
     html = render_handbook(load_framework_by_id("ac-benefits").framework, "0" * 64)
-    article = html[html.index('id="k-2.7"'):]
+    article = html[html.index('id="k-2.7"') :]
     article = article[: article.index("</article>")]
     assert '<p class="lead-in">The service meets satisfactory requirements for minimising fraud and error:</p><ul><li>There are robust procedures' in article
     assert "<li>The service meets satisfactory requirements" not in article

@@ -23,7 +23,7 @@ def rows_of(raw: bytes) -> list[dict[str, str]]:
 def hostile() -> Assessment:
     return Assessment(
         framework="ac-benefits",
-        organisation=Organisation(code="00123", name="-Ynys Môn, \"North\""),
+        organisation=Organisation(code="00123", name='-Ynys Môn, "North"'),
         period="2008/09",
         kloes={
             "2.1": KloeRecord(
@@ -53,9 +53,28 @@ def test_one_row_per_kloe_then_the_ones_the_framework_lacks(tmp_path):
     framework = load_framework("ac-benefits")
     rows = rows_of(write_assessment_csv(framework, hostile(), tmp_path / "a.csv").read_bytes())
     assert [row["kloe_id"] for row in rows] == [kloe.id for _, kloe in framework.iter_kloes()] + ["7.7"]
-    assert list(rows[0]) == csv_columns(framework) == [
-        "framework", "organisation_code", "organisation_name", "period", "group", "kloe_id", "kloe_title", "level",
-        "level_label", "met_level_3", "met_level_2", "falls_short", "strengths", "areas_for_improvement", "current_position", "evidence"]
+    assert (
+        list(rows[0])
+        == csv_columns(framework)
+        == [
+            "framework",
+            "organisation_code",
+            "organisation_name",
+            "period",
+            "group",
+            "kloe_id",
+            "kloe_title",
+            "level",
+            "level_label",
+            "met_level_3",
+            "met_level_2",
+            "falls_short",
+            "strengths",
+            "areas_for_improvement",
+            "current_position",
+            "evidence",
+        ]
+    )
     row = next(row for row in rows if row["kloe_id"] == "2.1")
     assert (row["framework"], row["organisation_code"], row["period"]) == ("ac-benefits", "00123", "2008/09")
     assert row["group"] == "Question 2: Is the service meeting the needs of the community and users?"
@@ -69,10 +88,10 @@ def test_one_row_per_kloe_then_the_ones_the_framework_lacks(tmp_path):
 def test_cells_that_would_run_as_formulas_are_defused(tmp_path):
     rows = rows_of(write_assessment_csv(load_framework("ac-benefits"), hostile(), tmp_path / "a.csv").read_bytes())
     row = next(row for row in rows if row["kloe_id"] == "2.1")
-    assert row["strengths"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert row["strengths"] == '\'=HYPERLINK("http://evil.example","click")'
     assert row["areas_for_improvement"] == "'+SUM(1,2)"
     assert row["current_position"] == "'@cmd\nsecond line"
-    assert row["organisation_name"] == "'-Ynys Môn, \"North\""
+    assert row["organisation_name"] == '\'-Ynys Môn, "North"'
     assert row["evidence"] == "Minutes — p. 3 — shows it\n\tindented"  # starts with M: only the cell's start matters
 
 

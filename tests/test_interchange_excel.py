@@ -28,8 +28,18 @@ from kloe_nb.interchange.xlsx_read import parse_level, read_assessment_xlsx
 from kloe_nb.interchange.xlsx_write import NOT_IN_TEMPLATE, write_assessment_xlsx
 
 AWKWARD = [
-    "00123", '=HYPERLINK("http://evil.example","click")', "- a bullet", "+44 1234", "@mention", "Line one\r\nline two",
-    "Word's manual line\x0bbreak", "emoji 😀 and ‮override‬", "  spaced  ", "#N/A", "None", "_x0041_ literal",
+    "00123",
+    '=HYPERLINK("http://evil.example","click")',
+    "- a bullet",
+    "+44 1234",
+    "@mention",
+    "Line one\r\nline two",
+    "Word's manual line\x0bbreak",
+    "emoji 😀 and ‮override‬",
+    "  spaced  ",
+    "#N/A",
+    "None",
+    "_x0041_ literal",
 ]
 
 
@@ -38,8 +48,15 @@ def actions_for(index: int, odd: str) -> list[Action]:
     if index % 3:
         return []
     return [
-        Action(area=odd, action=f"Action {index}: {odd}", owner="Head of service", due="2010-03-31", priority="high",
-               resources="£10,000 and 0.5 FTE", measure="Backlog under 10 days\nby March"),
+        Action(
+            area=odd,
+            action=f"Action {index}: {odd}",
+            owner="Head of service",
+            due="2010-03-31",
+            priority="high",
+            resources="£10,000 and 0.5 FTE",
+            measure="Backlog under 10 days\nby March",
+        ),
         Action(action="Second, not yet SMART", priority="" if index % 2 else "low"),
         *([Action(area="Third", owner="=owner", due="2009-12-01", priority="medium", measure=odd)] if index % 2 else []),
     ]
@@ -65,12 +82,10 @@ def filled(framework: Framework) -> Assessment:
             areas_for_improvement=f"Improve {kloe.id}",
             actions=actions_for(index, odd),
         )
-    return Assessment(framework=framework.id, organisation=Organisation(code="00123", name="Ynys Môn"),
-                      period="2008/09", assessor="A. Analyst", kloes=kloes)
+    return Assessment(framework=framework.id, organisation=Organisation(code="00123", name="Ynys Môn"), period="2008/09", assessor="A. Analyst", kloes=kloes)
 
 
-def exported(tmp_path: Path, framework_id: str = "ac-benefits", assessment: Assessment | None = None,
-             name: str = "self-assessment.xlsx") -> Path:
+def exported(tmp_path: Path, framework_id: str = "ac-benefits", assessment: Assessment | None = None, name: str = "self-assessment.xlsx") -> Path:
     framework = load_framework(framework_id)
     return write_assessment_xlsx(framework, assessment if assessment is not None else filled(framework), tmp_path / name)
 
@@ -126,8 +141,11 @@ def test_a_kloe_the_framework_no_longer_has_is_exported_and_comes_back(tmp_path)
 
 def test_a_line_break_inside_an_evidence_item_keeps_the_text_as_two_items(tmp_path):
     framework = load_framework("ac-benefits")
-    original = Assessment(framework="ac-benefits", organisation=Organisation(code="1", name="A"),
-                          kloes={"2.1": KloeRecord(evidence=[Evidence(source="Minutes", reference="p. 3", note="first\nsecond")])})
+    original = Assessment(
+        framework="ac-benefits",
+        organisation=Organisation(code="1", name="A"),
+        kloes={"2.1": KloeRecord(evidence=[Evidence(source="Minutes", reference="p. 3", note="first\nsecond")])},
+    )
     back = read_assessment_xlsx(write_assessment_xlsx(framework, original, tmp_path / "a.xlsx"))
     assert back.kloes["2.1"].evidence == [Evidence(source="Minutes", reference="p. 3", note="first"), Evidence(note="second")]
 
@@ -142,7 +160,14 @@ def test_blank_template_has_about_cells_dropdowns_and_read_only_descriptors(tmp_
     assert about["Organisation code"] == "" or about["Organisation code"] is None
     question2 = book["Question 2"]
     assert [cell.value for cell in question2[1]][:7] == [
-        "KLOE id", "KLoE / Criteria", "Current Position", "Level", "Evidence", "Strengths", "Areas For Improvement"]
+        "KLOE id",
+        "KLoE / Criteria",
+        "Current Position",
+        "Level",
+        "Evidence",
+        "Strengths",
+        "Areas For Improvement",
+    ]
     assert [cell.value for cell in question2[1]][7:] == ["Descriptors: 3 Good", "Descriptors: 2 Fair"]
     assert question2["A2"].value == "2.1"
     assert question2["H2"].value.startswith("• ") and question2["H2"].alignment.wrap_text
@@ -159,8 +184,11 @@ def test_blank_template_has_about_cells_dropdowns_and_read_only_descriptors(tmp_
 def test_sheet_names_are_excel_safe_unique_and_short():
     framework = load_framework("wao-housing")
     assert list(sheet_names(framework))[-1] == "Theme 2.10-2.11"  # '/' is not allowed in a sheet name
-    long_titles = framework.model_copy(update={"groups": [
-        group.model_copy(update={"number": None, "title": "Performance management: a very long [title]?"}) for group in framework.groups[:3]]})
+    long_titles = framework.model_copy(
+        update={
+            "groups": [group.model_copy(update={"number": None, "title": "Performance management: a very long [title]?"}) for group in framework.groups[:3]]
+        }
+    )
     names = list(sheet_names(long_titles))
     assert names == ["Performance management- a very", "Performance management- a v (2)", "Performance management- a v (3)"]
     assert all(len(name) <= 31 for name in names)
@@ -176,8 +204,11 @@ def test_blank_template_filled_in_imports(tmp_path):
 
     assessment = read_assessment_xlsx(edited(path, fill))
     assert assessment.organisation == Organisation(code="00123", name="Anytown")
-    assert assessment.kloes == {"track-record": KloeRecord(level=4, evidence=[
-        Evidence(source="Minutes", reference="p. 3", note="shows a track record"), Evidence(note="Annual report")])}
+    assert assessment.kloes == {
+        "track-record": KloeRecord(
+            level=4, evidence=[Evidence(source="Minutes", reference="p. 3", note="shows a track record"), Evidence(note="Annual report")]
+        )
+    }
 
 
 def test_caa_template_follows_appendix_c_and_has_no_dropdown_for_area_assessment(tmp_path):
@@ -204,8 +235,7 @@ def test_caa_template_follows_appendix_c_and_has_no_dropdown_for_area_assessment
 def test_level_cells_accept_number_text_float_dropdown_text_and_label(tmp_path):
     def levels(book: Workbook) -> None:
         sheet = book["Question 2"]
-        sheet["D2"], sheet["D3"], sheet["D4"], sheet["D5"], sheet["D6"], sheet["D7"], sheet["D8"] = (
-            "3", 3.0, "Good", "2 Fair", "3 Good ★★", " 2 ", None)
+        sheet["D2"], sheet["D3"], sheet["D4"], sheet["D5"], sheet["D6"], sheet["D7"], sheet["D8"] = ("3", 3.0, "Good", "2 Fair", "3 Good ★★", " 2 ", None)
 
     assessment = read_assessment_xlsx(edited(exported(tmp_path), levels))
     assert [assessment.record(f"2.{n}").level for n in range(1, 8)] == [3, 3, 3, 2, 3, 2, None]
@@ -215,7 +245,14 @@ def test_every_bad_level_is_reported_by_sheet_and_cell_at_once(tmp_path):
     def bad_levels(book: Workbook) -> None:
         sheet = book["Question 2"]
         sheet["D2"], sheet["D3"], sheet["D4"], sheet["D5"], sheet["D6"], sheet["D7"], sheet["D8"] = (
-            "three", 3.5, "N/A", 5, True, "3 Excellent", dt.datetime(2009, 3, 1))
+            "three",
+            3.5,
+            "N/A",
+            5,
+            True,
+            "3 Excellent",
+            dt.datetime(2009, 3, 1),
+        )
 
     path = edited(exported(tmp_path), bad_levels)
     assert problems_of(path) == [
@@ -225,7 +262,7 @@ def test_every_bad_level_is_reported_by_sheet_and_cell_at_once(tmp_path):
         at(path, "Question 2", "D5") + "kloes.2.4.level: level 5 is not on the scale; use 1-4 or leave blank",
         at(path, "Question 2", "D6") + "kloes.2.5.level: level TRUE is not a level; use 1-4 or leave blank",
         at(path, "Question 2", "D7") + "kloes.2.6.level: level '3 Excellent' mixes 3 with the label of level 4; "
-                                       "choose one from the list, or use 1-4 or leave blank",
+        "choose one from the list, or use 1-4 or leave blank",
         at(path, "Question 2", "D8") + "kloes.2.7.level: level 2009-03-01 is not a level; use 1-4 or leave blank",
     ]
 
@@ -238,8 +275,7 @@ def test_parse_level_on_a_scale_without_labels():
 
 def test_a_level_on_a_context_only_kloe_is_refused(tmp_path):
     path = edited(exported(tmp_path), lambda book: book["Question 1"].__setitem__("D3", "3"))
-    assert problems_of(path) == [
-        at(path, "Question 1", "D3") + "kloes.1.2.level: KLOE 1.2 is context only and is not scored; leave Level blank (got '3')"]
+    assert problems_of(path) == [at(path, "Question 1", "D3") + "kloes.1.2.level: KLOE 1.2 is context only and is not scored; leave Level blank (got '3')"]
 
 
 # -- what a person does to a workbook --------------------------------------------------------
@@ -301,8 +337,9 @@ def test_hidden_sheets_other_than_the_templates_are_ignored_with_a_warning(tmp_p
 
 def test_a_formula_without_a_saved_value_is_reported(tmp_path):
     path = edited(exported(tmp_path), lambda book: book["Question 2"].__setitem__("F3", '=B3&" is strong"'))
-    assert problems_of(path) == [at(path, "Question 2", "F3") + "kloes.2.2.strengths: has a formula with no saved value; "
-                                 "open and save the file in Excel, or type the value"]
+    assert problems_of(path) == [
+        at(path, "Question 2", "F3") + "kloes.2.2.strengths: has a formula with no saved value; open and save the file in Excel, or type the value"
+    ]
 
 
 def with_cell_xml(path: Path, cell: str, xml: str, sheet_xml: str = "xl/worksheets/sheet3.xml") -> Path:
@@ -374,8 +411,7 @@ def test_entries_in_a_row_without_a_kloe_id_are_reported(tmp_path):
 def test_text_is_read_as_text(tmp_path):
     def typed(book: Workbook) -> None:
         sheet = book["Question 2"]
-        sheet["C2"], sheet["F2"], sheet["G2"], sheet["C3"], sheet["F3"] = (
-            "00123", dt.datetime(2009, 3, 1), 42, 3.25, dt.datetime(2009, 3, 1, 14, 30))
+        sheet["C2"], sheet["F2"], sheet["G2"], sheet["C3"], sheet["F3"] = ("00123", dt.datetime(2009, 3, 1), 42, 3.25, dt.datetime(2009, 3, 1, 14, 30))
 
     record = read_assessment_xlsx(edited(exported(tmp_path), typed)).kloes
     assert (record["2.1"].current_position, record["2.1"].strengths, record["2.1"].areas_for_improvement) == ("00123", "2009-03-01", "42")
@@ -391,8 +427,12 @@ def test_all_problems_are_reported_at_once(tmp_path):
 
     problems = problems_of(edited(exported(tmp_path), many))
     assert len(problems) == 4
-    assert ["sheet 'Question 4': the sheet is missing" in problems[0], "cell D2" in problems[1],
-            "cells C2:C3: are merged" in problems[2], "KLOE 6.1 appears twice" in problems[3]] == [True] * 4
+    assert [
+        "sheet 'Question 4': the sheet is missing" in problems[0],
+        "cell D2" in problems[1],
+        "cells C2:C3: are merged" in problems[2],
+        "KLOE 6.1 appears twice" in problems[3],
+    ] == [True] * 4
 
 
 # -- the file itself -------------------------------------------------------------------------
@@ -418,9 +458,11 @@ def test_a_file_that_is_not_a_workbook_is_a_clear_error(tmp_path):
 
 def test_cells_that_would_be_formulas_are_stored_as_text(tmp_path):
     framework = load_framework("ac-benefits")
-    assessment = Assessment(framework="ac-benefits", organisation=Organisation(code="=1+1", name="@SUM(A1)"),
-                            kloes={"2.1": KloeRecord(strengths='=HYPERLINK("http://evil.example")', current_position="-2",
-                                                     evidence=[Evidence(note="+cmd")])})
+    assessment = Assessment(
+        framework="ac-benefits",
+        organisation=Organisation(code="=1+1", name="@SUM(A1)"),
+        kloes={"2.1": KloeRecord(strengths='=HYPERLINK("http://evil.example")', current_position="-2", evidence=[Evidence(note="+cmd")])},
+    )
     path = write_assessment_xlsx(framework, assessment, tmp_path / "a.xlsx")
     with zipfile.ZipFile(path) as archive:
         sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
@@ -432,8 +474,7 @@ def test_cells_that_would_be_formulas_are_stored_as_text(tmp_path):
 
 def test_text_too_long_for_an_excel_cell_is_refused_on_export(tmp_path):
     framework = load_framework("ac-benefits")
-    assessment = Assessment(framework="ac-benefits", organisation=Organisation(code="1", name="A"),
-                            kloes={"2.1": KloeRecord(strengths="x" * 40_000)})
+    assessment = Assessment(framework="ac-benefits", organisation=Organisation(code="1", name="A"), kloes={"2.1": KloeRecord(strengths="x" * 40_000)})
     with pytest.raises(InvalidInputError, match=r"kloes\.2\.1\.strengths: is 40,000 characters; an Excel cell holds at most 32,767"):
         write_assessment_xlsx(framework, assessment, tmp_path / "long.xlsx")
     assert not (tmp_path / "long.xlsx").exists()
@@ -444,14 +485,29 @@ def test_text_too_long_for_an_excel_cell_is_refused_on_export(tmp_path):
 
 def planned(framework: Framework) -> Assessment:
     """Two KLOEs with actions, in an order the sheet must keep (2.3's actions after 2.1's)."""
-    return Assessment(framework=framework.id, organisation=Organisation(code="00123", name="Anytown"), period="2008/09", kloes={
-        "2.3": KloeRecord(level=2, actions=[Action(action="Benchmark costs", priority="low")]),
-        "2.1": KloeRecord(areas_for_improvement="Use complaints", actions=[
-            Action(area="Use complaints", action="Monthly complaints review", owner="Customer services manager",
-                   due="2009-06-30", priority="high", resources="Officer time", measure="Every complaint answered in 10 days"),
-            Action(action="Publish what changed"),
-        ]),
-    })
+    return Assessment(
+        framework=framework.id,
+        organisation=Organisation(code="00123", name="Anytown"),
+        period="2008/09",
+        kloes={
+            "2.3": KloeRecord(level=2, actions=[Action(action="Benchmark costs", priority="low")]),
+            "2.1": KloeRecord(
+                areas_for_improvement="Use complaints",
+                actions=[
+                    Action(
+                        area="Use complaints",
+                        action="Monthly complaints review",
+                        owner="Customer services manager",
+                        due="2009-06-30",
+                        priority="high",
+                        resources="Officer time",
+                        measure="Every complaint answered in 10 days",
+                    ),
+                    Action(action="Publish what changed"),
+                ],
+            ),
+        },
+    )
 
 
 def test_the_action_plan_sheet_has_one_row_per_action_real_dates_and_a_priority_list(tmp_path):
@@ -459,7 +515,16 @@ def test_the_action_plan_sheet_has_one_row_per_action_real_dates_and_a_priority_
     path = write_assessment_xlsx(framework, planned(framework), tmp_path / "plan.xlsx")
     sheet = load_workbook(path)[ACTION_PLAN]
     assert [cell.value for cell in sheet[1]] == [
-        "KLOE id", "KLOE", "Area for improvement", "Action", "Owner", "Due date", "Priority", "Resources", "Measure of success"]
+        "KLOE id",
+        "KLOE",
+        "Area for improvement",
+        "Action",
+        "Owner",
+        "Due date",
+        "Priority",
+        "Resources",
+        "Measure of success",
+    ]
     assert [sheet.cell(row, 1).value for row in range(2, 5)] == ["2.1", "2.1", "2.3"]  # framework order, then as recorded
     assert sheet["B2"].value.startswith("2.1 ") and sheet["B2"].fill.fgColor.rgb.endswith("EDEDED")  # read-only, grey
     assert sheet["D2"].value == "Monthly complaints review" and sheet["E2"].value == "Customer services manager"
@@ -502,14 +567,14 @@ def test_every_bad_action_row_is_reported_by_sheet_and_cell_at_once(tmp_path):
     path = edited(write_assessment_xlsx(framework, planned(framework), tmp_path / "plan.xlsx"), bad)
     assert problems_of(path) == [
         at(path, ACTION_PLAN, "F2") + "kloes.2.1.actions.0.due: due date '31/03/2010' is not a date written YYYY-MM-DD; "
-                                      "type a date such as 2010-03-31, or leave it blank",
+        "type a date such as 2010-03-31, or leave it blank",
         at(path, ACTION_PLAN, "G3") + "kloes.2.1.actions.0.priority: priority 'urgent' is not one of high, medium, low; "
-                                      "choose one from the list, or leave it blank",
+        "choose one from the list, or leave it blank",
         at(path, ACTION_PLAN, "A4") + "kloes.9.9: KLOE '9.9' is not in framework ac-benefits (nor on any sheet of this workbook); "
-                                      "use a KLOE id from the question and theme sheets",
+        "use a KLOE id from the question and theme sheets",
         at(path, ACTION_PLAN, "A5") + "row 5 has an action but no KLOE id; fill in the KLOE it belongs to (or delete the row)",
         at(path, ACTION_PLAN, "F6") + "kloes.2.2.actions.0.due: due date 40268 is a number, not a date; format the cell as a date "
-                                      "or type a date such as 2010-03-31, or leave it blank",
+        "or type a date such as 2010-03-31, or leave it blank",
         at(path, ACTION_PLAN, "A7") + "the KLOE id is the number 2.2: Excel turns ids like 1.10 into 1.1; type it as text (start it with ')",
     ]
 
@@ -546,8 +611,9 @@ def test_actions_of_a_kloe_the_framework_no_longer_has_come_back(tmp_path):
 
 def test_action_text_too_long_for_an_excel_cell_is_refused_on_export(tmp_path):
     framework = load_framework("ac-benefits")
-    assessment = Assessment(framework="ac-benefits", organisation=Organisation(code="1", name="A"),
-                            kloes={"2.1": KloeRecord(actions=[Action(), Action(measure="x" * 40_000)])})
+    assessment = Assessment(
+        framework="ac-benefits", organisation=Organisation(code="1", name="A"), kloes={"2.1": KloeRecord(actions=[Action(), Action(measure="x" * 40_000)])}
+    )
     with pytest.raises(InvalidInputError, match=r"KLOE 2\.1 action 2: kloes\.2\.1\.actions\.1\.measure: is 40,000 characters"):
         write_assessment_xlsx(framework, assessment, tmp_path / "long.xlsx")
 
@@ -594,8 +660,9 @@ def test_kloe_export_then_import_round_trips_the_action_plan_through_the_store(t
     from conftest import REPO_ROOT
 
     def kloe(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "kloe_nb.cli.main", "--store", str(tmp_path / "kloe.db"), *args],
-                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "kloe_nb.cli.main", "--store", str(tmp_path / "kloe.db"), *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120
+        )
 
     framework = load_framework("ac-benefits")
     original = filled(framework)
@@ -610,4 +677,5 @@ def test_kloe_export_then_import_round_trips_the_action_plan_through_the_store(t
     assert kloe("export", *where, "--format", "json", "-o", str(back)).returncode == 0
     kept = Assessment.model_validate(json.loads(back.read_text(encoding="utf-8")))
     assert {kloe_id: record.actions for kloe_id, record in kept.kloes.items() if record.actions} == {
-        kloe_id: record.actions for kloe_id, record in original.kloes.items() if record.actions}
+        kloe_id: record.actions for kloe_id, record in original.kloes.items() if record.actions
+    }

@@ -111,10 +111,7 @@ def test_unclosed_string_is_reported_at_its_line(tmp_path):
 def test_a_bad_level_names_the_field_organisation_value_and_rule(tmp_path, level, shown):
     path = write_text(tmp_path / "bad_level.json", json.dumps(minimal(level=level)))
     [problem] = problems_of(path)
-    assert problem == (
-        f"{path} (organisation 00123): kloes.2.1.level: "
-        f"level must be a whole number 1-4 or null (not yet assessed); got {shown}"
-    )
+    assert problem == (f"{path} (organisation 00123): kloes.2.1.level: level must be a whole number 1-4 or null (not yet assessed); got {shown}")
 
 
 def test_null_level_means_not_yet_assessed(tmp_path):
@@ -134,11 +131,9 @@ def test_every_schema_problem_is_listed_at_once(tmp_path):
 
 
 def test_duplicate_keys_and_nan_are_refused(tmp_path):
-    path = write_text(tmp_path / "duplicate_key.json", '{"framework": "ac-benefits", "framework": "caa-2009", '
-                      '"organisation": {"code": "1", "name": "A"}}')
+    path = write_text(tmp_path / "duplicate_key.json", '{"framework": "ac-benefits", "framework": "caa-2009", "organisation": {"code": "1", "name": "A"}}')
     assert any("the key 'framework' appears twice" in problem for problem in problems_of(path))
-    path = write_text(tmp_path / "nan.json", '{"framework": "ac-benefits", "organisation": {"code": "1", "name": "A"}, '
-                      '"kloes": {"2.1": {"level": NaN}}}')
+    path = write_text(tmp_path / "nan.json", '{"framework": "ac-benefits", "organisation": {"code": "1", "name": "A"}, "kloes": {"2.1": {"level": NaN}}}')
     assert any("NaN is not valid JSON" in problem for problem in problems_of(path))
 
 
@@ -152,8 +147,9 @@ def test_nul_and_lone_surrogate_are_refused_with_their_field(tmp_path):
 def test_a_1_mb_paste_is_refused_with_a_message(tmp_path):
     path = write_text(tmp_path / "paste.json", json.dumps(minimal(strengths="x" * 1_000_000)))
     [problem] = problems_of(path)
-    assert problem.endswith("kloes.2.1.strengths: text is 1,000,000 characters long; the limit is 100,000: "
-                            "attach long documents as evidence references instead")
+    assert problem.endswith(
+        "kloes.2.1.strengths: text is 1,000,000 characters long; the limit is 100,000: attach long documents as evidence references instead"
+    )
 
 
 def test_not_utf8_is_reported_at_its_line_and_column(tmp_path):

@@ -20,9 +20,7 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
     runtime = dict(_name_and_bound(spec) for spec in project["dependencies"])
     tests = dict(_name_and_bound(spec) for spec in project["optional-dependencies"]["test"])
     environment = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
-    conda = dict(
-        _name_and_bound(spec) for spec in environment["dependencies"] if isinstance(spec, str) and not spec.startswith(("python", "pip"))
-    )
+    conda = dict(_name_and_bound(spec) for spec in environment["dependencies"] if isinstance(spec, str) and not spec.startswith(("python", "pip")))
     assert conda == {**runtime, **tests}
     assert all(bound.startswith(">=") for bound in runtime.values()), "every runtime dependency needs a lower bound"
 
@@ -59,7 +57,9 @@ def test_a_plain_pip_install_carries_the_frameworks_and_notebooks(tmp_path):
     shutil.copytree(REPO_ROOT, source, ignore=skip)
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path / "dist"), str(source)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next((tmp_path / "dist").glob("kloe_workbook-*.whl"))
@@ -69,7 +69,9 @@ def test_a_plain_pip_install_carries_the_frameworks_and_notebooks(tmp_path):
     site = tmp_path / "site"
     installed = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert installed.returncode == 0, installed.stderr[-2000:]
     probe = (

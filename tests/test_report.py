@@ -39,7 +39,7 @@ HOSTILE = [
     '<iframe src="https://evil.example"></iframe>',
     "</body></html><p>after</p>",
     "{{ 7*7 }} {% raw %}",
-    'He said "quoted" & \'single\'',
+    "He said \"quoted\" & 'single'",
     "left \u202e right-to-left override",
 ]
 
@@ -99,7 +99,7 @@ def test_an_ac_report_shows_header_judgements_questions_improvements_and_provena
     assert str(markupsafe.escape(afi)) in text
     evidence = next(record["evidence"][0] for record in document["kloes"].values() if record.get("evidence"))
     assert str(markupsafe.escape(evidence["reference"])) in text
-    footer = text[text.index('<footer class="provenance">'):]
+    footer = text[text.index('<footer class="provenance">') :]
     for fact in ("ac-benefits", "000_014e849d60115a45.txt", "kloe-workbook 0.1.0", "Assessment revision 1", "Generated"):
         assert fact in footer
     assert "Illustrative example data" in text and "@bottom-center" in text  # on screen and on every printed page
@@ -171,10 +171,11 @@ def test_hostile_text_is_stored_exactly_and_shown_as_text_everywhere(tmp_path, r
     record["areas_for_improvement"] = hostile
     record["evidence"] = [{"source": HOSTILE[0], "reference": HOSTILE[3], "note": HOSTILE[1], "date_seen": HOSTILE[2]}]
     document["judgements"]["J2"]["rationale"] = hostile
-    record["actions"] = [{"area": hostile, "action": hostile, "owner": HOSTILE[1], "due": "2010-03-31", "priority": "high",
-                          "resources": HOSTILE[4], "measure": HOSTILE[6]}, {"action": HOSTILE[5]}]
-    record["moderation"] = {"levels": {"": 1, "B<script>": 3}, "assessors": {"B<script>": HOSTILE[1]}, "note": hostile,
-                            "moderated_by": HOSTILE[0]}
+    record["actions"] = [
+        {"area": hostile, "action": hostile, "owner": HOSTILE[1], "due": "2010-03-31", "priority": "high", "resources": HOSTILE[4], "measure": HOSTILE[6]},
+        {"action": HOSTILE[5]},
+    ]
+    record["moderation"] = {"levels": {"": 1, "B<script>": 3}, "assessors": {"B<script>": HOSTILE[1]}, "note": hostile, "moderated_by": HOSTILE[0]}
     store = stored(tmp_path, document)
     report = Report.load("ac-benefits", "EX-AC01", str(store))
     from kloe_nb.store import AssessmentKey, open_store
@@ -184,8 +185,8 @@ def test_hostile_text_is_stored_exactly_and_shown_as_text_everywhere(tmp_path, r
     assert kept.kloes["2.1"].strengths == hostile and kept.organisation.name == document["organisation"]["name"]
     assert kept.kloes["2.1"].actions[0].action == hostile and kept.kloes["2.1"].moderation.note == hostile
     html, _ = page_of(report, renderer)
-    plan = html[html.index('<table class="report-plan-table">'):]
-    plan = plan[:plan.index("</table>")]
+    plan = html[html.index('<table class="report-plan-table">') :]
+    plan = plan[: plan.index("</table>")]
     assert plan.count("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") == 2 and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in plan
     assert "{{ 7*7 }}" in plan and "&lt;/body&gt;&lt;/html&gt;&lt;p&gt;after" in plan
     assert "agreed in moderation: lead 1, &lt;img src=x onerror=&#34;alert(1)&#34;&gt; 3" in html
@@ -221,13 +222,22 @@ def test_outputs_the_report_package_did_not_tag_never_reach_the_page(tmp_path, r
 def test_the_page_checker_refuses_what_could_run():
     from kloe_nb.render.inert import UnsafePageError, require_inert
 
-    csp = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">"
-    for bad in ("<script>1</script>", "<svg onload=alert(1)>", '<a href="javascript:alert(1)">', '<a href=" JavaScript:x">',
-                "<iframe src=x>", '<link rel=stylesheet href="https://cdn/x.css">', "<style>@import 'x.css';</style>",
-                '<img src="https://tracker/x.gif">', "<object data=x>", '<meta http-equiv="refresh" content="0;url=x">'):
+    csp = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
+    for bad in (
+        "<script>1</script>",
+        "<svg onload=alert(1)>",
+        '<a href="javascript:alert(1)">',
+        '<a href=" JavaScript:x">',
+        "<iframe src=x>",
+        '<link rel=stylesheet href="https://cdn/x.css">',
+        "<style>@import 'x.css';</style>",
+        '<img src="https://tracker/x.gif">',
+        "<object data=x>",
+        '<meta http-equiv="refresh" content="0;url=x">',
+    ):
         with pytest.raises(UnsafePageError):
             require_inert(csp + bad, "test page")
-    assert require_inert(csp + '<a href="#x">in page</a><a href="ex-01.html">report</a>', "ok") 
+    assert require_inert(csp + '<a href="#x">in page</a><a href="ex-01.html">report</a>', "ok")
     with pytest.raises(UnsafePageError, match="Content-Security-Policy"):
         require_inert("<p>no policy</p>", "test page")
 

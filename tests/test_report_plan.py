@@ -25,21 +25,50 @@ def planned_document() -> dict:
         "period": "2008/09",
         "illustrative": True,
         "kloes": {
-            "2.1": {"level": 2, "areas_for_improvement": "Use complaints to change the service.\nPublish what changed.",
-                    "actions": [
-                        {"area": "Publish what changed.", "action": "Quarterly 'you said, we did' page", "priority": "low"},
-                        {"area": "Use complaints to change the service.", "action": "Monthly complaints review", "owner": "Customer services manager",
-                         "due": "2009-09-30", "priority": "high", "resources": "Officer time", "measure": "Every complaint answered in 10 days"},
-                    ]},
-            "2.2": {"level": 2, "areas_for_improvement": "Link the service plan to the budget.",
-                    "moderation": {"levels": {"": 2, "B": 3}, "assessors": {"": "A. Lead", "B": "B. Second"},
-                                   "note": "the budget papers were not seen by B", "moderated_by": "C. Chair"}},
-            "2.3": {"level": 3, "areas_for_improvement": "Set stretching targets.", "actions": [
-                {"action": "Adopt top-quartile targets", "owner": "Head of benefits", "due": "2009-06-30", "priority": "high", "measure": "Targets adopted"},
-                {"action": "Benchmark with the family group"},
-            ]},
-            "4.1": {"level": 2, "actions": [{"action": "Review the project plan", "owner": "PMO", "due": "2009-04-01", "priority": "medium",
-                                             "measure": "Plan signed off"}]},
+            "2.1": {
+                "level": 2,
+                "areas_for_improvement": "Use complaints to change the service.\nPublish what changed.",
+                "actions": [
+                    {"area": "Publish what changed.", "action": "Quarterly 'you said, we did' page", "priority": "low"},
+                    {
+                        "area": "Use complaints to change the service.",
+                        "action": "Monthly complaints review",
+                        "owner": "Customer services manager",
+                        "due": "2009-09-30",
+                        "priority": "high",
+                        "resources": "Officer time",
+                        "measure": "Every complaint answered in 10 days",
+                    },
+                ],
+            },
+            "2.2": {
+                "level": 2,
+                "areas_for_improvement": "Link the service plan to the budget.",
+                "moderation": {
+                    "levels": {"": 2, "B": 3},
+                    "assessors": {"": "A. Lead", "B": "B. Second"},
+                    "note": "the budget papers were not seen by B",
+                    "moderated_by": "C. Chair",
+                },
+            },
+            "2.3": {
+                "level": 3,
+                "areas_for_improvement": "Set stretching targets.",
+                "actions": [
+                    {
+                        "action": "Adopt top-quartile targets",
+                        "owner": "Head of benefits",
+                        "due": "2009-06-30",
+                        "priority": "high",
+                        "measure": "Targets adopted",
+                    },
+                    {"action": "Benchmark with the family group"},
+                ],
+            },
+            "4.1": {
+                "level": 2,
+                "actions": [{"action": "Review the project plan", "owner": "PMO", "due": "2009-04-01", "priority": "medium", "measure": "Plan signed off"}],
+            },
         },
     }
 
@@ -57,10 +86,12 @@ def text_of(html: str) -> str:
 
 
 def plan_rows(html: str) -> list[list[str]]:
-    table = html[html.index('<table class="report-plan-table">'):]
-    table = table[:table.index("</table>")]
-    return [[text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-            for row in re.findall(r"<tr class=\"report-priority.*?</tr>", table, re.S)]
+    table = html[html.index('<table class="report-plan-table">') :]
+    table = table[: table.index("</table>")]
+    return [
+        [text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr class=\"report-priority.*?</tr>", table, re.S)
+    ]
 
 
 def test_actions_are_listed_by_priority_then_due_date_then_kloe(page):
@@ -72,8 +103,15 @@ def test_actions_are_listed_by_priority_then_due_date_then_kloe(page):
         "Quarterly &#39;you said, we did&#39; page",  # low
         "Benchmark with the family group",  # not set
     ]
-    assert rows[1][1:] == ["Use complaints to change the service.", "Monthly complaints review", "Customer services manager", "2009-09-30",
-                           "high", "Officer time", "Every complaint answered in 10 days"]
+    assert rows[1][1:] == [
+        "Use complaints to change the service.",
+        "Monthly complaints review",
+        "Customer services manager",
+        "2009-09-30",
+        "high",
+        "Officer time",
+        "Every complaint answered in 10 days",
+    ]
     assert rows[1][0].startswith("2.1 ") and rows[4][5] == "not set"
 
 
@@ -87,7 +125,7 @@ def test_each_action_says_what_it_still_lacks_to_be_smart(page):
 
 def test_areas_without_an_action_are_listed_below_the_plan_and_only_those(page):
     start = page.index("Areas for improvement without an action yet")
-    unplanned = text_of(page[start:page.index("</table>", start)])
+    unplanned = text_of(page[start : page.index("</table>", start)])
     assert "Link the service plan to the budget." in unplanned  # 2.2: no action
     assert "Publish what changed." not in unplanned and "Use complaints" not in unplanned  # each has an action naming it
     assert "Set stretching targets." not in unplanned  # 2.3's one area: its actions name none, so they are for it
@@ -105,7 +143,12 @@ def test_no_actions_and_no_areas_say_so():
     framework = load_framework("ac-benefits")
     empty = Assessment.model_validate({"framework": "ac-benefits", "organisation": {"code": "X", "name": "X"}, "kloes": {"2.1": {"level": 2}}})
     assert action_views(framework, empty) == [] and unplanned_areas(framework, empty) == []
-    two_areas = empty.model_copy(update={"kloes": {"2.1": empty.kloes["2.1"].model_copy(update={
-        "areas_for_improvement": "• First area\n• Second area", "actions": [Action(action="unnamed")]})}})
+    two_areas = empty.model_copy(
+        update={
+            "kloes": {
+                "2.1": empty.kloes["2.1"].model_copy(update={"areas_for_improvement": "• First area\n• Second area", "actions": [Action(action="unnamed")]})
+            }
+        }
+    )
     [left] = unplanned_areas(framework, two_areas)  # two areas: an action naming neither plans neither
     assert left.text == "• First area\n• Second area"

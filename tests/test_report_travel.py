@@ -57,7 +57,7 @@ def three_periods(tmp_path) -> Path:
 
 def travel_section(html: str) -> str:
     start = html.index('<section class="report-travel" id="travel">')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def row_of(section: str, kloe: str) -> list[str]:
@@ -79,8 +79,7 @@ def test_three_periods_show_each_level_the_arrow_and_the_change_in_words(three_p
     assert row_of(section, "2.1") == ["1 Poor 0 stars", "2 Fair ★ ↑", "3 Good ★★ ↑", "↑ up from 2 Fair ★", "up 2 levels since 2006/07"]
     assert row_of(section, "2.2") == ["2 Fair ★", "2 Fair ★", "2 Fair ★", "→ same as 2007/08", "no change since 2006/07"]
     assert row_of(section, "2.3") == ["3 Good ★★", "3 Good ★★", "2 Fair ★ ↓", "↓ down from 3 Good ★★", "down 1 level since 2006/07"]
-    assert row_of(section, "4.1") == [
-        "2 Uncertain prospects", "not assessed", "2 Uncertain prospects", "not assessed in 2007/08", "no change since 2006/07"]
+    assert row_of(section, "4.1") == ["2 Uncertain prospects", "not assessed", "2 Uncertain prospects", "not assessed in 2007/08", "no change since 2006/07"]
     assert row_of(section, "4.2")[3] == "↑ up from 2 Uncertain prospects"
     assert "2.4" not in re.findall(r'<span class="num">([^<]+)</span>', section)  # never levelled: not listed
     assert "Since 2007/08: 2 KLOEs up, 1 down, 1 the same; 1 not assessed in both periods." in section
@@ -88,7 +87,7 @@ def test_three_periods_show_each_level_the_arrow_and_the_change_in_words(three_p
     assert "↑</b> up from 2 Fair ★" in judgement
     assert section.count('<svg class="trend-chart"') == 2  # one chart per scale: service, prospects
     assert summary(nb)["judgements"]["J1"]["direction"] == "up" and summary(nb)["periods"] == PERIODS
-    contents = html[html.index('<nav class="contents'):html.index("</nav>")]
+    contents = html[html.index('<nav class="contents') : html.index("</nav>")]
     assert '<a href="#travel">Direction of travel</a>' in contents
 
 
@@ -119,8 +118,14 @@ def test_a_second_assessors_track_is_not_a_period(tmp_path, renderer):
 # -- the trend chart (also used by the comparison page) ----------------------------------------
 def test_the_trend_chart_draws_gaps_labels_and_escapes_every_label():
     framework = load_framework("ac-benefits")
-    svg = str(trend_chart(PERIODS, [("<script>alert(1)</script>", [2, None, 3]), ("Steady", [2, 2, 2]), ("Never", [None, None, None])],
-                          framework.scale("ac-service"), "Chart & <title>"))
+    svg = str(
+        trend_chart(
+            PERIODS,
+            [("<script>alert(1)</script>", [2, None, 3]), ("Steady", [2, 2, 2]), ("Never", [None, None, None])],
+            framework.scale("ac-service"),
+            "Chart & <title>",
+        )
+    )
     assert svg.startswith('<svg class="trend-chart"') and "<script" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
     assert "<title>Chart &amp; &lt;title&gt;</title>" in svg
     assert svg.count("<polyline") == 1  # the first series has a gap: no line across 2007/08, only its two points
@@ -138,8 +143,13 @@ def caa_at_a_boundary() -> dict:
     """Every CAA KLOE at 3: the organisational assessment is 3, one step from the table's "2 or 3" cell."""
     framework = load_framework("caa-2009")
     kloes = {kloe.id: {"level": 3} for group, kloe in framework.iter_kloes() if kloe.scored and group.scored and framework.scale_for_group(group)}
-    return {"framework": "caa-2009", "organisation": {"code": "TT02", "name": "Testshire County Council"}, "period": "2009/10",
-            "illustrative": True, "kloes": kloes}
+    return {
+        "framework": "caa-2009",
+        "organisation": {"code": "TT02", "name": "Testshire County Council"},
+        "period": "2009/10",
+        "illustrative": True,
+        "kloes": kloes,
+    }
 
 
 def test_sensitivity_sentences_appear_for_a_caa_assessment_at_a_boundary(tmp_path, renderer):
@@ -148,14 +158,13 @@ def test_sensitivity_sentences_appear_for_a_caa_assessment_at_a_boundary(tmp_pat
     html, _ = page_of(Report.load("caa-2009", "TT02", str(store)), renderer)
     assert inert_problems(html) == []
     start = html.index('id="sensitivity"')
-    section = html[start:html.index("</section>", start)]
-    assert ("One step from a boundary: lowering any one of KLOE 4.1 or 4.2 from 3 to 2 would make the table&#39;s cell 2 or 3."
-            in section)
+    section = html[start : html.index("</section>", start)]
+    assert "One step from a boundary: lowering any one of KLOE 4.1 or 4.2 from 3 to 2 would make the table&#39;s cell 2 or 3." in section
     expected = sensitivity(load_framework("caa-2009"), Assessment.model_validate(document))
     boundary = [item for item in expected.values() if item.at_boundary]
     assert boundary and section.count("report-boundary-badge") == len(boundary)
     assert "No single KLOE moving one level would change it." in section  # the themes that are not at a boundary
-    judgements = html[html.index('id="judgements"'):html.index("</section>", html.index('id="judgements"'))]
+    judgements = html[html.index('id="judgements"') : html.index("</section>", html.index('id="judgements"'))]
     assert judgements.count('href="#sensitivity">one step from a boundary</a>') == len(boundary)
 
 
@@ -183,4 +192,7 @@ def test_a_judgement_not_yet_decided_in_an_earlier_period_says_so(tmp_path, rend
     section = travel_section(page_of(Report.load("caa-2009", "TT02", str(store), "2009/10"), renderer)[0])
     row = re.search(r'<th scope="row">Organisational assessment</th>(.*?)</tr>', section, re.S).group(1)
     assert [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] == [
-        "no level decided", "3", "no level decided in 2008/09"]
+        "no level decided",
+        "3",
+        "no level decided in 2008/09",
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from kloe_nb.assessment import Assessment, Flag, JudgementDecision, KloeRecord, Organisation
 from kloe_nb.framework import load_framework
@@ -93,7 +94,7 @@ def test_average_rounds_half_up_and_three_scores_never_make_a_half():
 def test_ac_question_1_is_context_only_and_never_contributes():
     framework = load_framework("ac-benefits")
     kloes = all_levelled("ac-benefits", 3)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         KloeRecord(level=0)
     bad = assessment("ac-benefits", {**kloes, "1.1": KloeRecord(level=1)})
     scores = score(framework, bad)
@@ -151,13 +152,16 @@ def test_not_yet_assessed_kloes_are_pending_not_scores():
 
 # --- CAA ----------------------------------------------------------------------------------------
 
-CAA_THEMES = {"managing_finances": ("1.1", "1.2", "1.3"), "governing_the_business": ("2.1", "2.2", "2.3", "2.4"),
-              "managing_resources": ("3.1", "3.2", "3.3"), "managing_performance": ("4.1", "4.2")}
+CAA_THEMES = {
+    "managing_finances": ("1.1", "1.2", "1.3"),
+    "governing_the_business": ("2.1", "2.2", "2.3", "2.4"),
+    "managing_resources": ("3.1", "3.2", "3.3"),
+    "managing_performance": ("4.1", "4.2"),
+}
 
 
 def caa(finances: int, governing: int, resources: int, performance: int, **judgements: JudgementDecision) -> Assessment:
-    levels = {"managing_finances": finances, "governing_the_business": governing, "managing_resources": resources,
-              "managing_performance": performance}
+    levels = {"managing_finances": finances, "governing_the_business": governing, "managing_resources": resources, "managing_performance": performance}
     kloes = {kloe: KloeRecord(level=levels[theme]) for theme, ids in CAA_THEMES.items() for kloe in ids}
     return assessment("caa-2009", kloes, **judgements)
 
@@ -170,7 +174,9 @@ def test_caa_use_of_resources_is_the_average_of_the_three_themes():
     assert score(framework, caa(2, 2, 3, 3)).judgements["use_of_resources"].level == 2
 
 
-@pytest.mark.parametrize(("uor", "mp", "expected"), [(1, 4, [1]), (4, 1, [1]), (2, 2, [2]), (3, 3, [3]), (4, 4, [4]), (2, 3, [2, 3]), (3, 4, [3, 4]), (4, 2, [2, 3])])
+@pytest.mark.parametrize(
+    ("uor", "mp", "expected"), [(1, 4, [1]), (4, 1, [1]), (2, 2, [2]), (3, 3, [3]), (4, 4, [4]), (2, 3, [2, 3]), (3, 4, [3, 4]), (4, 2, [2, 3])]
+)
 def test_caa_organisational_assessment_follows_the_table(uor, mp, expected):
     framework = load_framework("caa-2009")
     table = framework.tables[0]
@@ -189,7 +195,9 @@ def test_caa_two_option_cell_needs_a_decision_within_the_options_with_a_rational
     outside = score(framework, caa(2, 2, 2, 3, organisational_assessment=JudgementDecision(level=4, rationale="x")))
     with pytest.raises(ScoringError, match="decision 4 is not one of the options 2 or 3"):
         require_valid_scores(outside)
-    decided = require_valid_scores(score(framework, caa(2, 2, 2, 3, organisational_assessment=JudgementDecision(level=3, rationale="Managing performance is strong"))))
+    decided = require_valid_scores(
+        score(framework, caa(2, 2, 2, 3, organisational_assessment=JudgementDecision(level=3, rationale="Managing performance is strong")))
+    )
     oa = decided.judgements["organisational_assessment"]
     assert (oa.level, oa.needs_judgement, oa.options) == (3, False, [2, 3])
 
@@ -216,7 +224,7 @@ LEVEL = st.one_of(st.none(), st.integers(1, 4))
 def valid_assessments(draw, framework_id: str):
     framework = load_framework(framework_id)
     kloes = {}
-    for group, kloe in framework.iter_kloes():
+    for _group, kloe in framework.iter_kloes():
         if not kloe.scored:
             continue
         met = {level: draw(st.lists(st.integers(0, len(s) - 1), max_size=len(s), unique=True)) for level, s in kloe.descriptors.items()}

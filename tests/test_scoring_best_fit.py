@@ -98,7 +98,8 @@ def test_a_statement_met_and_fallen_short_of_is_refused_naming_the_kloe_and_stat
 def test_falls_short_only_of_the_lowest_described_level():
     framework = load_framework("hi-prospects")
     assessment = Assessment(
-        framework="hi-prospects", organisation=Organisation(code="X1", name="X"),
+        framework="hi-prospects",
+        organisation=Organisation(code="X1", name="X"),
         kloes={"track-record": KloeRecord(falls_short={4: [0]})},
     )
     problems = score(framework, assessment).problems

@@ -17,8 +17,28 @@ SAFE = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 @pytest.mark.parametrize(
     "code",
-    ["../../etc/passwd", "..", ".", "a/b", "a\\b", "C:\\Windows\\system32", "x\x00y", '"quoted"', "King's Lynn",
-     "x\"\"\"; import os", "Ynys Môn", "日本語", "🙂", "CON", "nul.txt", "abc.", " spaced ", "x" * 300, "é" * 300, "\u202eevil"],
+    [
+        "../../etc/passwd",
+        "..",
+        ".",
+        "a/b",
+        "a\\b",
+        "C:\\Windows\\system32",
+        "x\x00y",
+        '"quoted"',
+        "King's Lynn",
+        'x"""; import os',
+        "Ynys Môn",
+        "日本語",
+        "🙂",
+        "CON",
+        "nul.txt",
+        "abc.",
+        " spaced ",
+        "x" * 300,
+        "é" * 300,
+        "\u202eevil",
+    ],
 )
 def test_a_slug_is_a_plain_file_name_that_stays_in_the_folder(code, tmp_path):
     name = slug(code)
@@ -70,9 +90,10 @@ def test_kloe_run_refuses_colliding_councils_before_writing_anything(tmp_path):
     store.write_bytes(b"")  # the collision is found before the store is even read
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "kloe_nb.cli.main", "--store", str(store), "run", "--framework", "ac-benefits",
-         "--councils", str(councils), "--out", str(out)],
-        capture_output=True, text=True, cwd=REPO_ROOT,
+        [sys.executable, "-m", "kloe_nb.cli.main", "--store", str(store), "run", "--framework", "ac-benefits", "--councils", str(councils), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
     )
     assert result.returncode == 2, result.stderr
     assert "Council NFC" in result.stderr and "Council NFD" in result.stderr

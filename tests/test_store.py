@@ -118,7 +118,9 @@ def test_history_lists_who_when_and_what_changed(store_path):
     assert [(r.number, r.saved_by, r.based_on) for r in history] == [(1, "alice", None), (2, "bob", 1), (3, "alice", 2)]
     assert [(c.path, c.before, c.after) for c in history[1].changes] == [("kloes.track-record.level", 2, 3)]
     assert [(c.label, c.after) for c in history[2].changes] == [
-        ("judgement J2 level", 3), ("judgement J2 rationale", "Promising"), ("KLOE track-record strengths", "Clear plans"),
+        ("judgement J2 level", 3),
+        ("judgement J2 rationale", "Promising"),
+        ("KLOE track-record strengths", "Clear plans"),
     ]
     assert all(r.saved_at.endswith("+00:00") for r in history)
     assert history[0].saved_at <= history[1].saved_at <= history[2].saved_at
@@ -287,8 +289,7 @@ def test_two_writer_processes_at_once_one_is_refused_and_nothing_is_lost(store_p
     with open_store(store_path) as store:
         store.save(make(1), based_on=None)
     writers = {
-        level: subprocess.Popen([sys.executable, "-c", WRITER, str(store_path), str(level)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        level: subprocess.Popen([sys.executable, "-c", WRITER, str(store_path), str(level)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for level in (3, 4)
     }
     for writer in writers.values():
@@ -317,8 +318,7 @@ def test_a_locked_store_gives_a_clear_busy_message(store_path):
             store.save(make(3), based_on=1)
         assert time.monotonic() - started >= 0.15  # it did retry
         assert str(caught.value) == (
-            f"the store {store_path} is busy (another program is saving); retrying did not help within 0.2 s. "
-            "Nothing was changed: try again in a moment."
+            f"the store {store_path} is busy (another program is saving); retrying did not help within 0.2 s. Nothing was changed: try again in a moment."
         )
         assert store.load(KEY).revision == 1  # reading still works meanwhile (WAL)
     finally:
@@ -350,7 +350,7 @@ def test_programs_opening_a_new_store_at_the_same_time_all_succeed(tmp_path):
         path = tmp_path / f"new{round_number}.db"
         barrier, errors = threading.Barrier(4), []
 
-        def opener() -> None:
+        def opener(barrier: threading.Barrier = barrier, path: Path = path, errors: list[Exception] = errors) -> None:
             barrier.wait()
             try:
                 SQLiteStore(path).close()
@@ -407,7 +407,7 @@ def _truncate_at_a_page_boundary(path: Path) -> None:
 
 def _scribble_over_a_page(path: Path) -> None:
     data = bytearray(path.read_bytes())
-    data[4096 * 2: 4096 * 3] = bytes(range(256)) * 16
+    data[4096 * 2 : 4096 * 3] = bytes(range(256)) * 16
     path.write_bytes(bytes(data))
 
 
@@ -525,8 +525,11 @@ def test_a_store_from_a_newer_version_is_refused_and_left_alone(store_path):
     with sqlite3.connect(store_path) as connection:
         connection.execute("PRAGMA user_version = 99")
     before = store_path.read_bytes()
-    with pytest.raises(IncompatibleStoreError, match=r"written by a newer kloe-workbook \(schema version 99; this one knows up to 1\)\. "
-                       "Nothing was changed: upgrade kloe-workbook"):
+    with pytest.raises(
+        IncompatibleStoreError,
+        match=r"written by a newer kloe-workbook \(schema version 99; this one knows up to 1\)\. "
+        "Nothing was changed: upgrade kloe-workbook",
+    ):
         open_store(store_path)
     assert store_path.read_bytes() == before and corrupt_files(store_path.parent) == []
 

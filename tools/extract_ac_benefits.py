@@ -102,7 +102,7 @@ def kloe_title(n: int, kloe_id: str) -> str:
     text = clean(raw(n).split("**")[0])
     prefix = re.match(rf"KLOE {re.escape(kloe_id)}:? ", text)
     assert prefix, f"line {n}: expected 'KLOE {kloe_id}', got {text[:40]!r}"
-    return text[prefix.end():]
+    return text[prefix.end() :]
 
 
 def overview_title(n: int, kloe_id: str, cont: int | None = None) -> str:
@@ -111,7 +111,7 @@ def overview_title(n: int, kloe_id: str, cont: int | None = None) -> str:
     if cont:
         text = joined(text, clean(raw(cont)))
     assert text.startswith(f"{kloe_id} "), f"line {n}: expected {kloe_id!r}, got {text[:20]!r}"
-    return text[len(kloe_id) + 1:]
+    return text[len(kloe_id) + 1 :]
 
 
 def lead_in(n: int) -> str:
@@ -202,7 +202,7 @@ def kloe(
 def differs_note(descriptor_title: str, overview: str) -> list[str]:
     if descriptor_title == overview:
         return []
-    return [f"The question overview near the start of the seed words this KLOE: \"{overview}\""]
+    return [f'The question overview near the start of the seed words this KLOE: "{overview}"']
 
 
 def question_1() -> dict:
@@ -252,9 +252,7 @@ def question_2() -> dict:
     access = para(39, "Key lines of enquiry – Access")
     diversity = para(64, "Key line of enquiry – Diversity")
     outcomes = para(74, "Key lines of enquiry – Service outcomes")
-    access_evidence = items(51, 54) + [
-        with_sublist(para(55, "Customers can access the service easily. For example:"), items(56, 62))
-    ]
+    access_evidence = items(51, 54) + [with_sublist(para(55, "Customers can access the service easily. For example:"), items(56, 62))]
     outcomes_evidence = items(84, 90)
     diversity_evidence = items(70, 72)
 
@@ -384,8 +382,7 @@ def question_2() -> dict:
         + [
             COLUMN_NOTE_J1,
             "Layout: each level heading followed by its own paragraphs (7 at level 2, 5 at level 3).",
-            "Kept as printed: 'An accurate decision about benefit entitlement is made within a satisfactory time for new "
-            "claims' has no full stop.",
+            "Kept as printed: 'An accurate decision about benefit entitlement is made within a satisfactory time for new claims' has no full stop.",
         ],
     )
 
@@ -467,8 +464,7 @@ def question_2() -> dict:
             "under 'Key lines of enquiry – Access, customer care, user and community focus' (2.1-2.4), the last seven "
             "those under 'Key lines of enquiry – Service outcomes for users and the community' (2.6-2.8). The list under "
             "'Key line of enquiry – Diversity' is on KLOE 2.5.",
-            "The item 'Customers can access the service easily. For example:' has a sub-list in the seed, kept in the "
-            "same statement as '- ' lines.",
+            "The item 'Customers can access the service easily. For example:' has a sub-list in the seed, kept in the same statement as '- ' lines.",
         ],
         "kloes": [k21, k22, k23, k24, k25, k26, k27, k28],
     }
@@ -615,10 +611,7 @@ def umbrella(kid: str, title_line: int, ov_line: int) -> dict:
         title,
         scored=False,
         notes=differs_note(title, overview_title(ov_line, kid))
-        + [
-            f"An umbrella question with no descriptors of its own: it is scored through its sub-KLOEs {kid}.1 to "
-            f"{kid}.{3 if kid == '5.1' else 4}."
-        ],
+        + [f"An umbrella question with no descriptors of its own: it is scored through its sub-KLOEs {kid}.1 to {kid}.{3 if kid == '5.1' else 4}."],
     )
 
 
@@ -776,7 +769,9 @@ def question_5() -> dict:
             "5.2.3",
             t523,
             parent="5.2",
-            level2=led(657, [(659, "Collects information on costs"), (660, "Understands the benefits"), (661, "Has councillors and/or board members and senior")]),
+            level2=led(
+                657, [(659, "Collects information on costs"), (660, "Understands the benefits"), (661, "Has councillors and/or board members and senior")]
+            ),
             level3=led(663, [(665, "Is routinely generating"), (666, "Proactively works"), (667, "Councillors/board members")]),
             notes=differs_note(t523, overview_title(156, "5.2.3"))
             + [COLUMN_NOTE_J2, LEAD_NOTE, "Layout: both level headings first, then the level 2 column, then level 3's."],
@@ -960,7 +955,7 @@ def judgements() -> list[dict]:
             "id": "J2",
             "title": j2,
             "scale": "ac-prospects",
-            "note": f"The heading of the seed's scoring-levels table for this judgement words it \"{j2_table}\".",
+            "note": f'The heading of the seed\'s scoring-levels table for this judgement words it "{j2_table}".',
         },
     ]
 
@@ -991,7 +986,7 @@ def framework() -> dict:
         "judgements": judgements(),
         "groups": [question_1(), question_2(), question_3(), question_4(), question_5(), question_6()],
         "notes": [
-            "The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook's own. The seed's words behind it (000_014e849d60115a45.txt): descriptors are included \"to provide examples of the type of arrangements and outputs that inspectors will be expecting to see for each level of performance\"; \"Neither the sources of evidence nor the descriptors are intended to be a checklist\"; \"Inspectors will make a rounded judgement against each KLOE based on all the evidence available to them and using the descriptors as guidance\".",
+            'The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook\'s own. The seed\'s words behind it (000_014e849d60115a45.txt): descriptors are included "to provide examples of the type of arrangements and outputs that inspectors will be expecting to see for each level of performance"; "Neither the sources of evidence nor the descriptors are intended to be a checklist"; "Inspectors will make a rounded judgement against each KLOE based on all the evidence available to them and using the descriptors as guidance".',
             "Description: the seed's 'Background' and 'Focus' paragraphs, then its paragraph under 'Sources of evidence "
             "and descriptors' on how sources of evidence and descriptors are used.",
             "Judgement 1 KLOEs (2.1-3.2) give level 2 (Fair) and level 3 (Good) descriptors; Judgement 2 KLOEs (4.1-6.4) "
@@ -1000,8 +995,7 @@ def framework() -> dict:
             "the start of the seed words a KLOE differently, the KLOE's notes give that wording.",
             "No cell was taken from another seed: every Judgement 2 cell is present in this seed "
             "(001_b03b6d61303c8cf7.txt was read to check column placement only).",
-            "Markup ('<p>', '<ul>', '**'), bullet glyphs and page-break splits removed; spelling, punctuation and typos "
-            "kept as printed.",
+            "Markup ('<p>', '<ul>', '**'), bullet glyphs and page-break splits removed; spelling, punctuation and typos kept as printed.",
         ],
     }
 

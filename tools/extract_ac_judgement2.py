@@ -142,7 +142,7 @@ def cell_statements(row: dict, level: int) -> tuple[list[str], list[str]]:
                 raise ValueError(f"sub-items of {key} do not match the seed")
             statements[-1] = statements[-1] + "\n" + "\n".join(items)
             notes.append(
-                f"The {LEVEL_NAME[level]} bullet \"{statements[-1].splitlines()[0]}\" continues on the next page "
+                f'The {LEVEL_NAME[level]} bullet "{statements[-1].splitlines()[0]}" continues on the next page '
                 "with six sub-items, which the extracted text runs together; they are kept in that statement, "
                 "one a line, as 000_014e849d60115a45.txt lists them."
             )
@@ -151,16 +151,10 @@ def cell_statements(row: dict, level: int) -> tuple[list[str], list[str]]:
         if index > 0 and statements and not statements[-1].endswith("."):
             head = statements[-1]
             statements[-1] = head + " " + bullets[0]
-            notes.append(
-                f"The {LEVEL_NAME[level]} statement ending \"...{_tail(head)}\" is split by a page break; "
-                f"rejoined with \"{_head(bullets[0])}\"."
-            )
+            notes.append(f'The {LEVEL_NAME[level]} statement ending "...{_tail(head)}" is split by a page break; rejoined with "{_head(bullets[0])}".')
             bullets = bullets[1:]
         elif index > 0:
-            notes.append(
-                f"The {LEVEL_NAME[level]} cell continues after a page break with a new bullet "
-                f"(\"{_head(bullets[0])}\")."
-            )
+            notes.append(f'The {LEVEL_NAME[level]} cell continues after a page break with a new bullet ("{_head(bullets[0])}").')
         statements += bullets
     return statements, notes
 
@@ -252,7 +246,7 @@ def build() -> dict:
                     sources[level] = OTHER
                     notes.append(
                         f"The {LEVEL_NAME[level]} cell is empty in {SEED}; its statements are taken from "
-                        f"{OTHER} (KLOE {number}, \"Level 3 Promising prospects\")."
+                        f'{OTHER} (KLOE {number}, "Level 3 Promising prospects").'
                     )
                     continue
                 statements, rejoin_notes = cell_statements(row, level)
@@ -280,7 +274,7 @@ def build() -> dict:
     scale_note = (
         f"{SEED} has no scale table, only the column headings of levels 3 and 2; the labels and "
         f"overall descriptors are from {OTHER}'s \"Judgement 2 \u2013 What are the prospects for "
-        "improvement?\" scoring table (\"AC labels for judgement 2\"), which gives no stars."
+        'improvement?" scoring table ("AC labels for judgement 2"), which gives no stars.'
     )
     return {
         "schema_version": 1,
@@ -323,16 +317,16 @@ def build() -> dict:
                 "title": "What are the prospects for improvement?",
                 "scale": "ac-prospects",
                 "note": (
-                    f"{SEED} is titled only \"Judgement 2 (Prospects for Improvement)\"; the question is "
+                    f'{SEED} is titled only "Judgement 2 (Prospects for Improvement)"; the question is '
                     f"worded as in {OTHER}'s scoring table (elsewhere 000 prints \"What prospects are there "
-                    "for improvement?\")."
+                    'for improvement?").'
                 ),
             }
         ],
         "groups": out_groups,
         "notes": [
-            "The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook's own. The seed's words behind it (001_b03b6d61303c8cf7.txt): its columns are headed \"AN ORGANISATION WITH PROMISING PROSPECTS FOR IMPROVEMENT\" and \"AN ORGANISATION WITH UNCERTAIN PROSPECTS FOR IMPROVEMENT\", and most of the lower column describes weaknesses.",
-            "The source gives no date; \"undated\".",
+            'The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook\'s own. The seed\'s words behind it (001_b03b6d61303c8cf7.txt): its columns are headed "AN ORGANISATION WITH PROMISING PROSPECTS FOR IMPROVEMENT" and "AN ORGANISATION WITH UNCERTAIN PROSPECTS FOR IMPROVEMENT", and most of the lower column describes weaknesses.',
+            'The source gives no date; "undated".',
             scale_note,
             (
                 "The source's bullet glyphs did not survive PDF extraction (a few '\u2022' remain in 5.2.2 "
@@ -340,15 +334,12 @@ def build() -> dict:
                 "lowercase first word (has, can, does, ...) follows a full stop, and at each '\u2022'; "
                 f"every split was checked against the bulleted version of the same descriptors in {OTHER}."
             ),
-            (
-                "The lead-in \"The service/organisation:\" (spaced as printed) is kept at the start of the "
-                "first statement of the cells that print it."
-            ),
+            ('The lead-in "The service/organisation:" (spaced as printed) is kept at the start of the first statement of the cells that print it.'),
             (
                 "Only levels 3 (promising) and 2 (uncertain) have descriptors, as in the source. KLOEs 5.1 "
                 "and 5.2 are umbrella questions with empty cells, scored through their sub-KLOEs."
             ),
-            "Spelling as in the source, e.g. \"councilllors\" (6.1), \"athlough\" (6.2), \"userfocused\" (5.2.2).",
+            'Spelling as in the source, e.g. "councilllors" (6.1), "athlough" (6.2), "userfocused" (5.2.2).',
         ],
     }
 

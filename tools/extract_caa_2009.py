@@ -188,10 +188,7 @@ def build() -> dict:
                 "judgement": Quoted("area_assessment"),
                 "scored": False,
                 "intro": [explanations[str(number)]],
-                "kloes": [
-                    {"id": Quoted(f"A{number}.{index}"), "title": text, "scored": False}
-                    for index, text in enumerate(subquestions, start=1)
-                ],
+                "kloes": [{"id": Quoted(f"A{number}.{index}"), "title": text, "scored": False} for index, text in enumerate(subquestions, start=1)],
             }
         )
 
@@ -235,12 +232,9 @@ def build() -> dict:
             }
         ],
         "judgements": [
-            {"id": Quoted("managing_finances"), "title": "Managing finances", "scale": Quoted("caa-score"),
-             "note": "Use of Resources theme 1."},
-            {"id": Quoted("governing_the_business"), "title": "Governing the business", "scale": Quoted("caa-score"),
-             "note": "Use of Resources theme 2."},
-            {"id": Quoted("managing_resources"), "title": "Managing resources", "scale": Quoted("caa-score"),
-             "note": "Use of Resources theme 3."},
+            {"id": Quoted("managing_finances"), "title": "Managing finances", "scale": Quoted("caa-score"), "note": "Use of Resources theme 1."},
+            {"id": Quoted("governing_the_business"), "title": "Governing the business", "scale": Quoted("caa-score"), "note": "Use of Resources theme 2."},
+            {"id": Quoted("managing_resources"), "title": "Managing resources", "scale": Quoted("caa-score"), "note": "Use of Resources theme 3."},
             {
                 "id": Quoted("use_of_resources"),
                 "title": "Use of Resources",

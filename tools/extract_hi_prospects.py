@@ -26,10 +26,7 @@ SEED = "003_9076d7d260bc82b7.txt"
 SEED_PATH = ROOT / "frameworks" / "sources" / SEED
 OUT_PATH = ROOT / "frameworks" / "hi-prospects.yaml"
 
-HEADER_ROW = (
-    "Key line of enquiry (KLOE)\tAn organisation with excellent prospects for improvement"
-    "\tAn organisation with uncertain prospects for improvement"
-)
+HEADER_ROW = "Key line of enquiry (KLOE)\tAn organisation with excellent prospects for improvement\tAn organisation with uncertain prospects for improvement"
 HEADING_4 = "An organisation with excellent prospects for improvement"
 HEADING_2 = "An organisation with uncertain prospects for improvement"
 RUNNING_TITLE = "No. 1: 'What are the prospects for improvement?' KLOE Housing Inspectorate"
@@ -65,8 +62,7 @@ def blocks(cell: str) -> list[tuple[str, str]]:
     cell = cell.strip()
     if not cell:
         return []
-    found = [("p" if m.group(1) is not None else "li", m.group(1) if m.group(1) is not None else m.group(2))
-             for m in BLOCK_RE.finditer(cell)]
+    found = [("p" if m.group(1) is not None else "li", m.group(1) if m.group(1) is not None else m.group(2)) for m in BLOCK_RE.finditer(cell)]
     leftover = BLOCK_RE.sub("", cell)
     leftover = re.sub(r"</?ul[^>]*>", "", leftover).strip()
     if not found:
@@ -108,8 +104,7 @@ def merge_rows(rows: list[list[str]]) -> list[dict]:
                     else:
                         prev["cols"][i].append((kind, text))
             continue
-        merged.append({"cols": [[(k, clean(r)) if i else (k, r) for k, r in col] for i, col in enumerate(cols)],
-                       "joins": []})
+        merged.append({"cols": [[(k, clean(r)) if i else (k, r) for k, r in col] for i, col in enumerate(cols)], "joins": []})
     return merged
 
 
@@ -123,7 +118,7 @@ def kloe_title_and_prompts(col: list[tuple[str, str]]) -> tuple[str, list[str]]:
     rest = clean(m.group(2))
     if rest:
         prompts.append(rest)
-    for kind, raw in col[1:]:
+    for _kind, raw in col[1:]:
         prompts.append(clean(raw))
     return title, prompts
 
@@ -150,14 +145,16 @@ def build() -> dict:
         q = QUESTION_RE.match(head)
         if q:
             assert len(kloe_col) == 1 and not exc_col and not unc_col
-            groups.append({
-                "id": f"q{q.group(1)}",
-                "kind": "question",
-                "number": q.group(1),
-                "title": q.group(2),
-                "judgement": "J2",
-                "kloes": [],
-            })
+            groups.append(
+                {
+                    "id": f"q{q.group(1)}",
+                    "kind": "question",
+                    "number": q.group(1),
+                    "title": q.group(2),
+                    "judgement": "J2",
+                    "kloes": [],
+                }
+            )
             continue
         # the KLOE cell's blocks are kept raw (the <b> title is needed); descriptor blocks are clean
         title, prompts = kloe_title_and_prompts(kloe_col)
@@ -172,9 +169,7 @@ def build() -> dict:
         notes = []
         column_name = {0: "KLOE question", 1: "level 4 (excellent)", 2: "level 2 (uncertain)"}
         for i, before, after in row["joins"]:
-            notes.append(
-                f"{column_name[i]}: \"{before}\" and \"{after}\" are one item split across a page break; rejoined."
-            )
+            notes.append(f'{column_name[i]}: "{before}" and "{after}" are one item split across a page break; rejoined.')
         if notes:
             kloe["notes"] = notes
         groups[-1]["kloes"].append(kloe)
@@ -198,31 +193,35 @@ def build() -> dict:
             ),
         },
         "description": description,
-        "scales": [{
-            "id": "hi-prospects",
-            "title": "Prospects for improvement",
-            "levels": [
-                {"level": 4, "label": "Excellent prospects", "heading": HEADING_4},
-                {"level": 3, "label": "Promising prospects"},
-                {"level": 2, "label": "Uncertain prospects", "heading": HEADING_2},
-                {"level": 1, "label": "Poor prospects"},
-            ],
-            "note": (
-                "The seed describes levels 4 and 2 only (its two descriptor columns, 'An organisation with "
-                "excellent prospects for improvement' and 'An organisation with uncertain prospects for "
-                "improvement'). Levels 3 and 1 carry the Audit Commission's Judgement 2 labels (promising, "
-                "poor); the seed gives no descriptors for them."
-            ),
-        }],
-        "judgements": [{
-            "id": "J2",
-            "title": "What are the prospects for improvement?",
-            "scale": "hi-prospects",
-            "note": "The seed calls it Judgement Two of Housing Inspectorate inspections.",
-        }],
+        "scales": [
+            {
+                "id": "hi-prospects",
+                "title": "Prospects for improvement",
+                "levels": [
+                    {"level": 4, "label": "Excellent prospects", "heading": HEADING_4},
+                    {"level": 3, "label": "Promising prospects"},
+                    {"level": 2, "label": "Uncertain prospects", "heading": HEADING_2},
+                    {"level": 1, "label": "Poor prospects"},
+                ],
+                "note": (
+                    "The seed describes levels 4 and 2 only (its two descriptor columns, 'An organisation with "
+                    "excellent prospects for improvement' and 'An organisation with uncertain prospects for "
+                    "improvement'). Levels 3 and 1 carry the Audit Commission's Judgement 2 labels (promising, "
+                    "poor); the seed gives no descriptors for them."
+                ),
+            }
+        ],
+        "judgements": [
+            {
+                "id": "J2",
+                "title": "What are the prospects for improvement?",
+                "scale": "hi-prospects",
+                "note": "The seed calls it Judgement Two of Housing Inspectorate inspections.",
+            }
+        ],
         "groups": groups,
         "notes": [
-            "The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook's own. The seed's words behind it (003_9076d7d260bc82b7.txt): its columns are headed \"An organisation with excellent prospects for improvement\" and \"An organisation with uncertain prospects for improvement\", and most of the lower column describes weaknesses.",
+            'The workbook reads these descriptors as best fit (descriptor_reading: best_fit): each described level is a picture of an organisation at that level and the analyst finds which fits best; the rule that suggests a level from the marked statements is the workbook\'s own. The seed\'s words behind it (003_9076d7d260bc82b7.txt): its columns are headed "An organisation with excellent prospects for improvement" and "An organisation with uncertain prospects for improvement", and most of the lower column describes weaknesses.',
             "description: each introductory bullet list (the three questions; the ten areas) is joined, "
             "in the seed's words and order, to the paragraph that introduces it.",
             "KLOE ids are slugs of the area names; the seed numbers only the three questions.",
@@ -241,9 +240,7 @@ class Quoted(str):
     """An id, number, version or date: always written double-quoted, so it stays a string."""
 
 
-yaml.SafeDumper.add_representer(
-    Quoted, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
-)
+yaml.SafeDumper.add_representer(Quoted, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"'))
 
 # Short fields written double-quoted. Other text is left to safe_dump, which folds long statements as
 # plain scalars and quotes any that need it (colons, quotes, '#', leading '-').
@@ -253,10 +250,7 @@ QUOTED_KEYS = {"id", "version", "date", "number", "scale", "judgement", "documen
 def quote_ids(node):
     """The data with the values of QUOTED_KEYS as Quoted."""
     if isinstance(node, dict):
-        return {
-            key: Quoted(value) if key in QUOTED_KEYS and isinstance(value, str) else quote_ids(value)
-            for key, value in node.items()
-        }
+        return {key: Quoted(value) if key in QUOTED_KEYS and isinstance(value, str) else quote_ids(value) for key, value in node.items()}
     if isinstance(node, list):
         return [quote_ids(item) for item in node]
     return node

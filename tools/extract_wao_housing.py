@@ -281,11 +281,7 @@ def sentence_groups(text: str, used: Counter) -> tuple[list[str], list[str]]:
 
 def joins(previous: Block | None, following: Block) -> bool:
     """A continuation block that finishes the previous block's text (split by a page break)."""
-    return (
-        previous is not None
-        and following.text[:1].islower()
-        and not previous.text.rstrip().endswith(TERMINAL)
-    )
+    return previous is not None and following.text[:1].islower() and not previous.text.rstrip().endswith(TERMINAL)
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -300,12 +296,7 @@ def read_table(rows: list[Row], sections: list[str], report: list[str]) -> list[
             section = clean(kloe_cell)
             continue
         blocks = cell_blocks(kloe_cell, row.line)
-        starts = (
-            bool(blocks)
-            and blocks[0].kind == "P"
-            and blocks[0].text[:1].isupper()
-            and not blocks[0].text.startswith(CONTINUATION_CELLS)
-        )
+        starts = bool(blocks) and blocks[0].kind == "P" and blocks[0].text[:1].isupper() and not blocks[0].text.startswith(CONTINUATION_CELLS)
         if starts:
             heading = blocks.pop(0)
             draft = KloeDraft(title=heading.text, line=row.line, section=section)
@@ -337,9 +328,7 @@ def read_table(rows: list[Row], sections: list[str], report: list[str]) -> list[
             previous = draft.prompts[-1] if draft.prompts else None
             if i == 0 and not starts and joins(previous, block):
                 report.append(f"  line {row.line} KLOE cell: rejoined '...{previous.text[-30:]}' + '{block.text[:30]}...'")
-                draft.notes.append(
-                    f"A question split by a page break is rejoined: '...{previous.text[-25:]}' + '{block.text[:25]}...'."
-                )
+                draft.notes.append(f"A question split by a page break is rejoined: '...{previous.text[-25:]}' + '{block.text[:25]}...'.")
                 previous.text += " " + block.text
             else:
                 draft.prompts.append(block)
@@ -350,18 +339,13 @@ def read_table(rows: list[Row], sections: list[str], report: list[str]) -> list[
             if cblocks and not starts:
                 previous = column[-1] if column else None
                 if joins(previous, cblocks[0]):
-                    report.append(
-                        f"  line {row.line} level {level}: rejoined '...{previous.text[-30:]}' + '{cblocks[0].text[:30]}...'"
-                    )
+                    report.append(f"  line {row.line} level {level}: rejoined '...{previous.text[-30:]}' + '{cblocks[0].text[:30]}...'")
                     draft.notes.append(
-                        f"Level {level}: a statement split by a page break is rejoined: "
-                        f"'...{previous.text[-25:]}' + '{cblocks[0].text[:25]}...'."
+                        f"Level {level}: a statement split by a page break is rejoined: '...{previous.text[-25:]}' + '{cblocks[0].text[:25]}...'."
                     )
                     previous.text += " " + cblocks.pop(0).text
                 elif previous is not None:
-                    report.append(
-                        f"  line {row.line} level {level}: new statement after '...{previous.text[-30:]}' -> '{cblocks[0].text[:30]}...'"
-                    )
+                    report.append(f"  line {row.line} level {level}: new statement after '...{previous.text[-30:]}' -> '{cblocks[0].text[:30]}...'")
             column.extend(cblocks)
     return kloes
 
@@ -530,16 +514,10 @@ def build(report: list[str]) -> tuple[dict, dict[str, tuple[Counter, Counter]]]:
         if heading != f"{number} {title}":
             group_notes.append(
                 f"The guidance notes list this KLOE as '{number} {title}'; the KLOE document itself is headed "
-                + (
-                    "'2.10 Performance Management' and '2.11 Continuous Improvement' (one document, one table)."
-                    if gid == "2.10/2.11"
-                    else f"'{heading}'."
-                )
+                + ("'2.10 Performance Management' and '2.11 Continuous Improvement' (one document, one table)." if gid == "2.10/2.11" else f"'{heading}'.")
             )
         if judgement == "J1":
-            group_notes.append(
-                "The table has one row per area, with no separate section-heading rows, so its KLOEs have no section."
-            )
+            group_notes.append("The table has one row per area, with no separate section-heading rows, so its KLOEs have no section.")
         if group_notes:
             group["notes"] = group_notes
         group["kloes"] = kloes
@@ -550,8 +528,8 @@ def build(report: list[str]) -> tuple[dict, dict[str, tuple[Counter, Counter]]]:
         raise SystemExit(f"forced splits or joins not found in the seed: {unused}")
 
     # scales, from the guidance notes' lists and the table headers
-    service_at = next(i for i, l in enumerate(lines) if l.startswith("The KLOEs cover service specific areas"))
-    prospects_at = next(i for i, l in enumerate(lines) if l.startswith("The KLOE 2.10 covers the criteria"))
+    service_at = next(i for i, line in enumerate(lines) if line.startswith("The KLOEs cover service specific areas"))
+    prospects_at = next(i for i, line in enumerate(lines) if line.startswith("The KLOE 2.10 covers the criteria"))
 
     def labels(index: int) -> list[str]:
         items = [item.rstrip(",").strip() for item in list_after(lines, index)]
@@ -576,9 +554,9 @@ def build(report: list[str]) -> tuple[dict, dict[str, tuple[Counter, Counter]]]:
     for opening in DESCRIPTION_STARTS:
         description.extend(paragraph_with_list(lines, opening))
 
-    title_line = next(l.strip() for l in lines if l.strip() == "Housing Key Lines of Enquiry")
-    date_line = next(l.strip() for l in lines if l.strip())
-    draft_note = next(l.strip() for l in lines if l.startswith("This document is a draft version"))
+    title_line = next(line.strip() for line in lines if line.strip() == "Housing Key Lines of Enquiry")
+    date_line = next(line.strip() for line in lines if line.strip())
+    draft_note = next(line.strip() for line in lines if line.startswith("This document is a draft version"))
     service_q = "How good is the service?"
     prospects_q = "What are the prospects for improvement?"
     framework = {
@@ -621,7 +599,7 @@ def build(report: list[str]) -> tuple[dict, dict[str, tuple[Counter, Counter]]]:
             "Ids are the group number and a slug of the row heading (at most six words).",
         ],
     }
-    for gid, text in (("J1", service_q), ("J2", prospects_q)):
+    for text in (service_q, prospects_q):
         if not any(text in line for line in lines):
             raise SystemExit(f"judgement title not in seed: {text}")
     return framework, coverage

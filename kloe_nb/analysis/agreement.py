@@ -52,7 +52,10 @@ def agreement(first: Sequence[int], second: Sequence[int]) -> Agreement:
         kappa = float(cohen_kappa_score(list(first), list(second), weights="quadratic", labels=LEVELS))
     if math.isnan(kappa):
         return Agreement(
-            compared, exact, within_one, None,
+            compared,
+            exact,
+            within_one,
+            None,
             "kappa is undefined: both assessors gave every KLOE the same level, so there is no variation to compare",
         )
     return Agreement(compared, exact, within_one, kappa, "")
@@ -150,8 +153,5 @@ def agreement_report(store: AssessmentStore, framework: Framework) -> AgreementR
                 pair[2].append(label)
             overall[0].extend(first)
             overall[1].extend(second)
-    pairs = [
-        PairAgreement(framework.id, names_, councils_, agreement(first, second))
-        for names_, (first, second, councils_) in sorted(by_pair.items())
-    ]
+    pairs = [PairAgreement(framework.id, names_, councils_, agreement(first, second)) for names_, (first, second, councils_) in sorted(by_pair.items())]
     return AgreementReport(framework.id, agreement(*overall), pairs, councils)

@@ -47,9 +47,7 @@ def _last_setting(history: list[RevisionInfo], path: str) -> RevisionInfo:
     return history[0]
 
 
-def period_changes(
-    store: AssessmentStore, framework_id: str, org_code: str, period_from: str, period_to: str, track: str = ""
-) -> list[PeriodChange]:
+def period_changes(store: AssessmentStore, framework_id: str, org_code: str, period_from: str, period_to: str, track: str = "") -> list[PeriodChange]:
     """Every changed field from ``period_from`` to ``period_to`` (current revisions), top-level fields first.
 
     Raises ``NotFoundError`` naming the council, framework and period(s) the store lacks.
@@ -60,9 +58,7 @@ def period_changes(
     if missing:
         track_words = f", track {track}" if track else ""
         periods = " and ".join(missing)
-        held = sorted(
-            {key.period for key in store.keys(framework_id) if key.org_code == org_code and key.track == track}, key=period_sort_key
-        )
+        held = sorted({key.period for key in store.keys(framework_id) if key.org_code == org_code and key.track == track}, key=period_sort_key)
         has = f" (it has {', '.join(p or '(no period)' for p in held)})" if held else " (it has no period of that council at all)"
         raise NotFoundError(
             f"the store {store.path} has no assessment of {org_code} against {framework_id}{track_words} "
@@ -79,8 +75,13 @@ def period_changes(
         setting = _last_setting(history, change.path)
         result.append(
             PeriodChange(
-                change.path, describe_path(change.path), change.before, change.after,
-                setting.number, setting.saved_by, setting.saved_at,
+                change.path,
+                describe_path(change.path),
+                change.before,
+                change.after,
+                setting.number,
+                setting.saved_by,
+                setting.saved_at,
             )
         )
     return result

@@ -112,10 +112,7 @@ def record_agreed(
     scale = framework.scale_for_group(group)
     allowed = sorted(item.level for item in scale.levels) if scale else []
     if isinstance(level, bool) or not isinstance(level, int) or level not in allowed:
-        raise KloeError(
-            f"{council}: KLOE {kloe_id}: {level!r} is not a level of its scale "
-            f"({', '.join(map(str, allowed))}); nothing was recorded"
-        )
+        raise KloeError(f"{council}: KLOE {kloe_id}: {level!r} is not a level of its scale ({', '.join(map(str, allowed))}); nothing was recorded")
     mine, theirs = lead.record(kloe_id), other.record(kloe_id)
     previous = mine.moderation
     if previous is None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kloe_nb.assessment.model import Assessment
+from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.model import Framework, Judgement, Scale
 from kloe_nb.framework.naming import kloe_number, kloe_reference
-from kloe_nb.framework.labels import level_name
 from kloe_nb.scoring.score import suggested_options
 
 
@@ -78,7 +78,11 @@ def sensitivity(framework: Framework, assessment: Assessment) -> dict[str, Judge
         raises = [swing for swing in found if swing.to_level > swing.from_level]
         lowers = [swing for swing in found if swing.to_level < swing.from_level]
         result[judgement.id] = JudgementSensitivity(
-            judgement.id, judgement.title, now[judgement.id], raises, lowers,
+            judgement.id,
+            judgement.title,
+            now[judgement.id],
+            raises,
+            lowers,
             sentences(framework, judgement, now[judgement.id], raises + lowers),
         )
     return result

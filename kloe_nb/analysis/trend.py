@@ -34,7 +34,7 @@ class Movement:
 
     @property
     def direction(self) -> str:
-        """"up", "down" or "same" over the last step; "" when either of the last two periods has no level."""
+        """ "up", "down" or "same" over the last step; "" when either of the last two periods has no level."""
         if self.step is None:
             return ""
         return "up" if self.step > 0 else "down" if self.step < 0 else "same"
@@ -69,9 +69,7 @@ def movement(id: str, kind: str, title: str, levels: list[int | None]) -> Moveme
     return Movement(id, kind, title, list(levels), step, overall)
 
 
-def trend_from_assessments(
-    framework: Framework, assessments: Sequence[Assessment], *, revisions: Sequence[int] | None = None
-) -> Trend:
+def trend_from_assessments(framework: Framework, assessments: Sequence[Assessment], *, revisions: Sequence[int] | None = None) -> Trend:
     """The trend of one council's assessments (any order; sorted by period). ``revisions`` pairs with them; 0 if unknown."""
     from kloe_nb.scoring import score
 
@@ -80,15 +78,9 @@ def trend_from_assessments(
     ordered = [assessment for assessment, _ in paired]
     scores = [score(framework, assessment) for assessment in ordered]
     judgements = [
-        movement(j.id, "judgement", j.title, [s.judgements[j.id].level for s in scores])
-        for j in framework.judgements
-        if j.scored and j.scale is not None
+        movement(j.id, "judgement", j.title, [s.judgements[j.id].level for s in scores]) for j in framework.judgements if j.scored and j.scale is not None
     ]
-    kloes = [
-        movement(k.id, "kloe", k.title, [a.record(k.id).level for a in ordered])
-        for _, k in framework.iter_kloes()
-        if k.scored
-    ]
+    kloes = [movement(k.id, "kloe", k.title, [a.record(k.id).level for a in ordered]) for _, k in framework.iter_kloes() if k.scored]
     latest = ordered[-1] if ordered else None
     return Trend(
         framework=framework.id,
@@ -102,9 +94,7 @@ def trend_from_assessments(
     )
 
 
-def load_trend(
-    store: AssessmentStore, framework: Framework, org_code: str, *, upto: str | None = None, track: str = ""
-) -> Trend:
+def load_trend(store: AssessmentStore, framework: Framework, org_code: str, *, upto: str | None = None, track: str = "") -> Trend:
     """Every stored period of a council (the lead track unless told), up to and including ``upto``.
 
     A council with nothing stored gives an empty trend (no periods, ``has_history`` false),
@@ -112,9 +102,7 @@ def load_trend(
     """
     limit = period_sort_key(upto) if upto is not None else None
     keys = [
-        key
-        for key in store.keys(framework.id)
-        if key.org_code == org_code and key.track == track and (limit is None or period_sort_key(key.period) <= limit)
+        key for key in store.keys(framework.id) if key.org_code == org_code and key.track == track and (limit is None or period_sort_key(key.period) <= limit)
     ]
     stored = [store.load(key) for key in keys]
     trend = trend_from_assessments(framework, [s.assessment for s in stored], revisions=[s.revision for s in stored])

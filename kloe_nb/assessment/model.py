@@ -127,8 +127,7 @@ class KloeRecord(AssessmentModel):
     met: dict[Level, list[Annotated[StrictInt, Field(ge=0)]]] = Field(
         default_factory=dict,
         description=(
-            "Descriptor statements that describe the organisation (under 'threshold' reading: that are met), "
-            "by level, as indexes into the framework's list"
+            "Descriptor statements that describe the organisation (under 'threshold' reading: that are met), by level, as indexes into the framework's list"
         ),
     )
     falls_short: dict[Level, list[Annotated[StrictInt, Field(ge=0)]]] = Field(

@@ -72,8 +72,14 @@ def _check_notebook(job: ComparisonJob) -> tuple[str, ...]:
     if missing:
         raise InvalidInputError(
             str(job.notebook),
-            [Problem(str(job.notebook), "parameters", f"the parameters cell does not declare {', '.join(missing)} "
-                     f"(it declares: {', '.join(declared) or 'nothing'}); tag one cell 'parameters' and give each a default")],
+            [
+                Problem(
+                    str(job.notebook),
+                    "parameters",
+                    f"the parameters cell does not declare {', '.join(missing)} "
+                    f"(it declares: {', '.join(declared) or 'nothing'}); tag one cell 'parameters' and give each a default",
+                )
+            ],
         )
     check_names(wanted, declared, job.notebook)
     return declared
@@ -160,4 +166,3 @@ def run_comparisons(jobs: list[ComparisonJob], timeout: float = DEFAULT_TIMEOUT,
         if own:
             session.shutdown()
     return results
-

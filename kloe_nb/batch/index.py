@@ -156,24 +156,31 @@ def comparison_links(folder: Path) -> list[tuple[str, str]]:
 
 
 def index_html(
-    record: LoadedFramework, rows: list[CouncilRow], notebook_name: str, generated: datetime | None = None,
+    record: LoadedFramework,
+    rows: list[CouncilRow],
+    notebook_name: str,
+    generated: datetime | None = None,
     comparisons: list[tuple[str, str]] | None = None,
 ) -> str:
     """index.html (see the module docstring); ``comparisons``: (file name, title) of comparison pages to link."""
     framework = record.framework
     generated = generated or datetime.now(timezone.utc)
     counts = {status: sum(1 for row in rows if row.status == status) for status in ("ok", "up to date", "failed")}
-    return environment().get_template("index.html.j2").render(
-        fw=framework,
-        sha256=record.sha256,
-        rows=sorted(rows, key=lambda r: (r.code.casefold(), r.code)),
-        judgements=scored_judgements(framework),
-        orderings=orderings(framework, rows),
-        heat_groups=heat_columns(framework),
-        counts=counts,
-        illustrative=any(row.illustrative for row in rows),
-        generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
-        notebook_name=notebook_name,
-        package_version=__version__,
-        comparisons=comparisons or [],
+    return (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            fw=framework,
+            sha256=record.sha256,
+            rows=sorted(rows, key=lambda r: (r.code.casefold(), r.code)),
+            judgements=scored_judgements(framework),
+            orderings=orderings(framework, rows),
+            heat_groups=heat_columns(framework),
+            counts=counts,
+            illustrative=any(row.illustrative for row in rows),
+            generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+            notebook_name=notebook_name,
+            package_version=__version__,
+            comparisons=comparisons or [],
+        )
     )

@@ -123,11 +123,7 @@ class KernelSession:
 
     def reset(self) -> None:
         """Make the kernel's namespace what a fresh kernel has (see the module docstring)."""
-        self.run_silently(
-            "get_ipython().run_line_magic('reset', '-f')\n"
-            "get_ipython().execution_count = 1\n"
-            f"__import__('os').chdir({str(self.cwd)!r})\n"
-        )
+        self.run_silently(f"get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1\n__import__('os').chdir({str(self.cwd)!r})\n")
 
     def user_globals(self) -> list[str]:
         """The names in the kernel's user namespace (for tests proving the reset)."""
@@ -137,9 +133,7 @@ class KernelSession:
             if message.get("msg_type") == "stream":
                 found.extend(message["content"]["text"].split())
 
-        run_sync(self.kc.execute_interactive)(
-            "print(*sorted(globals()))", silent=False, store_history=False, allow_stdin=False, timeout=30, output_hook=hook
-        )
+        run_sync(self.kc.execute_interactive)("print(*sorted(globals()))", silent=False, store_history=False, allow_stdin=False, timeout=30, output_hook=hook)
         return found
 
     # -- a per-council timeout ---------------------------------------------------------------------

@@ -47,8 +47,14 @@ def check_notebook(notebook: Path) -> tuple[str, ...]:
     if missing:
         raise InvalidInputError(
             str(notebook),
-            [Problem(str(notebook), "parameters", f"the parameters cell does not declare {', '.join(missing)} (it declares: {', '.join(declared) or 'nothing'}); "
-                     "tag one cell 'parameters' and give each a default")],
+            [
+                Problem(
+                    str(notebook),
+                    "parameters",
+                    f"the parameters cell does not declare {', '.join(missing)} (it declares: {', '.join(declared) or 'nothing'}); "
+                    "tag one cell 'parameters' and give each a default",
+                )
+            ],
         )
     return declared
 

@@ -110,9 +110,7 @@ class Pool:
         tasks = self.context.Queue()
         worker_id = self.next_id
         self.next_id += 1
-        process = self.context.Process(
-            target=worker_main, args=(worker_id, self.config, tasks, self.results), name=f"kloe-worker-{worker_id}", daemon=True
-        )
+        process = self.context.Process(target=worker_main, args=(worker_id, self.config, tasks, self.results), name=f"kloe-worker-{worker_id}", daemon=True)
         process.start()
         self.workers[worker_id] = _Worker(worker_id, process, tasks)
 

@@ -15,19 +15,18 @@ Exit code (DESIGN.md): 0 when every council has a current report, 1 when any fai
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
 import os
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kloe_nb.batch import DEFAULT_TIMEOUT
 from kloe_nb.batch.council import CouncilResult, CouncilTask
-from kloe_nb.batch.job import FAILED, UP_TO_DATE
 from kloe_nb.batch.index import CouncilRow, comparison_links, index_html, summary_csv_text
+from kloe_nb.batch.job import FAILED, UP_TO_DATE
 from kloe_nb.batch.outputs import OutputFolder
 from kloe_nb.batch.parameters import DEFAULT_NOTEBOOK, check_names, check_notebook, council_parameters
 from kloe_nb.batch.slugs import check_collisions
@@ -35,8 +34,8 @@ from kloe_nb.errors import KloeError, NotFoundError
 from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
 from kloe_nb.interchange.councils_csv import Council, read_councils_csv
 from kloe_nb.render.exporter import summary as notebook_summary
-from kloe_nb.store.lookup import require_store_file, resolve_key
 from kloe_nb.store import open_store
+from kloe_nb.store.lookup import require_store_file, resolve_key
 
 
 def default_jobs() -> int:
@@ -122,7 +121,9 @@ def up_to_date(outputs: OutputFolder, slug: str, revision: int, saved_at: str, i
     return summary
 
 
-def plan(options: BatchOptions, councils: list[Council], slugs: dict[str, str], outputs: OutputFolder, inputs: list[Path], declared: tuple[str, ...]) -> list[_Planned]:
+def plan(
+    options: BatchOptions, councils: list[Council], slugs: dict[str, str], outputs: OutputFolder, inputs: list[Path], declared: tuple[str, ...]
+) -> list[_Planned]:
     """Each council's row, and the task to run where there is one (see the module docstring, step 2)."""
     planned = []
     notebook = Path(options.notebook).resolve()

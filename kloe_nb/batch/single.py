@@ -11,8 +11,8 @@ from kloe_nb.batch.outputs import PageFiles
 from kloe_nb.batch.parameters import check_names, check_notebook, council_parameters
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.render.exporter import PageRenderer, summary
-from kloe_nb.store.lookup import require_store_file, resolve_key
 from kloe_nb.store import open_store
+from kloe_nb.store.lookup import require_store_file, resolve_key
 
 
 def render_one(

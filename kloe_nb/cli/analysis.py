@@ -62,10 +62,16 @@ def diff_command(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         changes = period_changes(store, args.framework, args.org, args.period_from, args.period_to, args.track)
     if args.json:
-        _print_json({
-            "framework": args.framework, "org": args.org, "from": args.period_from, "to": args.period_to, "track": args.track,
-            "changes": [change.__dict__ for change in changes],
-        })
+        _print_json(
+            {
+                "framework": args.framework,
+                "org": args.org,
+                "from": args.period_from,
+                "to": args.period_to,
+                "track": args.track,
+                "changes": [change.__dict__ for change in changes],
+            }
+        )
         return 0
     track = f" (track {args.track})" if args.track else ""
     heading = f"{args.org} {args.framework}{track}: {args.period_from} -> {args.period_to}"
@@ -73,10 +79,7 @@ def diff_command(args: argparse.Namespace) -> int:
         print(f"{heading}: no differences")
         return 0
     print(f"{heading}: {len(changes)} field{'s' if len(changes) != 1 else ''} changed")
-    rows = [
-        [change.label, _value(change.before), _value(change.after), change.changed_by, change.changed_at, str(change.revision)]
-        for change in changes
-    ]
+    rows = [[change.label, _value(change.before), _value(change.after), change.changed_by, change.changed_at, str(change.revision)] for change in changes]
     print(_table(["field", "before", "after", "who", "when", "revision"], rows, right=frozenset({5})))
     return 0
 
@@ -91,8 +94,11 @@ def _kappa(kappa: float | None) -> str:
 
 def _agreement_data(agreement: Any) -> dict[str, Any]:
     return {
-        "compared": agreement.compared, "exact": agreement.exact, "within_one": agreement.within_one,
-        "kappa": agreement.kappa, "note": agreement.note,
+        "compared": agreement.compared,
+        "exact": agreement.exact,
+        "within_one": agreement.within_one,
+        "kappa": agreement.kappa,
+        "note": agreement.note,
     }
 
 
@@ -104,13 +110,14 @@ def agreement_command(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         report = agreement_report(store, framework)
     if args.json:
-        _print_json({
-            "framework": report.framework, "councils": report.councils, "overall": _agreement_data(report.overall),
-            "pairs": [
-                {"assessors": list(pair.assessors), "councils": pair.councils, **_agreement_data(pair.agreement)}
-                for pair in report.pairs
-            ],
-        })
+        _print_json(
+            {
+                "framework": report.framework,
+                "councils": report.councils,
+                "overall": _agreement_data(report.overall),
+                "pairs": [{"assessors": list(pair.assessors), "councils": pair.councils, **_agreement_data(pair.agreement)} for pair in report.pairs],
+            }
+        )
         return 0
     if not report.councils:
         print(
@@ -122,10 +129,7 @@ def agreement_command(args: argparse.Namespace) -> int:
     print(f"{framework.id}: {report.councils} council assessment{plural} scored independently by two or more assessors")
     named = [("overall", report.councils, report.overall)]
     named += [(" / ".join(pair.assessors), len(pair.councils), pair.agreement) for pair in report.pairs]
-    rows = [
-        [name, str(councils), str(a.compared), _percent(a.exact), _percent(a.within_one), _kappa(a.kappa)]
-        for name, councils, a in named
-    ]
+    rows = [[name, str(councils), str(a.compared), _percent(a.exact), _percent(a.within_one), _kappa(a.kappa)] for name, councils, a in named]
     print(_table(["assessors", "councils", "KLOEs compared", "exact", "within one", "kappa"], rows, right=frozenset({1, 2, 3, 4, 5})))
     notes = [f"{name}: {a.note}" for name, _, a in named if a.note]
     for note in notes:

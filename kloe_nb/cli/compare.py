@@ -16,18 +16,22 @@ def add_commands(commands: Any) -> None:
     compare = commands.add_parser(
         "compare",
         help="compare every council's latest assessment of a framework: league table, distributions, heatmap, peer groups, "
-             "direction of travel, assessor agreement (one HTML page)",
+        "direction of travel, assessor agreement (one HTML page)",
     )
     compare.add_argument("--framework", required=True, help="framework id, e.g. ac-benefits (kloe frameworks list)")
     compare.add_argument("--group", default="", metavar="GROUP", help="compare only this peer group (default: every council)")
-    compare.add_argument("--councils", type=Path, default=None, metavar="FILE.csv",
-                         help="a councils CSV (code,name,group) whose group column overrides the peer groups stored")
-    compare.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html",
-                         help="the page to write; the executed notebook is kept beside it as FILE.ipynb")
-    compare.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                         help=f"the longest the comparison may take (default {DEFAULT_TIMEOUT:g})")
-    compare.add_argument("--notebook", type=Path, default=None, metavar="FILE.ipynb",
-                         help="a comparison notebook of your own (default: the bundled notebooks/compare.ipynb)")
+    compare.add_argument(
+        "--councils", type=Path, default=None, metavar="FILE.csv", help="a councils CSV (code,name,group) whose group column overrides the peer groups stored"
+    )
+    compare.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE.html", help="the page to write; the executed notebook is kept beside it as FILE.ipynb"
+    )
+    compare.add_argument(
+        "--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS", help=f"the longest the comparison may take (default {DEFAULT_TIMEOUT:g})"
+    )
+    compare.add_argument(
+        "--notebook", type=Path, default=None, metavar="FILE.ipynb", help="a comparison notebook of your own (default: the bundled notebooks/compare.ipynb)"
+    )
     compare.set_defaults(handler=compare_command)
 
 

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kloe_nb.framework.flatten import flatten, summary
-from kloe_nb.framework.loader import load_all, load_framework_by_id, load_framework_record, framework_paths
-from kloe_nb.framework.model import Framework
 from kloe_nb.errors import InvalidInputError
+from kloe_nb.framework.flatten import flatten, summary
+from kloe_nb.framework.loader import framework_paths, load_all, load_framework_by_id, load_framework_record
+from kloe_nb.framework.model import Framework
 from kloe_nb.render.handbook import write_handbook
 from kloe_nb.render.terminal import framework_text
 

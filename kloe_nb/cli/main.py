@@ -8,7 +8,6 @@ A ``KloeError`` is printed as plain words; any other exception is a bug, printed
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 import warnings
@@ -83,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as error:  # a bug: say so plainly, traceback only when asked
+    except Exception as error:  # noqa: BLE001 - a bug: say so plainly, traceback only when asked
         if args.debug:
             traceback.print_exc()
         print(f"kloe: unexpected error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)

@@ -39,19 +39,26 @@ def _common(command: argparse.ArgumentParser) -> None:
     from kloe_nb.batch import DEFAULT_TIMEOUT
 
     command.add_argument("--framework", required=True, help="framework id, e.g. ac-benefits (kloe frameworks list)")
-    command.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                         help=f"the longest one council may take (default {DEFAULT_TIMEOUT:g})")
-    command.add_argument("--notebook", type=Path, default=None, metavar="FILE.ipynb",
-                         help="a report notebook of your own (default: the bundled notebooks/report.ipynb)")
-    command.add_argument("-p", "--parameter", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
-                         help="another parameter your notebook declares (values are passed as text, exactly)")
+    command.add_argument(
+        "--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS", help=f"the longest one council may take (default {DEFAULT_TIMEOUT:g})"
+    )
+    command.add_argument(
+        "--notebook", type=Path, default=None, metavar="FILE.ipynb", help="a report notebook of your own (default: the bundled notebooks/report.ipynb)"
+    )
+    command.add_argument(
+        "-p",
+        "--parameter",
+        type=_parameter,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another parameter your notebook declares (values are passed as text, exactly)",
+    )
 
 
 def add_commands(commands: Any) -> None:
     """Register ``kloe run`` and ``kloe render``."""
-    run = commands.add_parser(
-        "run", help="render the report of every council in a CSV: HTML, executed notebooks, index.html, summary.csv"
-    )
+    run = commands.add_parser("run", help="render the report of every council in a CSV: HTML, executed notebooks, index.html, summary.csv")
     run.add_argument("--councils", type=Path, required=True, metavar="FILE.csv", help="councils CSV: code,name[,group][,period]")
     run.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (created if missing)")
     run.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help="councils run at once (default: the number of CPUs)")
@@ -126,4 +133,3 @@ def render_command(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {args.output}")
     return 0
-

@@ -52,8 +52,7 @@ def count_chart(title: str, rows: list[tuple[str, int, int | None]]) -> BarChart
     longest = max((len(_short(label)) for label, _, _ in rows), default=1)
     label_width = min(MAX_LABEL_WIDTH, CHARACTER_WIDTH * longest + 16)
     bars = [
-        CountBar(_short(label), label, count, level, index * ROW_HEIGHT, round(BAR_WIDTH * count / top))
-        for index, (label, count, level) in enumerate(rows)
+        CountBar(_short(label), label, count, level, index * ROW_HEIGHT, round(BAR_WIDTH * count / top)) for index, (label, count, level) in enumerate(rows)
     ]
     return BarChart(
         title=title,
@@ -63,4 +62,3 @@ def count_chart(title: str, rows: list[tuple[str, int, int | None]]) -> BarChart
         label_width=label_width,
         total=sum(count for _, count, _ in rows),
     )
-

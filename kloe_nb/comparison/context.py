@@ -9,9 +9,8 @@ of travel and assessor agreement.
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import datetime, timezone
+from typing import Any
 
 from kloe_nb import __version__
 from kloe_nb.analysis.agreement import Agreement, AgreementReport
@@ -35,8 +34,8 @@ from kloe_nb.comparison.views import (
     Travel,
     TravelRow,
 )
-from kloe_nb.framework.model import Framework, Judgement, Scale
 from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Framework, Judgement, Scale
 from kloe_nb.framework.naming import kloe_number
 from kloe_nb.render.labels import level_text
 
@@ -87,8 +86,22 @@ def _league_rows(framework: Framework, judgements: list[Judgement], councils: li
         kloe_levels = {kloe_id: result.level for kloe_id, result in council.scores.kloes.items() if result.scored}
         mean_text = f"{mean:.2f}" if mean is not None else ""
         rows.append(
-            LeagueRow(council.code, council.name, council.group, council.period, council.revision, None, "", False,
-                      cells, mean, mean_text, levelled, scored, kloe_levels)
+            LeagueRow(
+                council.code,
+                council.name,
+                council.group,
+                council.period,
+                council.revision,
+                None,
+                "",
+                False,
+                cells,
+                mean,
+                mean_text,
+                levelled,
+                scored,
+                kloe_levels,
+            )
         )
     places = rank(keys, rankable)
     for row, place in zip(rows, places):
@@ -100,8 +113,10 @@ def _league_rows(framework: Framework, judgements: list[Judgement], councils: li
 def _orderings(columns: list[Column], league: list[LeagueRow]) -> list[Ordering]:
     """The league table by rank (the default), name, group, each judgement (best first) and mean level."""
     position = {row.code: index for index, row in enumerate(league)}
-    found = [Ordering("league-rank", "rank", league),
-             Ordering("league-name", "council", sorted(league, key=lambda row: (row.name.casefold(), position[row.code])))]
+    found = [
+        Ordering("league-rank", "rank", league),
+        Ordering("league-name", "council", sorted(league, key=lambda row: (row.name.casefold(), position[row.code]))),
+    ]
     if any(row.group for row in league):
         found.append(Ordering("league-group", "group", sorted(league, key=lambda row: (row.group.casefold() or "\uffff", position[row.code]))))
     for index, column in enumerate(columns):
@@ -162,15 +177,22 @@ def _travel(framework: Framework, council: CouncilData) -> Travel:
     named = [scale_id for scale_id in scales if scale_id is not None]
     shared = framework.scale(named[0]) if len(scales) == 1 and named else None
     chart = trend_chart(list(trend.periods), series, shared, f"{council.name}: judgements by period")
-    labels = {kloe.id: kloe_number(kloe) or " ".join(part for part in (group.number, _short(kloe.title, 24)) if part)
-              for group, kloe in framework.iter_kloes()}
+    labels = {kloe.id: kloe_number(kloe) or " ".join(part for part in (group.number, _short(kloe.title, 24)) if part) for group, kloe in framework.iter_kloes()}
     moves = [
         KloeMove(labels[item.id], item.title, item.levels[-2], item.levels[-1])
         for item in trend.kloes
         if item.step and item.levels[-2] is not None and item.levels[-1] is not None
     ]
-    return Travel(council.code, council.name, list(trend.periods), rows, chart,
-                  [move for move in moves if move.after > move.before], [move for move in moves if move.after < move.before], trend.periods[-2])
+    return Travel(
+        council.code,
+        council.name,
+        list(trend.periods),
+        rows,
+        chart,
+        [move for move in moves if move.after > move.before],
+        [move for move in moves if move.after < move.before],
+        trend.periods[-2],
+    )
 
 
 def _short(text: str, limit: int = 70) -> str:

@@ -23,10 +23,10 @@ from kloe_nb.analysis.periods import period_sort_key
 from kloe_nb.analysis.trend import Trend, trend_from_assessments
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
-from kloe_nb.store.lookup import require_store_file
 from kloe_nb.scoring.score import Scores, score
 from kloe_nb.store import AssessmentKey, open_store
 from kloe_nb.store.base import StoredAssessment
+from kloe_nb.store.lookup import require_store_file
 
 
 class ComparisonError(KloeError):
@@ -162,9 +162,7 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
     if not compared:
         within = f" in the peer group {group!r}" if group else ""
         if not excluded:
-            raise ComparisonError(
-                f"no council{within} has an assessment of {record.framework.id} in the store {path}; import assessments with 'kloe import'"
-            )
+            raise ComparisonError(f"no council{within} has an assessment of {record.framework.id} in the store {path}; import assessments with 'kloe import'")
         reasons = "; ".join(f"{item.code} ({item.name}): {item.reason}" for item in excluded)
         raise ComparisonError(f"none of the councils{within} assessed against {record.framework.id} in the store {path} can be compared: {reasons}")
     return Gathered(record, str(path), group, str(councils_csv or ""), compared, excluded, groups, agreement)

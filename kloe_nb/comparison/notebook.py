@@ -89,19 +89,20 @@ class Comparison(SectionNotebook):
                 "period": row.period,
                 "revision": row.revision,
                 "rank": row.rank,
-                "judgements": {column.id: {"level": cell.level, "text": cell.text, "direction": cell.direction}
-                               for column, cell in zip(c.columns, row.cells)},
+                "judgements": {column.id: {"level": cell.level, "text": cell.text, "direction": cell.direction} for column, cell in zip(c.columns, row.cells)},
                 "mean": row.mean,
             }
             for row in c.league
         ]
-        return ComparisonSummary({
-            "framework": c.framework.id,
-            "group": c.group,
-            "periods": c.periods,
-            "councils": councils,
-            "excluded": [{"code": item.code, "name": item.name, "reason": item.reason} for item in c.excluded],
-            "illustrative": c.illustrative,
-            "generated": c.generated,
-            "parameters": dict(self.parameters),
-        })
+        return ComparisonSummary(
+            {
+                "framework": c.framework.id,
+                "group": c.group,
+                "periods": c.periods,
+                "councils": councils,
+                "excluded": [{"code": item.code, "name": item.name, "reason": item.reason} for item in c.excluded],
+                "illustrative": c.illustrative,
+                "generated": c.generated,
+                "parameters": dict(self.parameters),
+            }
+        )

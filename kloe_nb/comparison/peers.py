@@ -38,7 +38,9 @@ def peer_cell(level: int | None, middle: float | None) -> PeerCell:
         return PeerCell(level, None, "", str(level), "", f"{level}")
     difference = level - middle
     position = "above" if difference > 0 else "below" if difference < 0 else "at"
-    words = f"at the group median {number_text(middle)}" if position == "at" else f"{_levels_text(difference)} {position} the group median {number_text(middle)}"
+    words = (
+        f"at the group median {number_text(middle)}" if position == "at" else f"{_levels_text(difference)} {position} the group median {number_text(middle)}"
+    )
     sign = number_text(difference, signed=True)
     return PeerCell(level, difference, position, f"{level} ({sign})", sign, f"{level}: {words}")
 

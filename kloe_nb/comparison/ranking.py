@@ -16,8 +16,8 @@ undecided or not assessed is listed in that order but not given a rank number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeGuard
 from statistics import fmean
+from typing import Any, TypeGuard
 
 from kloe_nb.framework.model import Framework, Judgement
 from kloe_nb.scoring.score import LevelScore, Scores

@@ -126,7 +126,9 @@ class ActionsPanel:
         for index, action in enumerate(self.session.record(self.kloe_id).actions):
             row = ActionRow(index, action)
             for name, widget in row.fields.items():
-                self.guard.on_value(widget, lambda value, index=index, name=name: self._write(index, name, value), ("kloe", self.kloe_id, f"actions.{index}.{name}"))
+                self.guard.on_value(
+                    widget, lambda value, index=index, name=name: self._write(index, name, value), ("kloe", self.kloe_id, f"actions.{index}.{name}")
+                )
             self.guard.on_click(row.remove, lambda index=index: self.remove(index), ("kloe", self.kloe_id, "remove-action"))
             if index in self.bad_due:
                 typed, message = self.bad_due[index]

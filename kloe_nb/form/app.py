@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs
 
 import ipywidgets as W
 from pydantic import TypeAdapter, ValidationError
 
-from kloe_nb.framework.naming import group_label
 from kloe_nb.assessment.model import TrackName
 from kloe_nb.errors import KloeError
 from kloe_nb.form.autosave import SaveTiming
@@ -34,6 +33,7 @@ from kloe_nb.form.summary import level_text, status_html, summary_html
 from kloe_nb.form.widgets import CSS, Guard, close_tree, show_or_explain
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.framework.model import Framework
+from kloe_nb.framework.naming import group_label
 from kloe_nb.settings import settings
 from kloe_nb.store import AssessmentKey, AssessmentStore, open_store
 
@@ -165,9 +165,7 @@ class AssessmentForm:
             f"<h2>{escape(assessment.organisation.name)} ({escape(assessment.organisation.code)})"
             f"{' ' + escape(assessment.period) if assessment.period else ''}: {escape(framework.title)}</h2>",
             f"<div>Framework {escape(framework.id)} version {escape(framework.version)}; assessor "
-            f"{escape(session.assessor or assessment.assessor or 'not named')}"
-            + (f"; store {escape(str(store_file))}" if store_file else "")
-            + "</div>",
+            f"{escape(session.assessor or assessment.assessor or 'not named')}" + (f"; store {escape(str(store_file))}" if store_file else "") + "</div>",
         ]
         if assessment.illustrative:
             lines.append("<div><b>Illustrative example data, not a real assessment.</b></div>")
@@ -386,8 +384,14 @@ def build_form(
 
     def make(loaded: Framework, opened: AssessmentStore, key: AssessmentKey, path: Path, sha256: str) -> AssessmentForm:
         session = FormSession(
-            loaded, opened, key, council_name=council_name, assessor=assessor,
-            framework_sha256=sha256, owns_store=True, timing=timing,
+            loaded,
+            opened,
+            key,
+            council_name=council_name,
+            assessor=assessor,
+            framework_sha256=sha256,
+            owns_store=True,
+            timing=timing,
         )
         return AssessmentForm(session, path)
 
@@ -412,8 +416,12 @@ def open_form(
     track name) is shown as a message, not a traceback, and None is returned.
     """
     parameters: dict[str, Any] = {
-        "framework": framework, "council_code": council_code, "council_name": council_name,
-        "assessor": assessor, "period": period, "track": track,
+        "framework": framework,
+        "council_code": council_code,
+        "council_name": council_name,
+        "assessor": assessor,
+        "period": period,
+        "track": track,
     }
     parameters.update(url_parameters())
     return show_or_explain(lambda: build_form(store=store, **parameters), "The form", display)

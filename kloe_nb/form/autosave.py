@@ -77,7 +77,7 @@ class Throttle:
             started = time.monotonic()
             try:
                 retry = self._save_once()
-            except Exception:  # save_once reports its own errors; never let the thread die
+            except Exception:  # noqa: BLE001 - save_once reports its own errors; never let the thread die
                 retry = self.timing.retry
             with self._condition:
                 self._last_started = started

@@ -33,9 +33,7 @@ class FlagsPanel:
             intro.append(f"<details><summary><b>{kind.colour.title()} flags</b>: what they mean</summary>")
             intro.append(html_list("Meaning", kind.meaning) + html_list("Considerations", kind.considerations) + "</details>")
         self.rows = W.VBox()
-        self.new_colour = W.Dropdown(
-            options=[(f"{colour} flag", colour) for colour in self.kinds], description="New flag", style=label_style()
-        )
+        self.new_colour = W.Dropdown(options=[(f"{colour} flag", colour) for colour in self.kinds], description="New flag", style=label_style())
         self.new_subject = short_text("Subject", "", "what the flag is about (required)", "40em", "kloe-flag-new-subject")
         add = button("Give flag", "Give a flag with this colour and subject", "flag")
         guard.on_click(add, self._add, ("flags", "add"))
@@ -48,9 +46,7 @@ class FlagsPanel:
         rows = []
         for index, flag in enumerate(self.session.flags()):
             number = index + 1
-            colour = W.Dropdown(
-                options=[(f"{c} flag", c) for c in self.kinds], value=flag.colour, description=f"Flag {number}", style=label_style()
-            )
+            colour = W.Dropdown(options=[(f"{c} flag", c) for c in self.kinds], value=flag.colour, description=f"Flag {number}", style=label_style())
             subject = short_text("Subject", flag.subject, "what the flag is about (required)", "40em", "kloe-flag-subject")
             reason = text_area("Reason", flag.reason, "why the flag is given", rows=2)
             remove = button("Remove flag", f"Remove flag {number}", "trash")

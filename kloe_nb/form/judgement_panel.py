@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as W
 
-from kloe_nb.form.session import FormSession
 from kloe_nb.form.sensitivity_html import sensitivity_html
+from kloe_nb.form.session import FormSession
 from kloe_nb.form.summary import judgement_note
 from kloe_nb.form.widgets import BLANK, Guard, level_picker, set_value, text_area
 from kloe_nb.framework.model import Judgement
@@ -107,7 +107,7 @@ class JudgementPanel:
         problem = ""
         try:
             found = self.session.sensitivity()
-        except Exception as error:  # the decisions must stay usable even if this cannot be worked out
+        except Exception as error:  # noqa: BLE001 - the decisions must stay usable even if this cannot be worked out
             found, problem = {}, f"What would change the suggestion could not be worked out ({type(error).__name__}: {error})."
         for box in self.boxes:
             box.update(found.get(box.judgement.id), problem)

@@ -13,9 +13,8 @@ from html import escape
 
 import ipywidgets as W
 
-from kloe_nb.framework.naming import group_heading, kloe_heading
-from kloe_nb.form.actions_panel import ActionsPanel
 from kloe_nb.assessment.model import KloeRecord
+from kloe_nb.form.actions_panel import ActionsPanel
 from kloe_nb.form.session import FormSession
 from kloe_nb.form.summary import moderation_note_html, suggestion_html
 from kloe_nb.form.widgets import (
@@ -32,6 +31,7 @@ from kloe_nb.form.widgets import (
     statement_box,
     text_area,
 )
+from kloe_nb.framework.naming import group_heading, kloe_heading
 
 
 def _heading_html(session: FormSession, kloe_id: str) -> str:
@@ -83,9 +83,7 @@ class KloePanel:
             self.level = level_picker(self.scale, "Level", record.level)
             self.level.add_class("kloe-level")
             self._bind(self.level, lambda value: session.set_level(kloe_id, value), "level")
-            self.rationale = text_area(
-                "Why it differs", record.rationale, "required where your level differs from the suggestion: why?", rows=2
-            )
+            self.rationale = text_area("Why it differs", record.rationale, "required where your level differs from the suggestion: why?", rows=2)
             self.rationale.add_class("kloe-rationale")
             self._bind(self.rationale, lambda value: session.set_kloe_text(kloe_id, "rationale", value), "rationale")
             children += [W.HBox([self.level, self.suggestion], layout=W.Layout(align_items="center", flex_flow="row wrap")), self.moderated, self.rationale]
@@ -209,7 +207,9 @@ class KloePanel:
             seen = short_text("Seen", item.date_seen, "date seen", "13%", "kloe-evidence-date")
             remove = button("Remove", f"Remove evidence row {number}", "trash")
             for name, widget in (("source", source), ("reference", reference), ("note", note), ("date_seen", seen)):
-                self._bind(widget, lambda value, index=index, name=name: self.session.set_evidence(self.kloe_id, index, name, value), f"evidence.{index}.{name}")
+                self._bind(
+                    widget, lambda value, index=index, name=name: self.session.set_evidence(self.kloe_id, index, name, value), f"evidence.{index}.{name}"
+                )
             self.guard.on_click(remove, lambda index=index: self._remove_evidence(index), ("kloe", self.kloe_id, "remove-evidence"))
             row = W.HBox([source, reference, note, seen, remove], layout=W.Layout(width="100%", flex_flow="row wrap"))
             row.add_class("kloe-evidence-row")

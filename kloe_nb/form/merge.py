@@ -57,16 +57,10 @@ def find_conflicts(base: Assessment | None, theirs: Assessment, mine: Assessment
     their_changes = changes(flat_base, flat_theirs)
     my_changes = changes(flat_base, flat_mine)
     keys = sorted(set(their_changes) & set(my_changes), key=lambda key: (len(key) > 1, key))
-    return [
-        Conflict(key, flat_base.get(key), their_changes[key], my_changes[key])
-        for key in keys
-        if not _same(their_changes[key], my_changes[key])
-    ]
+    return [Conflict(key, flat_base.get(key), their_changes[key], my_changes[key]) for key in keys if not _same(their_changes[key], my_changes[key])]
 
 
-def merge(
-    base: Assessment | None, theirs: Assessment, mine: Assessment, prefer: Literal["mine", "theirs"] = "theirs"
-) -> Assessment:
+def merge(base: Assessment | None, theirs: Assessment, mine: Assessment, prefer: Literal["mine", "theirs"] = "theirs") -> Assessment:
     """Theirs plus every change of mine; where both changed a field, ``prefer`` decides."""
     flat_base = flatten(base.model_dump(mode="json")) if base else {}
     theirs_document = theirs.model_dump(mode="json")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from kloe_nb.framework.naming import kloe_heading
 from kloe_nb.analysis.agreement import agreement
 from kloe_nb.analysis.moderation import ModerationItem, moderation_items, record_agreed
 from kloe_nb.errors import KloeError, NotFoundError, StaleRevisionError, StoreError
@@ -26,9 +25,10 @@ from kloe_nb.form.app import open_view, url_parameters
 from kloe_nb.form.moderation_html import agreement_html, item_status_html, side_by_side_html
 from kloe_nb.form.session import clock
 from kloe_nb.form.summary import status_html
-from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, show_or_explain, label_style, level_options, text_area
-from kloe_nb.framework.model import Framework, Scale
+from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, label_style, level_options, show_or_explain, text_area
 from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Framework, Scale
+from kloe_nb.framework.naming import kloe_heading
 from kloe_nb.store import AssessmentKey, AssessmentStore, StoredAssessment
 from kloe_nb.store.base import login_name
 
@@ -57,8 +57,11 @@ class ItemBox:
         if item.disagree and scale is not None:
             picked_level, picked_note = view.picks.get(item.kloe_id, (BLANK, ""))
             self.level = W.Dropdown(
-                options=level_options(scale, "choose the agreed level"), value=picked_level, description="Agreed level",
-                style=label_style(), layout=W.Layout(width="28em"),
+                options=level_options(scale, "choose the agreed level"),
+                value=picked_level,
+                description="Agreed level",
+                style=label_style(),
+                layout=W.Layout(width="28em"),
             )
             self.level.add_class("kloe-moderation-level")
             self.note = text_area("Note", picked_note, "why this level: the evidence that settled it", rows=2)
@@ -79,8 +82,14 @@ class ModerationView:
     """Moderation of one council and period: the lead against one independent track (see the module docstring)."""
 
     def __init__(
-        self, framework: Framework, store: AssessmentStore, key: AssessmentKey, *,
-        assessor: str = "", store_file: Path | None = None, owns_store: bool = False,
+        self,
+        framework: Framework,
+        store: AssessmentStore,
+        key: AssessmentKey,
+        *,
+        assessor: str = "",
+        store_file: Path | None = None,
+        owns_store: bool = False,
     ) -> None:
         """``key`` is the independent scoring's; the lead is the same council and period with a blank track."""
         if not key.track:
@@ -126,17 +135,25 @@ class ModerationView:
         key = self.lead_key
         period = f', period = "{key.period}"' if key.period else ""
         if lead is None:
-            problems.append(_missing(
-                "lead assessment", key, self.store.path,
-                f'Create it with notebooks/assess.ipynb (framework = "{key.framework}", council_code = "{key.org_code}"{period}, '
-                'track = "") or import it with kloe import.',
-            ))
+            problems.append(
+                _missing(
+                    "lead assessment",
+                    key,
+                    self.store.path,
+                    f'Create it with notebooks/assess.ipynb (framework = "{key.framework}", council_code = "{key.org_code}"{period}, '
+                    'track = "") or import it with kloe import.',
+                )
+            )
         if other is None:
-            problems.append(_missing(
-                f"independent scoring track {self.track!r}", key, self.store.path,
-                f'The second assessor creates it with notebooks/assess.ipynb (framework = "{key.framework}", '
-                f'council_code = "{key.org_code}"{period}, track = "{self.track}"), scoring without looking at the lead.',
-            ))
+            problems.append(
+                _missing(
+                    f"independent scoring track {self.track!r}",
+                    key,
+                    self.store.path,
+                    f'The second assessor creates it with notebooks/assess.ipynb (framework = "{key.framework}", '
+                    f'council_code = "{key.org_code}"{period}, track = "{self.track}"), scoring without looking at the lead.',
+                )
+            )
         if problems:
             raise NotFoundError("\n".join(problems))
         assert lead is not None and other is not None
@@ -217,7 +234,13 @@ class ModerationView:
             return None
         scale = self.scales.get(kloe_id)
         updated = record_agreed(
-            self.lead.assessment, self.other.assessment, kloe_id, level, box.note.value, self.moderated_by, framework=self.framework,
+            self.lead.assessment,
+            self.other.assessment,
+            kloe_id,
+            level,
+            box.note.value,
+            self.moderated_by,
+            framework=self.framework,
         )
         based_on = self.lead.revision
         try:
@@ -280,7 +303,13 @@ def build_moderation(
         return ModerationView(loaded, opened, key, assessor=assessor, store_file=path, owns_store=True)
 
     return open_view(
-        _ACTIVE, make, framework, council_code, store, period=period, track=track,
+        _ACTIVE,
+        make,
+        framework,
+        council_code,
+        store,
+        period=period,
+        track=track,
         blank_track="track must name the independent scoring to compare with the lead assessment, such as 'B' (blank is the lead itself)",
     )
 

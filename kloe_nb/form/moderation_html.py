@@ -13,8 +13,8 @@ from html import escape
 from kloe_nb.analysis.agreement import Agreement
 from kloe_nb.analysis.moderation import ModerationItem
 from kloe_nb.assessment.model import KloeRecord
-from kloe_nb.framework.model import Kloe, Scale
 from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Kloe, Scale
 
 _CELL = "border:1px solid #d0d7de;padding:4px 6px;vertical-align:top;text-align:left"
 
@@ -39,8 +39,7 @@ def _met(kloe: Kloe, scale: Scale | None, record: KloeRecord) -> str:
     for level, indexes in sorted(record.met.items(), reverse=True):
         statements = kloe.descriptors.get(level, [])
         items = "".join(
-            f"<li>{escape(statements[index])}</li>" if index < len(statements)
-            else f"<li><i>statement {index + 1} (not in this framework version)</i></li>"
+            f"<li>{escape(statements[index])}</li>" if index < len(statements) else f"<li><i>statement {index + 1} (not in this framework version)</i></li>"
             for index in indexes
         )
         parts.append(f"<div><b>{escape(level_words(scale, level))}</b></div><ul style='margin:0 0 4px 0'>{items}</ul>")
@@ -62,7 +61,7 @@ def side_by_side_html(kloe: Kloe, scale: Scale | None, item: ModerationItem, tra
     """Both scorings of one KLOE in two columns: level, statements met, evidence, strengths, areas."""
     names = ["", track]
     heads = "".join(
-        f"<th style='{_CELL};width:42%'>{escape(('Lead assessment' if name == '' else f'Independent scoring, track {name}'))}"
+        f"<th style='{_CELL};width:42%'>{escape('Lead assessment' if name == '' else f'Independent scoring, track {name}')}"
         f"<br><span style='font-weight:normal'>by {escape(item.assessors.get(name) or 'an assessor not named')}</span></th>"
         for name in names
     )
@@ -124,7 +123,6 @@ def agreement_html(result: Agreement, items: list[ModerationItem], track: str) -
     single = [item.kloe_id for item in items if sum(level is not None for level in item.levels.values()) == 1]
     if single:
         lines.append(
-            f"<div style='color:#57606a'>Levelled by one assessor only (compared once both have levelled them): "
-            f"KLOE {escape(', '.join(single))}.</div>"
+            f"<div style='color:#57606a'>Levelled by one assessor only (compared once both have levelled them): KLOE {escape(', '.join(single))}.</div>"
         )
     return "<div class='kloe-moderation-agreement'>" + "".join(lines) + "</div>"

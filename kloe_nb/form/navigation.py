@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import ipywidgets as W
 
-from kloe_nb.framework.naming import group_heading, kloe_label
 from kloe_nb.form.session import FormSession
 from kloe_nb.form.widgets import Guard, button
-from kloe_nb.framework.model import Group
 from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Group
+from kloe_nb.framework.naming import group_heading, kloe_label
 
 MARKS = {"levelled": "\u25cf", "in progress": "\u25d0", "not started": "\u25cb"}
 
@@ -32,9 +32,7 @@ class Navigator:
         self.on_select = on_select
         framework = session.framework
         self.order = [kloe.id for _, kloe in framework.iter_kloes()]
-        self.groups_of = {
-            judgement.id: [group for group in framework.groups if group.judgement == judgement.id] for judgement in framework.judgements
-        }
+        self.groups_of = {judgement.id: [group for group in framework.groups if group.judgement == judgement.id] for judgement in framework.judgements}
         self.judgement_ids = [judgement_id for judgement_id, groups in self.groups_of.items() if groups]
         self._moving = False
         self._labels: dict[str, str] = {}

@@ -29,7 +29,4 @@ def sensitivity_html(found: JudgementSensitivity | None, problem: str = "") -> s
             f'padding:0 4px;font-weight:bold">&#9888; {BOUNDARY}</span>'
         )
     items = "".join(f"<li>{escape(sentence)}</li>" for sentence in found.sentences)
-    return (
-        f'<div class="kloe-sensitivity-body"><b>What would change the suggestion</b>{marker}'
-        f'<ul style="margin:2px 0 4px 0">{items}</ul></div>'
-    )
+    return f'<div class="kloe-sensitivity-body"><b>What would change the suggestion</b>{marker}<ul style="margin:2px 0 4px 0">{items}</ul></div>'

@@ -97,7 +97,7 @@ def _flush_open_sessions() -> None:
     for session in list(_OPEN_SESSIONS):
         try:
             session.close()
-        except Exception:  # exiting: nothing better to do than try the next one
+        except Exception:  # noqa: BLE001 - exiting: nothing better to do than try the next one
             pass
 
 
@@ -248,10 +248,7 @@ class FormSession(Editing):
         """The other tracks the store holds for this council and period ("" is the lead assessment)."""
         with self._store_lock:
             keys = self.store.keys(self.key.framework)
-        return [
-            key.track for key in keys
-            if (key.org_code, key.period) == (self.key.org_code, self.key.period) and key.track != self.key.track
-        ]
+        return [key.track for key in keys if (key.org_code, key.period) == (self.key.org_code, self.key.period) and key.track != self.key.track]
 
     def unknown_kloes(self) -> list[str]:
         """KLOEs the stored assessment records that this framework does not have (kept, never dropped)."""
@@ -286,7 +283,7 @@ class FormSession(Editing):
             return self._stale(stale, based_on)
         except (StoreWriteError, StoreBusyError, KloeError) as error:
             return self._failed(str(error))
-        except Exception as error:  # an unexpected failure must still leave the edit in memory and say so
+        except Exception as error:  # noqa: BLE001 - an unexpected failure must still leave the edit in memory and say so
             return self._failed(f"NOT SAVED: {type(error).__name__}: {error}")
         with self._lock:
             self.revision = stored.revision
@@ -305,9 +302,7 @@ class FormSession(Editing):
         retry = self._throttle.timing.retry
         text = message if message.startswith("NOT SAVED") else f"NOT SAVED: {message}"
         first_line = text.splitlines()[0]
-        self._set_status(
-            SaveStatus("error", f"{first_line} Your changes are kept here; retrying every {retry:g} s.", self.revision, self.status.saved_at)
-        )
+        self._set_status(SaveStatus("error", f"{first_line} Your changes are kept here; retrying every {retry:g} s.", self.revision, self.status.saved_at))
         return retry
 
     def _stale(self, stale: StaleRevisionError, based_on: int | None) -> float | None:
@@ -327,8 +322,7 @@ class FormSession(Editing):
             self._set_status(
                 SaveStatus(
                     "unsaved",
-                    f"merged with revision {current.revision} saved by {current.saved_by} at {clock(current.saved_at)} "
-                    "(different fields); saving",
+                    f"merged with revision {current.revision} saved by {current.saved_by} at {clock(current.saved_at)} (different fields); saving",
                     self.revision,
                     self.status.saved_at,
                 )
@@ -394,8 +388,12 @@ class FormSession(Editing):
 def describe_field(framework: Framework, key: tuple[str, ...]) -> str:
     """A field key as people name it: 'KLOE 2.1 level', 'judgement J1 rationale', 'flags'."""
     names = {
-        "areas_for_improvement": "areas for improvement", "current_position": "current position", "met": "statements that describe it", "falls_short": "statements it falls short of",
-        "actions": "improvement plan", "moderation": "moderation record",
+        "areas_for_improvement": "areas for improvement",
+        "current_position": "current position",
+        "met": "statements that describe it",
+        "falls_short": "statements it falls short of",
+        "actions": "improvement plan",
+        "moderation": "moderation record",
     }
     if len(key) == 3:
         section, item_id, name = key

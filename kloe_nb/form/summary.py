@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from html import escape
 
-from kloe_nb.framework.naming import group_heading
 from kloe_nb.assessment.model import KloeRecord
-from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Framework, Scale
+from kloe_nb.framework.naming import group_heading
 from kloe_nb.scoring import LevelScore, Scores
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
 
 COLOURS = {4: "#1a7f37", 3: "#6aa84f", 2: "#d29922", 1: "#cf222e"}
 NOT_ASSESSED = "#d0d7de"
 STATUS_COLOURS = {
-    "new": "#57606a", "loaded": "#1a7f37", "saved": "#1a7f37", "unsaved": "#9a6700",
-    "error": "#cf222e", "conflict": "#cf222e", "closed": "#57606a",
+    "new": "#57606a",
+    "loaded": "#1a7f37",
+    "saved": "#1a7f37",
+    "unsaved": "#9a6700",
+    "error": "#cf222e",
+    "conflict": "#cf222e",
+    "closed": "#57606a",
 }
 
 
@@ -178,8 +183,7 @@ def summary_html(framework: Framework, scores: Scores, unknown_kloes: list[str] 
         else:
             suggested, decided, counts = "not scored", "", ""
         out.append(
-            f"<tr style='border-top:1px solid #d0d7de'><td><b>{escape(judgement.title)}</b></td><td>{suggested}</td>"
-            f"<td>{decided}</td><td>{counts}</td></tr>"
+            f"<tr style='border-top:1px solid #d0d7de'><td><b>{escape(judgement.title)}</b></td><td>{suggested}</td><td>{decided}</td><td>{counts}</td></tr>"
         )
         for group in framework.groups:
             if group.judgement != judgement.id:

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import ipywidgets as W
 
 from kloe_nb.errors import KloeError
-from kloe_nb.framework.model import Scale
 from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Scale
 
 BLANK = ""
 """The picker value for 'not yet assessed' (the session reads blank as no level, never a score)."""
@@ -68,7 +68,10 @@ def level_picker(scale: Scale, description: str, value: int | None, blank: str =
 def statement_box(statement: str, value: bool, level_label: str) -> W.Checkbox:
     """A tick box for one descriptor statement, meaning "describes this organisation"; its label is the statement itself."""
     box = W.Checkbox(
-        value=value, description=statement, indent=False, tooltip=f"{level_label}: describes this organisation",
+        value=value,
+        description=statement,
+        indent=False,
+        tooltip=f"{level_label}: describes this organisation",
         layout=W.Layout(width="auto"),
     )
     box.add_class("kloe-statement")
@@ -78,7 +81,10 @@ def statement_box(statement: str, value: bool, level_label: str) -> W.Checkbox:
 def falls_short_box(value: bool, level_label: str) -> W.Checkbox:
     """Under a statement of the lowest described column: the organisation does not even reach it."""
     box = W.Checkbox(
-        value=value, description="falls short of this", indent=False, tooltip=f"{level_label}: the organisation falls short of this",
+        value=value,
+        description="falls short of this",
+        indent=False,
+        tooltip=f"{level_label}: the organisation falls short of this",
         layout=W.Layout(width="auto", margin="0 0 6px 2em"),
     )
     box.add_class("kloe-falls-short")
@@ -163,8 +169,7 @@ def show_or_explain(build: Callable[[], Shown], what: str, display: bool) -> Sho
     except KloeError as error:
         if not display:
             raise
-        show(HTML(f'<div role="alert" style="color:#cf222e;white-space:pre-wrap"><b>{escape(what)} could not be opened.</b>\n'
-                  + escape(str(error)) + "</div>"))
+        show(HTML(f'<div role="alert" style="color:#cf222e;white-space:pre-wrap"><b>{escape(what)} could not be opened.</b>\n' + escape(str(error)) + "</div>"))
         return None
     if display:
         show(view.widget)  # type: ignore[attr-defined]
@@ -193,8 +198,7 @@ class Guard:
 
     def _render(self) -> None:
         value = "".join(
-            '<div role="alert" style="color:#cf222e;font-weight:bold;white-space:pre-wrap">' + escape(text) + "</div>"
-            for text in self._errors.values()
+            '<div role="alert" style="color:#cf222e;font-weight:bold;white-space:pre-wrap">' + escape(text) + "</div>" for text in self._errors.values()
         )
         if self.message.value != value:
             self.message.value = value
@@ -221,7 +225,7 @@ class Guard:
             except KloeError as error:
                 self.show(str(error), key)
                 return None
-            except Exception as error:  # a bug must not break the form: show it and carry on
+            except Exception as error:  # noqa: BLE001 - a bug must not break the form: show it and carry on
                 self.show(f"Something went wrong in the form ({type(error).__name__}: {error}); your other entries are unaffected.", key)
                 self.output.append_stderr(traceback.format_exc())
                 return None

@@ -46,18 +46,12 @@ def unique_ids(framework: Framework) -> list[Found]:
     found += _duplicates(((("judgements", i, "id"), j.id) for i, j in enumerate(framework.judgements)), "judgement")
     found += _duplicates(((("groups", i, "id"), g.id) for i, g in enumerate(framework.groups)), "group")
     found += _duplicates(
-        (
-            (("groups", gi, "kloes", ki, "id"), kloe.id)
-            for gi, group in enumerate(framework.groups)
-            for ki, kloe in enumerate(group.kloes)
-        ),
+        ((("groups", gi, "kloes", ki, "id"), kloe.id) for gi, group in enumerate(framework.groups) for ki, kloe in enumerate(group.kloes)),
         "KLOE",
     )
     found += _duplicates(((("tables", i, "id"), t.id) for i, t in enumerate(framework.tables)), "table")
     for si, scale in enumerate(framework.scales):
-        found += _duplicates(
-            ((("scales", si, "levels", li, "level"), str(lv.level)) for li, lv in enumerate(scale.levels)), "level"
-        )
+        found += _duplicates(((("scales", si, "levels", li, "level"), str(lv.level)) for li, lv in enumerate(scale.levels)), "level")
     return found
 
 
@@ -114,9 +108,7 @@ def levels_inside_scales(framework: Framework) -> list[Found]:
         for ki, kloe in enumerate(group.kloes):
             for level in kloe.descriptors:
                 if level not in levels:
-                    found.append(
-                        Found(("groups", gi, "kloes", ki, "descriptors", level), f"level {level} is not on the scale {judgement.scale!r}")
-                    )
+                    found.append(Found(("groups", gi, "kloes", ki, "descriptors", level), f"level {level} is not on the scale {judgement.scale!r}"))
             for level, headings in kloe.descriptor_headings.items():
                 count = len(kloe.descriptors.get(level, []))
                 for position in headings:
@@ -131,9 +123,7 @@ def levels_inside_scales(framework: Framework) -> list[Found]:
                         )
             for level in kloe.descriptor_sources:
                 if level not in kloe.descriptors:
-                    found.append(
-                        Found(("groups", gi, "kloes", ki, "descriptor_sources", level), f"level {level} has no descriptors to source")
-                    )
+                    found.append(Found(("groups", gi, "kloes", ki, "descriptor_sources", level), f"level {level} has no descriptors to source"))
             if kloe.scored and not group.scored:
                 found.append(Found(("groups", gi, "kloes", ki, "scored"), "a scored KLOE inside a group that is not scored"))
     return found

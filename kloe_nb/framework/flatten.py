@@ -54,20 +54,14 @@ def flatten(framework: Framework, sha256: str | None = None) -> dict[str, Any]:
         "source_title": framework.source.title,
         "other_sources": [source.document for source in framework.other_sources],
         "judgements": [
-            {"id": j.id, "title": j.title, "scale": j.scale, "scored": j.scored, "rule": j.rule.model_dump() if j.rule else None}
-            for j in framework.judgements
+            {"id": j.id, "title": j.title, "scale": j.scale, "scored": j.scored, "rule": j.rule.model_dump() if j.rule else None} for j in framework.judgements
         ],
         "scales": {scale.id: _scale(scale) for scale in framework.scales},
-        "groups": [
-            {"id": g.id, "kind": g.kind, "number": g.number, "title": g.title, "judgement": g.judgement, "scored": g.scored}
-            for g in framework.groups
-        ],
+        "groups": [{"id": g.id, "kind": g.kind, "number": g.number, "title": g.title, "judgement": g.judgement, "scored": g.scored} for g in framework.groups],
         "kloes": [_kloe(group, kloe) for group, kloe in framework.iter_kloes()],
         "tables": [table.model_dump() for table in framework.tables],
         "flags": framework.flags.model_dump() if framework.flags else None,
-        "self_assessment_template": (
-            framework.self_assessment_template.model_dump() if framework.self_assessment_template else None
-        ),
+        "self_assessment_template": (framework.self_assessment_template.model_dump() if framework.self_assessment_template else None),
     }
 
 

@@ -8,7 +8,6 @@ and one bad file never stops the others from loading (see ``load_all``).
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

@@ -43,9 +43,7 @@ class ScaleLevel(StrictModel):
     """One level of a scale, with the label and stars the source document gives it."""
 
     level: Level = Field(description="The level number, 1 (lowest) to 4 (highest)")
-    label: Text | None = Field(
-        default=None, description="The label in the source's words, e.g. 'Excellent'; none where the source gives none (CAA)"
-    )
+    label: Text | None = Field(default=None, description="The label in the source's words, e.g. 'Excellent'; none where the source gives none (CAA)")
     stars: int | None = Field(default=None, ge=0, le=3, description="Stars where the scale has them (Poor = 0 stars)")
     descriptor: Text | None = Field(default=None, description="The overall descriptor of this level, where the source gives one")
     heading: Text | None = Field(
@@ -94,9 +92,7 @@ class Kloe(StrictModel):
     section: Text | None = Field(default=None, description="A sub-heading inside the group the KLOE sits under")
     scored: bool = Field(default=True, description="False for context-only KLOEs that never produce a score")
     prompts: list[Text] = Field(default_factory=list, description="Sub-questions printed with the KLOE title (bullets under it)")
-    descriptors: dict[Level, list[Text]] = Field(
-        default_factory=dict, description="Descriptor statements per level, in the source's words, one per bullet"
-    )
+    descriptors: dict[Level, list[Text]] = Field(default_factory=dict, description="Descriptor statements per level, in the source's words, one per bullet")
     descriptor_headings: dict[Level, dict[int, Text]] = Field(
         default_factory=dict,
         description=(
@@ -110,9 +106,7 @@ class Kloe(StrictModel):
         description="For a level whose cell was missing in this framework's source and taken from another seed: that seed",
     )
     focus: list[Text] = Field(default_factory=list, description="'KLOE focus' statements (CAA)")
-    focus_lead: Text | None = Field(
-        default=None, description="The words each focus statement completes, as the source prints them (CAA: 'The organisation:')"
-    )
+    focus_lead: Text | None = Field(default=None, description="The words each focus statement completes, as the source prints them (CAA: 'The organisation:')")
     evidence_that: list[Text] = Field(default_factory=list, description="'Evidence that' prompts specific to this KLOE")
     sources_of_evidence: list[Text] = Field(default_factory=list, description="Sources of evidence specific to this KLOE")
     guidance: list[Text] = Field(default_factory=list, description="Other instructions the source gives for this KLOE")

@@ -46,7 +46,15 @@ from kloe_nb.interchange.xlsx_layout import (
 
 SHEET = ACTION_PLAN
 KLOE_ID, KLOE, AREA, ACTION, OWNER, DUE, PRIORITY, RESOURCES, MEASURE = (
-    "KLOE id", "KLOE", "Area for improvement", "Action", "Owner", "Due date", "Priority", "Resources", "Measure of success",
+    "KLOE id",
+    "KLOE",
+    "Area for improvement",
+    "Action",
+    "Owner",
+    "Due date",
+    "Priority",
+    "Resources",
+    "Measure of success",
 )
 COLUMNS = [KLOE_ID, KLOE, AREA, ACTION, OWNER, DUE, PRIORITY, RESOURCES, MEASURE]
 FIELDS = {AREA: "area", ACTION: "action", OWNER: "owner", DUE: "due", PRIORITY: "priority", RESOURCES: "resources", MEASURE: "measure"}
@@ -175,9 +183,14 @@ def read_action_plan(reader: WorkbookReader, framework: Framework, kloe_ids: set
     """
     book = reader.book
     if SHEET not in book.sheetnames:
-        reader.problem(SHEET, None, "", f"the sheet is missing (it holds the improvement plan, one action per row; with no "
-                       f"actions it has just its header row); the workbook's sheets are: {', '.join(book.sheetnames)}. "
-                       f"Restore the sheet '{SHEET}' (a template made by 'kloe template' has it)")
+        reader.problem(
+            SHEET,
+            None,
+            "",
+            f"the sheet is missing (it holds the improvement plan, one action per row; with no "
+            f"actions it has just its header row); the workbook's sheets are: {', '.join(book.sheetnames)}. "
+            f"Restore the sheet '{SHEET}' (a template made by 'kloe template' has it)",
+        )
         return
     sheet = book[SHEET]
     found = header_columns(reader, sheet, [KLOE_ID, *FIELDS], "action", merged_from=1)
@@ -197,12 +210,17 @@ def read_action_plan(reader: WorkbookReader, framework: Framework, kloe_ids: set
                 reader.problem(SHEET, id_cell, "", f"row {row} has an action but no KLOE id; fill in the KLOE it belongs to (or delete the row)")
             continue
         if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
-            reader.problem(SHEET, id_cell, "", f"the KLOE id is the number {cell_text(raw_id)}: Excel turns ids like 1.10 into 1.1; "
-                           "type it as text (start it with ')")
+            reader.problem(
+                SHEET, id_cell, "", f"the KLOE id is the number {cell_text(raw_id)}: Excel turns ids like 1.10 into 1.1; type it as text (start it with ')"
+            )
             continue
         if kloe_id not in kloe_ids:
-            reader.problem(SHEET, id_cell, f"kloes.{kloe_id}", f"KLOE {kloe_id!r} is not in framework {framework.id} (nor on any "
-                           "sheet of this workbook); use a KLOE id from the question and theme sheets")
+            reader.problem(
+                SHEET,
+                id_cell,
+                f"kloes.{kloe_id}",
+                f"KLOE {kloe_id!r} is not in framework {framework.id} (nor on any sheet of this workbook); use a KLOE id from the question and theme sheets",
+            )
             continue
         due, due_error = parse_due(cells[DUE])
         priority, priority_error = parse_priority(cells[PRIORITY])
@@ -217,8 +235,12 @@ def read_action_plan(reader: WorkbookReader, framework: Framework, kloe_ids: set
             by_field = {name: heading for heading, name in FIELDS.items()}
             for item in invalid.errors():
                 name = str(item["loc"][0])
-                reader.problem(SHEET, f"{get_column_letter(columns[by_field.get(name, ACTION)])}{row}", f"{path}.{name}",
-                               f"text {item['msg'].removeprefix('Value error, ')}")
+                reader.problem(
+                    SHEET,
+                    f"{get_column_letter(columns[by_field.get(name, ACTION)])}{row}",
+                    f"{path}.{name}",
+                    f"text {item['msg'].removeprefix('Value error, ')}",
+                )
             continue
         plan.setdefault(kloe_id, []).append(action)
     for kloe_id, actions in plan.items():

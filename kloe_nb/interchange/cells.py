@@ -59,8 +59,12 @@ def evidence_line(item: Evidence) -> str:
     the separator itself.
     """
     short = (
-        not item.source and not item.reference and not item.date_seen and item.note.strip()
-        and item.note.count(EVIDENCE_SEPARATOR) < 2 and not _LINE_BREAK.search(item.note)
+        not item.source
+        and not item.reference
+        and not item.date_seen
+        and item.note.strip()
+        and item.note.count(EVIDENCE_SEPARATOR) < 2
+        and not _LINE_BREAK.search(item.note)
     )
     if short:
         return item.note
@@ -77,7 +81,7 @@ def parse_evidence_line(line: str) -> Evidence:
         return Evidence(note=line)
     date_seen = ""
     if len(parts) >= 4 and parts[-1].startswith(SEEN_PREFIX):
-        date_seen = parts.pop()[len(SEEN_PREFIX):]
+        date_seen = parts.pop()[len(SEEN_PREFIX) :]
     return Evidence(source=parts[0], reference=parts[1], note=EVIDENCE_SEPARATOR.join(parts[2:]), date_seen=date_seen)
 
 
@@ -107,5 +111,3 @@ def check_file_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
             str(path),
             [Problem(str(path), "", f"is {size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:g} MB: is this the right file?")],
         )
-
-

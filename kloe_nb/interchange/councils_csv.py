@@ -61,9 +61,7 @@ def _decode(raw: bytes, source: str) -> str:
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
-        raise _refuse(
-            source, f"is neither UTF-8 nor Windows-1252 (byte 0x{bad:02x} on line {line}); save it as 'CSV UTF-8 (Comma delimited)'"
-        ) from None
+        raise _refuse(source, f"is neither UTF-8 nor Windows-1252 (byte 0x{bad:02x} on line {line}); save it as 'CSV UTF-8 (Comma delimited)'") from None
     warnings.warn(
         f"{source} is not valid UTF-8 (byte 0x{bad:02x} on line {line}), so it was read as Windows-1252; "
         "check names with accents (Ynys Môn) and save the file as UTF-8 to be sure",
@@ -92,8 +90,7 @@ def _delimiter(text: str, source: str) -> str:
         tabs = " (it has tabs: save it as CSV, not tab-separated text)" if counts["\t"] else ""
         raise _refuse(
             source,
-            f"cannot tell the delimiter: the header line {header_line[:80]!r} has no ',' or ';' between columns{tabs}; "
-            "it needs at least the columns code,name",
+            f"cannot tell the delimiter: the header line {header_line[:80]!r} has no ',' or ';' between columns{tabs}; it needs at least the columns code,name",
             f"{source}, line 1",
         )
     return ";" if counts[";"] > counts[","] else ","
@@ -115,9 +112,7 @@ def _header_columns(header: list[str], source: str, delimiter: str) -> dict[str,
     found = ", ".join(repr(cell) for cell in header if cell.strip()) or "none"
     for required in REQUIRED:
         if required not in first:
-            problems.append(
-                Problem(where, "", f"no {required!r} column; the columns found are: {found} (separated by {delimiter!r})")
-            )
+            problems.append(Problem(where, "", f"no {required!r} column; the columns found are: {found} (separated by {delimiter!r})"))
     if problems:
         raise InvalidInputError(source, problems)
     unknown = [name for name in first if name not in REQUIRED + OPTIONAL]
@@ -162,22 +157,21 @@ def parse_councils_csv(text: str, source: str) -> list[Council]:
         where = f"{source}, row {row}" + (f" (line {start})" if start != row else "")
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
             problems.append(
-                Problem(where, "", f"has {len(cells)} values but the header has {width} columns: "
-                        f"a value containing {delimiter!r} must be in double quotes")
+                Problem(where, "", f"has {len(cells)} values but the header has {width} columns: a value containing {delimiter!r} must be in double quotes")
             )
             continue
         values = {name: (cells[index].strip(" \t") if index < len(cells) else "") for name, index in columns.items()}
         missing = [name for name in REQUIRED if not values[name]]
         if missing:
-            problems.append(Problem(where, "", f"the {' and the '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty; "
-                                    "every council needs a code and a name"))
+            problems.append(
+                Problem(where, "", f"the {' and the '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty; every council needs a code and a name")
+            )
             continue
         if any(mark in values["code"] for mark in "\r\n"):
             problems.append(Problem(where, "code", f"the code {values['code']!r} contains a line break; codes are one line"))
             continue
         if values["code"] in first_row_of:
-            problems.append(Problem(where, "code", f"the code {values['code']!r} is also on row {first_row_of[values['code']]}; "
-                                    "list each council once"))
+            problems.append(Problem(where, "code", f"the code {values['code']!r} is also on row {first_row_of[values['code']]}; list each council once"))
             continue
         first_row_of[values["code"]] = row
         councils.append(Council(values["code"], values["name"], values.get("group", ""), values.get("period", "")))

@@ -11,11 +11,11 @@ import csv
 import io
 from pathlib import Path
 
-from kloe_nb.framework.naming import group_heading
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import KloeError
-from kloe_nb.framework.model import Framework, Group, Kloe
 from kloe_nb.files import replacing
+from kloe_nb.framework.model import Framework, Group, Kloe
+from kloe_nb.framework.naming import group_heading
 from kloe_nb.interchange.cells import defuse, evidence_text
 
 NOT_IN_FRAMEWORK = "(not in the framework)"
@@ -31,9 +31,21 @@ def csv_columns(framework: Framework) -> list[str]:
     """The header row: who and what, the level, statements met per described level, how many of the
     lowest described level's statements it falls short of, the texts."""
     return [
-        "framework", "organisation_code", "organisation_name", "period", "group", "kloe_id", "kloe_title",
-        "level", "level_label", *(f"met_level_{level}" for level in described_levels(framework)), "falls_short",
-        "strengths", "areas_for_improvement", "current_position", "evidence",
+        "framework",
+        "organisation_code",
+        "organisation_name",
+        "period",
+        "group",
+        "kloe_id",
+        "kloe_title",
+        "level",
+        "level_label",
+        *(f"met_level_{level}" for level in described_levels(framework)),
+        "falls_short",
+        "strengths",
+        "areas_for_improvement",
+        "current_position",
+        "evidence",
     ]
 
 
@@ -58,17 +70,26 @@ def csv_rows(framework: Framework, assessment: Assessment) -> list[list[str]]:
     rows = [csv_columns(framework)]
     for group, kloe, kloe_id in entries:
         record = assessment.record(kloe_id)
-        met = [
-            str(len(record.met.get(level, []))) if kloe is None or level in kloe.descriptors or level in record.met else ""
-            for level in levels
-        ]
-        rows.append([
-            framework.id, assessment.organisation.code, assessment.organisation.name, assessment.period,
-            group_heading(group) if group else NOT_IN_FRAMEWORK, kloe_id, kloe.title if kloe else "",
-            "" if record.level is None else str(record.level), _label(framework, group, record.level), *met,
-            str(sum(len(indexes) for indexes in record.falls_short.values())) if kloe is None or kloe.descriptors else "",
-            record.strengths, record.areas_for_improvement, record.current_position, evidence_text(record.evidence),
-        ])
+        met = [str(len(record.met.get(level, []))) if kloe is None or level in kloe.descriptors or level in record.met else "" for level in levels]
+        rows.append(
+            [
+                framework.id,
+                assessment.organisation.code,
+                assessment.organisation.name,
+                assessment.period,
+                group_heading(group) if group else NOT_IN_FRAMEWORK,
+                kloe_id,
+                kloe.title if kloe else "",
+                "" if record.level is None else str(record.level),
+                _label(framework, group, record.level),
+                *met,
+                str(sum(len(indexes) for indexes in record.falls_short.values())) if kloe is None or kloe.descriptors else "",
+                record.strengths,
+                record.areas_for_improvement,
+                record.current_position,
+                evidence_text(record.evidence),
+            ]
+        )
     return rows
 
 

@@ -50,7 +50,13 @@ ACTION_PLAN = "Action plan"
 RESERVED = {ABOUT.lower(), OTHER.lower(), ACTION_PLAN.lower(), "history"}  # Excel reserves "History"
 
 ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT = (
-    "KLOE id", "KLoE / Criteria", "Current Position", "Level", "Evidence", "Strengths", "Areas For Improvement",
+    "KLOE id",
+    "KLoE / Criteria",
+    "Current Position",
+    "Level",
+    "Evidence",
+    "Strengths",
+    "Areas For Improvement",
 )
 COLUMNS = [ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT]
 INPUTS = {POSITION: "current_position", LEVEL: "level", EVIDENCE: "evidence", STRENGTHS: "strengths", IMPROVEMENT: "areas_for_improvement"}
@@ -190,12 +196,13 @@ class WorkbookReader:
                 self._values = load_workbook(io.BytesIO(self.data), data_only=True, keep_links=False)
             saved = self._values[sheet.title].cell(row, column)
             if saved.value is None:
-                self.problem(sheet.title, cell.coordinate, path,
-                             "has a formula with no saved value; open and save the file in Excel, or type the value")
+                self.problem(sheet.title, cell.coordinate, path, "has a formula with no saved value; open and save the file in Excel, or type the value")
                 return None
             cell, value = saved, saved.value
         if cell.data_type == "e":
-            self.problem(sheet.title, cell.coordinate, path, f"shows the error {value}; type the value instead (start text with ' if it begins with = + - or @)")
+            self.problem(
+                sheet.title, cell.coordinate, path, f"shows the error {value}; type the value instead (start text with ' if it begins with = + - or @)"
+            )
             return None
         return value
 
@@ -213,9 +220,7 @@ def find_header(sheet: Worksheet) -> tuple[int, dict[str, list[int]]] | None:
     return None
 
 
-def header_columns(
-    reader: WorkbookReader, sheet: Worksheet, headings: list[str], each: str, merged_from: int
-) -> tuple[int, dict[str, int]] | None:
+def header_columns(reader: WorkbookReader, sheet: Worksheet, headings: list[str], each: str, merged_from: int) -> tuple[int, dict[str, int]] | None:
     """The header row and the column of each heading, or None with every problem noted in ``reader``.
 
     A heading missing or given twice is named with its cell; merged cells in the used columns from
@@ -224,16 +229,18 @@ def header_columns(
     name = sheet.title
     header = find_header(sheet)
     if header is None:
-        reader.problem(name, None, "", f"no header row in rows 1-{HEADER_SEARCH_ROWS}: a row with the headings "
-                       f"{', '.join(repr(h) for h in headings)} is needed")
+        reader.problem(
+            name, None, "", f"no header row in rows 1-{HEADER_SEARCH_ROWS}: a row with the headings {', '.join(repr(h) for h in headings)} is needed"
+        )
         return None
     header_row, found_headings = header
     columns: dict[str, int] = {}
     for heading in headings:
         found = found_headings.get(normal_text(heading), [])
         if not found:
-            reader.problem(name, f"{get_column_letter(1)}{header_row}", "",
-                           f"the column '{heading}' is missing from the header row (row {header_row}); put it back")
+            reader.problem(
+                name, f"{get_column_letter(1)}{header_row}", "", f"the column '{heading}' is missing from the header row (row {header_row}); put it back"
+            )
         elif len(found) > 1:
             letters = " and ".join(get_column_letter(column) for column in found)
             reader.problem(name, f"{get_column_letter(found[1])}{header_row}", "", f"the column '{heading}' appears twice (columns {letters}); keep one")
@@ -244,7 +251,11 @@ def header_columns(
     used = set(columns.values())
     for merged in sheet.merged_cells.ranges:
         if merged.max_row >= header_row + merged_from and any(merged.min_col <= column <= merged.max_col for column in used):
-            reader.problems.append(Problem(f"{reader.source}, sheet '{name}', cells {merged.coord}", "",
-                                           f"are merged; unmerge them so each {each} has its own cells (merging keeps only the top-left value)"))
+            reader.problems.append(
+                Problem(
+                    f"{reader.source}, sheet '{name}', cells {merged.coord}",
+                    "",
+                    f"are merged; unmerge them so each {each} has its own cells (merging keeps only the top-left value)",
+                )
+            )
     return header_row, columns
-

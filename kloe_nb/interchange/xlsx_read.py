@@ -118,8 +118,11 @@ def _check_sheets(reader: WorkbookReader, names: dict[str, Group], framework: Fr
         for other in book.sheetnames:
             if other not in expected:
                 header = find_header(book[other])
-                ids = {cell_text(book[other].cell(row, header[1][normal_text(ID)][0]).value).strip()
-                       for row in range(header[0] + 1, book[other].max_row + 1)} if header else set()
+                ids = (
+                    {cell_text(book[other].cell(row, header[1][normal_text(ID)][0]).value).strip() for row in range(header[0] + 1, book[other].max_row + 1)}
+                    if header
+                    else set()
+                )
                 if ids & {kloe.id for kloe in group.kloes}:
                     hint = f"; sheet '{other}' holds its KLOEs: was it renamed?"
                     renamed.add(other)
@@ -127,18 +130,28 @@ def _check_sheets(reader: WorkbookReader, names: dict[str, Group], framework: Fr
         if hint:
             reader.problem(name, None, "", f"{missing}{hint} Rename the sheet back to '{name}'")
         else:
-            reader.problem(name, None, "", f"{missing}; the workbook's sheets are: {', '.join(book.sheetnames)}. "
-                           f"Restore the sheet '{name}' (a template made by 'kloe template' has it)")
+            reader.problem(
+                name,
+                None,
+                "",
+                f"{missing}; the workbook's sheets are: {', '.join(book.sheetnames)}. Restore the sheet '{name}' (a template made by 'kloe template' has it)",
+            )
     for other in book.sheetnames:
         if other not in expected and other not in renamed:
             state = "hidden sheet" if book[other].sheet_state != "visible" else "sheet"
-            warnings.warn(f"{reader.source}: {state} '{other}' is not part of the {framework.id} template; it was ignored",
-                          InterchangeWarning, stacklevel=4)
+            warnings.warn(f"{reader.source}: {state} '{other}' is not part of the {framework.id} template; it was ignored", InterchangeWarning, stacklevel=4)
     return present
 
 
-def _read_sheet(reader: WorkbookReader, sheet: Worksheet, framework: Framework, known: dict[str, tuple[Group, Kloe]],
-                seen: dict[str, tuple[str, int]], kloes: dict[str, KloeRecord], sheet_scale: Scale | None) -> None:
+def _read_sheet(
+    reader: WorkbookReader,
+    sheet: Worksheet,
+    framework: Framework,
+    known: dict[str, tuple[Group, Kloe]],
+    seen: dict[str, tuple[str, int]],
+    kloes: dict[str, KloeRecord],
+    sheet_scale: Scale | None,
+) -> None:
     """Every KLOE row of one sheet into ``kloes``; ``sheet_scale`` reads the level of a KLOE the framework lacks."""
     name = sheet.title
     found = header_columns(reader, sheet, [ID, *INPUTS], "KLOE", merged_from=0)
@@ -154,8 +167,9 @@ def _read_sheet(reader: WorkbookReader, sheet: Worksheet, framework: Framework, 
                 reader.problem(name, id_cell, "", f"row {row} has entries but no KLOE id; put the id back (or delete the row)")
             continue
         if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
-            reader.problem(name, id_cell, "", f"the KLOE id is the number {cell_text(raw_id)}: Excel turns ids like 1.10 into 1.1; "
-                           "type it as text (start it with ')")
+            reader.problem(
+                name, id_cell, "", f"the KLOE id is the number {cell_text(raw_id)}: Excel turns ids like 1.10 into 1.1; type it as text (start it with ')"
+            )
             continue
         if kloe_id in seen:
             first_sheet, first_row = seen[kloe_id]
@@ -165,15 +179,20 @@ def _read_sheet(reader: WorkbookReader, sheet: Worksheet, framework: Framework, 
         seen[kloe_id] = (name, row)
         group, kloe = known.get(kloe_id, (None, None))
         scale = framework.scale_for_group(group) if group else None
-        cells = {heading: reader.value(sheet, row, column, f"kloes.{kloe_id}.{INPUTS.get(heading, 'id')}")
-                 for heading, column in columns.items() if heading != ID}
+        cells = {
+            heading: reader.value(sheet, row, column, f"kloes.{kloe_id}.{INPUTS.get(heading, 'id')}") for heading, column in columns.items() if heading != ID
+        }
         level_at = f"{get_column_letter(columns[LEVEL])}{row}"
         level, error = parse_level(cells[LEVEL], scale if kloe else sheet_scale)
         if error:
             reader.problem(name, level_at, f"kloes.{kloe_id}.level", error)
         elif level is not None and not is_scored(group, kloe, scale):
-            reader.problem(name, level_at, f"kloes.{kloe_id}.level",
-                           f"KLOE {kloe_id} is context only and is not scored; leave Level blank (got {shown_value(cells[LEVEL])})")
+            reader.problem(
+                name,
+                level_at,
+                f"kloes.{kloe_id}.level",
+                f"KLOE {kloe_id} is context only and is not scored; leave Level blank (got {shown_value(cells[LEVEL])})",
+            )
             level = None
         try:
             record = KloeRecord(
@@ -187,8 +206,12 @@ def _read_sheet(reader: WorkbookReader, sheet: Worksheet, framework: Framework, 
             by_field = {field_name: heading for heading, field_name in INPUTS.items()}
             for item in invalid.errors():
                 heading = by_field.get(str(item["loc"][0]), EVIDENCE)
-                reader.problem(name, f"{get_column_letter(columns[heading])}{row}", f"kloes.{kloe_id}.{item['loc'][0]}",
-                               f"text {item['msg'].removeprefix('Value error, ')}")
+                reader.problem(
+                    name,
+                    f"{get_column_letter(columns[heading])}{row}",
+                    f"kloes.{kloe_id}.{item['loc'][0]}",
+                    f"text {item['msg'].removeprefix('Value error, ')}",
+                )
             continue
         if not record.is_empty():
             kloes[kloe_id] = record
@@ -198,13 +221,15 @@ def _load(path: Path) -> tuple[bytes, Workbook]:
     check_file_size(path, MAX_FILE_BYTES)
     data = path.read_bytes()
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InvalidInputError(str(path), [Problem(str(path), "", "is an old Excel 97-2003 (.xls) or password-protected workbook; "
-                                                    "save it as an unprotected Excel Workbook (.xlsx)")])
+        raise InvalidInputError(
+            str(path),
+            [Problem(str(path), "", "is an old Excel 97-2003 (.xls) or password-protected workbook; save it as an unprotected Excel Workbook (.xlsx)")],
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on features it does not keep
             return data, load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
         raise InvalidInputError(str(path), [Problem(str(path), "", f"cannot be read as an Excel workbook (.xlsx): {error or type(error).__name__}")]) from None
 
 
@@ -218,8 +243,16 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
     data, book = _load(path)
     reader = WorkbookReader(path, data, book)
     if ABOUT not in book.sheetnames:
-        raise InvalidInputError(reader.source, [Problem(reader.source, "", f"the sheet '{ABOUT}' is missing (the sheets are: "
-                                                        f"{', '.join(book.sheetnames)}); start from a template made by 'kloe template'")])
+        raise InvalidInputError(
+            reader.source,
+            [
+                Problem(
+                    reader.source,
+                    "",
+                    f"the sheet '{ABOUT}' is missing (the sheets are: {', '.join(book.sheetnames)}); start from a template made by 'kloe template'",
+                )
+            ],
+        )
     about = _about(reader, book[ABOUT])
     framework_id, framework_cell = about.get("framework", ("", "B4"))
     if not framework_id:
@@ -232,8 +265,12 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
         raise InvalidInputError(reader.source, reader.problems) from None
     version, _ = about.get("version", ("", ""))
     if version and version != framework.version:
-        warnings.warn(f"{reader.source}: the template was made from version {version} of {framework.id}; the framework is now "
-                      f"version {framework.version}: KLOEs it no longer has are kept and listed", InterchangeWarning, stacklevel=2)
+        warnings.warn(
+            f"{reader.source}: the template was made from version {version} of {framework.id}; the framework is now "
+            f"version {framework.version}: KLOEs it no longer has are kept and listed",
+            InterchangeWarning,
+            stacklevel=2,
+        )
     names = sheet_names(framework)
     known = {kloe.id: (group, kloe) for group, kloe in framework.iter_kloes()}
     kloes: dict[str, KloeRecord] = {}

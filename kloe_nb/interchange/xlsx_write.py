@@ -18,10 +18,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kloe_nb.assessment.model import Assessment, KloeRecord
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
+from kloe_nb.files import replacing
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.framework.naming import kloe_number
 from kloe_nb.interchange.action_plan_xlsx import overlong_actions, write_action_plan
-from kloe_nb.files import replacing
 from kloe_nb.interchange.cells import evidence_text
 from kloe_nb.interchange.xlsx_layout import (
     ABOUT,
@@ -78,8 +78,12 @@ def _check_lengths(assessment: Assessment) -> None:
     """Excel cells hold at most 32,767 characters: refuse, naming each field, rather than let Excel cut text."""
     found: list[_Overlong] = []
     for kloe_id, record in assessment.kloes.items():
-        cells = {"current_position": record.current_position, "evidence": evidence_text(record.evidence),
-                 "strengths": record.strengths, "areas_for_improvement": record.areas_for_improvement}
+        cells = {
+            "current_position": record.current_position,
+            "evidence": evidence_text(record.evidence),
+            "strengths": record.strengths,
+            "areas_for_improvement": record.areas_for_improvement,
+        }
         for field_name, text in cells.items():
             length = cell_length(text)
             if length > EXCEL_CELL_LIMIT:
@@ -88,8 +92,15 @@ def _check_lengths(assessment: Assessment) -> None:
     if found:
         raise InvalidInputError(
             "Excel export",
-            [Problem(item.where, item.path, f"is {item.length:,} characters; an Excel cell holds at most {EXCEL_CELL_LIMIT:,}: "
-                     "export as JSON instead, or move the long text into a document named in the evidence") for item in found],
+            [
+                Problem(
+                    item.where,
+                    item.path,
+                    f"is {item.length:,} characters; an Excel cell holds at most {EXCEL_CELL_LIMIT:,}: "
+                    "export as JSON instead, or move the long text into a document named in the evidence",
+                )
+                for item in found
+            ],
         )
 
 
@@ -165,8 +176,14 @@ def _level_validation(scale: Scale) -> DataValidation:
     return validation
 
 
-def _write_rows(sheet: Worksheet, rows: list[tuple[Group | None, Kloe | None, str]], framework: Framework,
-                assessment: Assessment | None, described: list[int], scale: Scale | None) -> None:
+def _write_rows(
+    sheet: Worksheet,
+    rows: list[tuple[Group | None, Kloe | None, str]],
+    framework: Framework,
+    assessment: Assessment | None,
+    described: list[int],
+    scale: Scale | None,
+) -> None:
     validation = _level_validation(scale) if scale else None
     if validation:
         sheet.add_data_validation(validation)
@@ -194,11 +211,7 @@ def _write_rows(sheet: Worksheet, rows: list[tuple[Group | None, Kloe | None, st
         put_text(sheet.cell(row, 7), record.areas_for_improvement)
         for offset, level in enumerate(described):
             runs = kloe.statement_runs(level) if kloe else []
-            lines = [
-                line
-                for run in runs
-                for line in ([run.heading] if run.heading else []) + [f"\u2022 {statement}" for _, statement in run.statements]
-            ]
+            lines = [line for run in runs for line in ([run.heading] if run.heading else []) + [f"\u2022 {statement}" for _, statement in run.statements]]
             put_text(sheet.cell(row, 8 + offset), "\n".join(lines), read_only=True)
 
 
@@ -230,5 +243,3 @@ def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, p
     with replacing(path) as temporary:
         workbook.save(temporary)
     return path
-
-

@@ -10,14 +10,14 @@ dash pattern and marker as well as a colour, and a text label.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from markupsafe import Markup
 
-from kloe_nb.framework.model import Scale
 from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Scale
 from kloe_nb.render.environment import environment
 
 ROW_HEIGHT = 22
@@ -213,9 +213,7 @@ def trend_layout(periods: list[str], series: list[tuple[str, list[int | None]]],
         label = _short(name, TREND_MAX_LABEL)
         if last < len(periods) - 1:
             label += f" (to {periods[last]})"
-        described = "; ".join(
-            f"{period} {level_name(scale, value) if value is not None else 'not assessed'}" for period, value in zip(periods, values)
-        )
+        described = "; ".join(f"{period} {level_name(scale, value) if value is not None else 'not assessed'}" for period, value in zip(periods, values))
         lines.append(TrendLine(name, label, stretches, points, colour, dash, 0.0, f"{name}: {described}"))
         wanted.append(y_of(values[last] or 0) + nudge + 4)  # values[last] is a level: last is the last period assessed
     placed = _spread_labels(wanted, top + 4)

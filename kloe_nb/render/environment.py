@@ -16,8 +16,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kloe_nb.framework.naming import group_heading, group_label, kloe_heading, kloe_label, kloe_number
 from kloe_nb import __version__
+from kloe_nb.framework.naming import group_heading, group_label, kloe_heading, kloe_label, kloe_number
 
 #: Embedding, override and isolate controls: they change how the text around them is ordered.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kloe_nb.files import write_text_atomically
+from kloe_nb.framework.labels import level_name, stars_text
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import CombinationTable, Framework, Scale
-from kloe_nb.files import write_text_atomically
 from kloe_nb.render.environment import environment
-from kloe_nb.framework.labels import level_name, stars_text
 
 
 def _heading(scale: Scale | None, level: int) -> str:
@@ -39,17 +39,21 @@ def _cell_text(table: CombinationTable, row: int, column: int) -> str:
 def render_handbook(framework: Framework, sha256: str, generated: datetime | None = None) -> str:
     """The handbook page as HTML text."""
     generated = generated or datetime.now(timezone.utc)
-    return environment().get_template("handbook.html.j2").render(
-        fw=framework,
-        sha256=sha256,
-        generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
-        groups_of={j.id: [g for g in framework.groups if g.judgement == j.id] for j in framework.judgements},
-        scale_of={j.id: (framework.scale(j.scale) if j.scale else None) for j in framework.judgements},
-        heading=_heading,
-        stars=stars_text,
-        table_rows=_table_rows,
-        table_columns=_table_columns,
-        cell_text=_cell_text,
+    return (
+        environment()
+        .get_template("handbook.html.j2")
+        .render(
+            fw=framework,
+            sha256=sha256,
+            generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+            groups_of={j.id: [g for g in framework.groups if g.judgement == j.id] for j in framework.judgements},
+            scale_of={j.id: (framework.scale(j.scale) if j.scale else None) for j in framework.judgements},
+            heading=_heading,
+            stars=stars_text,
+            table_rows=_table_rows,
+            table_columns=_table_columns,
+            cell_text=_cell_text,
+        )
     )
 
 

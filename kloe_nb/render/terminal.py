@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from kloe_nb.framework.model import Framework
 from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.model import Framework
 
 
 def _wrap(text: str, indent: int, bullet: str = "") -> list[str]:

@@ -17,7 +17,7 @@ The stages, each a module with one job:
 """
 
 from kloe_nb.report.context import ReportError, build_context
-from kloe_nb.report.views import ReportContext
 from kloe_nb.report.notebook import Report
+from kloe_nb.report.views import ReportContext
 
 __all__ = ["Report", "ReportContext", "ReportError", "build_context"]

@@ -19,15 +19,14 @@ from kloe_nb.analysis.sensitivity import sensitivity
 from kloe_nb.analysis.trend import Trend
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.errors import KloeError
+from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import CombinationTable, Framework, Group, Kloe, Scale
-from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.naming import group_heading, kloe_number
 from kloe_nb.render.charts import level_chart
 from kloe_nb.render.labels import level_text
-from kloe_nb.framework.naming import group_heading, kloe_number
 from kloe_nb.report.plan import action_views, unplanned_areas
 from kloe_nb.report.travel import travel_view
-from kloe_nb.report.wording import judgement_sentence
 from kloe_nb.report.views import (
     FlagView,
     GroupView,
@@ -40,6 +39,7 @@ from kloe_nb.report.views import (
     SensitivityView,
     TableView,
 )
+from kloe_nb.report.wording import judgement_sentence
 from kloe_nb.scoring.score import LevelScore, Scores, score
 from kloe_nb.store.base import StoredAssessment
 
@@ -121,8 +121,10 @@ def moderation_text(record: KloeRecord) -> tuple[str, str]:
     if moderation is None:
         return "", ""
     tracks = sorted(moderation.levels, key=lambda track: (track != "", track))
-    parts = [f"{moderation.assessors.get(track) or track or 'lead'} {level if level is not None else 'not levelled'}"
-             for track, level in ((track, moderation.levels[track]) for track in tracks)]
+    parts = [
+        f"{moderation.assessors.get(track) or track or 'lead'} {level if level is not None else 'not levelled'}"
+        for track, level in ((track, moderation.levels[track]) for track in tracks)
+    ]
     agreed = str(record.level) if record.level is not None else "not levelled"
     note = "; ".join(part for part in (moderation.note, f"moderated by {moderation.moderated_by}" if moderation.moderated_by else "") if part)
     return f"agreed in moderation: {', '.join(parts)} \u2192 {agreed}", note
@@ -251,9 +253,7 @@ def _check(scores: Scores, stored: StoredAssessment) -> None:
         raise ReportError(f"{who}: nothing assessed yet (no KLOE has a level, revision {stored.revision}); level at least one KLOE first")
 
 
-def build_context(
-    record: LoadedFramework, stored: StoredAssessment, generated: datetime | None = None, *, trend: Trend | None = None
-) -> ReportContext:
+def build_context(record: LoadedFramework, stored: StoredAssessment, generated: datetime | None = None, *, trend: Trend | None = None) -> ReportContext:
     """Everything one council's report shows, or ReportError saying why there can be no report.
 
     ``trend`` is the council's periods up to this one (``kloe_nb.analysis.load_trend``); without
@@ -344,4 +344,3 @@ def summary_data(context: ReportContext, parameters: dict[str, str] | None = Non
         "actions": len(context.actions),
         "parameters": dict(parameters or {}),
     }
-

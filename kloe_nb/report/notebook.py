@@ -11,12 +11,12 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from kloe_nb.analysis.trend import load_with_trend
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.render.sections import Section, SectionNotebook, SummaryOutput
 from kloe_nb.report.context import build_context, summary_data
-from kloe_nb.report.views import ReportContext
 from kloe_nb.report.page import render_section
-from kloe_nb.analysis.trend import load_with_trend
+from kloe_nb.report.views import ReportContext
 
 
 class Summary(SummaryOutput):

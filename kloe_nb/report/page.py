@@ -27,5 +27,3 @@ def render_section(name: str, context: ReportContext) -> Markup:
     if (name == "sensitivity" and not context.sensitivity) or (name == "travel" and context.travel is None):
         return Markup("")
     return render_template(f"report_{name}.html.j2", context)
-
-

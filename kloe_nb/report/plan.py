@@ -87,6 +87,7 @@ def unplanned_areas(framework: Framework, assessment: Assessment) -> list[Improv
         lines = area_points(record.areas_for_improvement)
         left = [line for line in lines if not _addressed(line, record.actions, len(lines) == 1)]
         if left:
-            points.append(ImprovementPoint(kloe_number(kloe) if kloe else kloe_id, kloe.title if kloe else "",
-                                           group_heading(group) if group else "", "\n".join(left)))
+            points.append(
+                ImprovementPoint(kloe_number(kloe) if kloe else kloe_id, kloe.title if kloe else "", group_heading(group) if group else "", "\n".join(left))
+            )
     return points

@@ -9,10 +9,10 @@ own scale labels. The chart has one line per judgement, one chart per scale.
 from __future__ import annotations
 
 from kloe_nb.analysis.trend import Movement, Trend
-from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.framework.labels import level_name
-from kloe_nb.render.charts import trend_chart
+from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.framework.naming import group_heading, kloe_number
+from kloe_nb.render.charts import trend_chart
 from kloe_nb.report.views import TravelCell, TravelGroup, TravelRow, TravelView
 
 ARROWS = {"up": "\u2191", "down": "\u2193", "same": "\u2192"}

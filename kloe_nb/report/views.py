@@ -102,8 +102,7 @@ class KloeView:
     @property
     def recorded(self) -> bool:
         """Anything at all was recorded against the KLOE."""
-        return bool(self.level is not None or self.met or self.evidence or self.strengths or self.areas_for_improvement
-                    or self.current_position)
+        return bool(self.level is not None or self.met or self.evidence or self.strengths or self.areas_for_improvement or self.current_position)
 
 
 @dataclass

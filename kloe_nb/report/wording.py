@@ -63,7 +63,7 @@ def _heading_pattern(scale: Scale) -> tuple[str, str] | None:
         if at < 0:
             continue
         prefix = level.heading[:at].strip()
-        suffix = level.heading[at + len(level.label):].strip()
+        suffix = level.heading[at + len(level.label) :].strip()
         if prefix and not re.search(r"\d", prefix):
             return prefix.lower(), suffix.lower()
     return None
@@ -79,7 +79,7 @@ def phrase(judgement: Judgement, scale: Scale, number: int) -> Phrase | None:
     label_words = [word.lower() for word in _words(label)]
     pattern = _heading_pattern(scale)
     if len(label_words) > 1 and label_words[-1] in title_words:  # a prospect: the label names what the title asks about
-        after = title_words[len(title_words) - 1 - title_words[::-1].index(label_words[-1]) + 1:]
+        after = title_words[len(title_words) - 1 - title_words[::-1].index(label_words[-1]) + 1 :]
         start = next((i for i, word in enumerate(after) if word in _PREPOSITIONS), len(after))
         tail = " ".join(after[start:])
         subject = ""

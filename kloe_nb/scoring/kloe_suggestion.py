@@ -64,9 +64,7 @@ class KloeSuggestion:
             return ""
         if not self.moves:
             return "no single further verdict would change it"
-        return "; ".join(
-            f"{move.words} would make it {'no suggestion' if move.suggestion is None else move.suggestion}" for move in self.moves
-        )
+        return "; ".join(f"{move.words} would make it {'no suggestion' if move.suggestion is None else move.suggestion}" for move in self.moves)
 
 
 def _words(scale: Scale | None, level: int) -> str:
@@ -97,14 +95,17 @@ def _tally(kloe: Kloe, record: KloeRecord) -> _Tally | None:
     top, low = described[-1], described[0]
     met_low = len(set(record.met.get(low, ()))) if low != top else 0
     return _Tally(
-        top, low, len(kloe.descriptors[top]), len(kloe.descriptors[low]),
-        len(set(record.met.get(top, ()))), met_low, len(set(record.falls_short.get(low, ()))),
+        top,
+        low,
+        len(kloe.descriptors[top]),
+        len(kloe.descriptors[low]),
+        len(set(record.met.get(top, ()))),
+        met_low,
+        len(set(record.falls_short.get(low, ()))),
     )
 
 
-def suggest_kloe_level(
-    kloe: Kloe, record: KloeRecord, scale: Scale | None, reading: DescriptorReading = "best_fit"
-) -> KloeSuggestion:
+def suggest_kloe_level(kloe: Kloe, record: KloeRecord, scale: Scale | None, reading: DescriptorReading = "best_fit") -> KloeSuggestion:
     """The suggested level of one KLOE from its statement verdicts (see the module docstring)."""
     if reading == "threshold":
         return _threshold(kloe, record, scale)

@@ -154,9 +154,7 @@ def _ordered(framework: Framework) -> list[Judgement]:
     return done
 
 
-def _decide(
-    score: LevelScore, options: list[int], decision: JudgementDecision | None, problems: list[str], pending: list[str]
-) -> None:
+def _decide(score: LevelScore, options: list[int], decision: JudgementDecision | None, problems: list[str], pending: list[str]) -> None:
     """Fill the decided level from the suggestion and the analyst's decision, noting what is missing."""
     score.options = options
     score.suggested = options[0] if len(options) == 1 else None
@@ -180,9 +178,7 @@ def _decide(
     if chosen is not None and score.suggested is not None and chosen != score.suggested:
         score.differs = True
         if not score.rationale.strip():
-            problems.append(
-                f"{name}: the decided level {chosen} differs from the suggested {score.suggested}; record a rationale"
-            )
+            problems.append(f"{name}: the decided level {chosen} differs from the suggested {score.suggested}; record a rationale")
 
 
 Decide = Callable[[Judgement, list[int], list[str], list[int]], int | None]
@@ -315,9 +311,7 @@ def score(framework: Framework, assessment: Assessment) -> Scores:
     )
 
 
-def _count_kloes(
-    framework: Framework, kloes: dict[str, LevelScore], groups: dict[str, LevelScore], judgements: dict[str, LevelScore]
-) -> None:
+def _count_kloes(framework: Framework, kloes: dict[str, LevelScore], groups: dict[str, LevelScore], judgements: dict[str, LevelScore]) -> None:
     """How many scored KLOEs under each group and judgement have a level (a judgement read from
     other judgements, such as the CAA's overall score, counts every scored KLOE)."""
     levelled_by_group: dict[str, tuple[int, int]] = {}

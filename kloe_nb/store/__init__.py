@@ -34,9 +34,9 @@ def open_store(path: str | Path) -> AssessmentStore:
     if isinstance(path, str):
         match = _SCHEME.match(path)
         if match and match.group(1).lower() == "sqlite":
-            path = path[len(match.group(0)):]
+            path = path[len(match.group(0)) :]
             path = path[2:] if path.startswith("//") else path
-        elif match and path[match.end():].startswith("//"):
+        elif match and path[match.end() :].startswith("//"):
             raise StoreError(f"unknown kind of store {match.group(1)!r} in {path!r}: only SQLite files (sqlite:PATH) are supported")
         if not path:
             raise StoreError("no store file named: give --store PATH (or set KLOE_STORE)")

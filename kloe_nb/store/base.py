@@ -97,7 +97,7 @@ def login_name() -> str:
     """Who is saving when no name was given: the operating system's login name, else "unknown"."""
     try:
         return getpass.getuser()
-    except Exception:  # no login name (e.g. a container with an arbitrary uid)
+    except Exception:  # noqa: BLE001 - no login name (e.g. a container with an arbitrary uid)
         return "unknown"
 
 
@@ -127,9 +127,7 @@ class AssessmentStore(Protocol):
         """The current revision, or ``NotFoundError`` naming the key."""
         ...
 
-    def save(
-        self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str | None = None
-    ) -> StoredAssessment:
+    def save(self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str | None = None) -> StoredAssessment:
         """Add a revision (``based_on=None``: create; refused if it exists). Stale: ``StaleRevisionError``.
 
         ``track`` defaults to the assessment's own; a different one is written into the saved document.
@@ -160,6 +158,4 @@ class AssessmentStore(Protocol):
 
     def __enter__(self) -> AssessmentStore: ...
 
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
-    ) -> None: ...
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None) -> None: ...

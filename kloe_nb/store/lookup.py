@@ -34,7 +34,9 @@ def resolve_key(store: AssessmentStore, framework: str, code: str, period: str =
         raise NotFoundError(f"no assessment of council {code!r} against {framework} in the store {store.path}; import one with 'kloe import'")
     if len(found) > 1:
         periods = ", ".join(repr(key.period) for key in found)
-        raise NotFoundError(f"council {code!r} has assessments for several periods ({periods}) against {framework}; say which (a period column in the CSV, or --period)")
+        raise NotFoundError(
+            f"council {code!r} has assessments for several periods ({periods}) against {framework}; say which (a period column in the CSV, or --period)"
+        )
     return found[0]
 
 
@@ -42,4 +44,3 @@ def load_assessment(store_path: str | Path, framework: str, code: str, period: s
     """The council's current stored revision (opening the store read-only in spirit: nothing is saved)."""
     with open_store(require_store_file(store_path)) as store:
         return store.load(resolve_key(store, framework, code, period))
-

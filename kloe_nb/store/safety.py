@@ -21,8 +21,26 @@ from kloe_nb.errors import CorruptStoreError
 #: File system types (as /proc/mounts names them) where several machines share the files.
 NETWORK_FILE_SYSTEMS = frozenset(
     {
-        "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "9p", "afs", "coda", "ceph",
-        "glusterfs", "lustre", "gpfs", "beegfs", "orangefs", "davfs", "sshfs", "fuse",
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smb3",
+        "smbfs",
+        "ncpfs",
+        "9p",
+        "afs",
+        "coda",
+        "ceph",
+        "glusterfs",
+        "lustre",
+        "gpfs",
+        "beegfs",
+        "orangefs",
+        "davfs",
+        "sshfs",
+        "fuse",
     }
 )
 #: FUSE file systems known to be local to the machine; every other ``fuse.*`` (sshfs, rclone,

@@ -87,7 +87,7 @@ def _migration_1(connection: sqlite3.Connection) -> None:
             changes TEXT NOT NULL,
             PRIMARY KEY (assessment_id, number)
         );
-        """
+        """,
     )
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
@@ -120,8 +120,7 @@ def _describe(value: Any) -> str:
 
 def _council(key: AssessmentKey) -> str:
     """An assessment named for a person: ``hi-prospects council 00123 2008/09``."""
-    return f"{key.framework} council {key.org_code}" + (f" {key.period}" if key.period else "") + (
-        f" [{key.track}]" if key.track else "")
+    return f"{key.framework} council {key.org_code}" + (f" {key.period}" if key.period else "") + (f" [{key.track}]" if key.track else "")
 
 
 def _code(error: sqlite3.Error) -> int | None:
@@ -136,11 +135,7 @@ def _is_busy(error: sqlite3.Error) -> bool:
 
 def _is_corrupt(error: sqlite3.Error) -> bool:
     text = str(error)
-    return (
-        _code(error) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-        or "malformed" in text
-        or "not a database" in text
-    )
+    return _code(error) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text or "not a database" in text
 
 
 def _why_not_written(error: sqlite3.Error) -> str:
@@ -260,8 +255,7 @@ class SQLiteStore:
 
     def _not_ours(self, what: str) -> IncompatibleStoreError:
         return IncompatibleStoreError(
-            f"{self.path} is a SQLite database but not a kloe-workbook store ({what}). "
-            "Nothing was changed: give --store a new file name."
+            f"{self.path} is a SQLite database but not a kloe-workbook store ({what}). Nothing was changed: give --store a new file name."
         )
 
     def _migrate(self) -> None:
@@ -372,9 +366,7 @@ class SQLiteStore:
         ).fetchone()
 
     def _revision(self, assessment_id: int, number: int) -> tuple[str, str, str] | None:
-        return self._db.execute(
-            "SELECT document, saved_at, saved_by FROM revisions WHERE assessment_id = ? AND number = ?", (assessment_id, number)
-        ).fetchone()
+        return self._db.execute("SELECT document, saved_at, saved_by FROM revisions WHERE assessment_id = ? AND number = ?", (assessment_id, number)).fetchone()
 
     def _parse(self, key: AssessmentKey, number: int, document: str) -> Assessment:
         try:
@@ -453,9 +445,7 @@ class SQLiteStore:
             return self._parse(key, number, found[0])
 
     # -- writing -----------------------------------------------------------------------------
-    def save(
-        self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str | None = None
-    ) -> StoredAssessment:
+    def save(self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str | None = None) -> StoredAssessment:
         """Add a revision, or refuse a save based on a stale revision (nothing is overwritten).
 
         ``based_on`` is the revision the edit started from (None: a new assessment, refused if
@@ -479,7 +469,8 @@ class SQLiteStore:
                         f"NOT SAVED: {_council(key)} is not in the store {self.path}, but your edit was based on its revision "
                         f"{based_on} (was the store replaced or restored from a backup?); nothing was overwritten. "
                         "Keep your edit and save it as a new assessment (based_on=None).",
-                        None, [],
+                        None,
+                        [],
                     )
                 assessment_id = self._db.execute(
                     "INSERT INTO assessments (framework, org_code, period, track, current_revision) VALUES (?, ?, ?, ?, 0)",
@@ -502,8 +493,18 @@ class SQLiteStore:
             self._db.execute(
                 "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
                 "framework_sha256, document, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (assessment_id, number, based_on, saved_at, author, key.framework, version.version if version else "",
-                 version.sha256 if version else "", text, json.dumps(changes, ensure_ascii=False)),
+                (
+                    assessment_id,
+                    number,
+                    based_on,
+                    saved_at,
+                    author,
+                    key.framework,
+                    version.version if version else "",
+                    version.sha256 if version else "",
+                    text,
+                    json.dumps(changes, ensure_ascii=False),
+                ),
             )
             self._db.execute("UPDATE assessments SET current_revision = ? WHERE id = ?", (number, assessment_id))
         return StoredAssessment(key, Assessment.model_validate_json(text), number, saved_at, author)
@@ -513,8 +514,13 @@ class SQLiteStore:
         return self.save(self.at_revision(key, number), based_on=based_on, author=author or login_name(), track=key.track)
 
     def _stale(
-        self, key: AssessmentKey, assessment_id: int, based_on: int | None, current: int,
-        current_document: dict[str, Any], mine: dict[str, Any],
+        self,
+        key: AssessmentKey,
+        assessment_id: int,
+        based_on: int | None,
+        current: int,
+        current_document: dict[str, Any],
+        mine: dict[str, Any],
     ) -> StaleRevisionError:
         current_stored = self._stored(key, assessment_id, current)
         by = f"revision {current} by {current_stored.saved_by} at {current_stored.saved_at}"
@@ -522,7 +528,8 @@ class SQLiteStore:
             return StaleRevisionError(
                 f"NOT SAVED: {_council(key)} is already in the store {self.path} ({by}); nothing was overwritten. "
                 "Load it and make your changes to it, or use a different period.",
-                current_stored, [],
+                current_stored,
+                [],
             )
         base_row = self._revision(assessment_id, based_on) if 0 < based_on < current else None
         base = json.loads(base_row[0]) if base_row else {}
@@ -536,8 +543,7 @@ class SQLiteStore:
                 conflicts.append(Conflict(path, change.before, change.after, ours[path].after, revision, author, when))
         council = _council(key)
         if based_on > current:
-            why = (f"your edit was based on revision {based_on} but the store has only {current} revisions "
-                   "(was it restored from a backup?)")
+            why = f"your edit was based on revision {based_on} but the store has only {current} revisions (was it restored from a backup?)"
         else:
             why = f"someone else saved it since you loaded revision {based_on}: the store now has {by}"
         lines = [
@@ -551,7 +557,8 @@ class SQLiteStore:
         if not lines:
             lines.append("their changes do not show in any field")
         message = (
-            f"NOT SAVED: {council}: {why}; nothing was overwritten.\n  " + "\n  ".join(lines)
+            f"NOT SAVED: {council}: {why}; nothing was overwritten.\n  "
+            + "\n  ".join(lines)
             + "\n  Keep your values (listed above as yours), reload to see theirs, then make your changes again."
         )
         return StaleRevisionError(message, current_stored, conflicts)
@@ -560,8 +567,7 @@ class SQLiteStore:
         """For each field path, the latest revision in (after, upto] that changed it, with author and time."""
         touched: dict[str, tuple[int, str, str]] = {}
         for number, saved_by, saved_at, changes in self._db.execute(
-            "SELECT number, saved_by, saved_at, changes FROM revisions WHERE assessment_id = ? AND number > ? AND number <= ? "
-            "ORDER BY number",
+            "SELECT number, saved_by, saved_at, changes FROM revisions WHERE assessment_id = ? AND number > ? AND number <= ? ORDER BY number",
             (assessment_id, after, upto),
         ):
             for change in json.loads(changes):
