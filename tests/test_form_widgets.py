@@ -268,7 +268,7 @@ def test_voila_query_string_may_choose_the_council_but_never_the_store():
 
 def test_only_the_widget_modules_import_ipywidgets():
     code = (
-        "import sys; import kloe_nb.form, kloe_nb.form.session, kloe_nb.form.merge, kloe_nb.form.summary, kloe_nb.form.autosave, "
+        "import sys; import kloe_nb.form, kloe_nb.form.session, kloe_nb.form.summary, kloe_nb.form.autosave, "
         "kloe_nb.form.sensitivity_html, kloe_nb.form.moderation_html; "
         "assert 'ipywidgets' not in sys.modules, 'the headless session imported ipywidgets'"
     )

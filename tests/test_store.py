@@ -225,7 +225,7 @@ def test_a_stale_save_from_a_second_notebook_is_refused_naming_the_kloe_and_both
     assert f"KLOE track-record level: theirs 3 (revision 2 by alice at {theirs.saved_at}), yours 4" in message
     assert caught.value.current.revision == 2 and caught.value.current.assessment == make(3)
     [conflict] = caught.value.conflicts
-    assert (conflict.path, conflict.base, conflict.theirs, conflict.yours) == ("kloes.track-record.level", 2, 3, 4)
+    assert (conflict.path, conflict.base, conflict.theirs, conflict.mine) == ("kloes.track-record.level", 2, 3, 4)
     assert (conflict.their_revision, conflict.their_author) == (2, "alice")
     for store in (first, second):
         assert store.load(KEY).assessment.kloes["track-record"].level == 3
@@ -280,7 +280,7 @@ WRITER = textwrap.dedent(
         try:
             print("saved", store.save(doc, based_on=stored.revision, author=f"writer{level}").revision)
         except StaleRevisionError as error:
-            print("refused", error.current.revision, error.conflicts[0].yours)
+            print("refused", error.current.revision, error.conflicts[0].mine)
     """
 )
 

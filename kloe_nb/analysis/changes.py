@@ -14,16 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kloe_nb.analysis.periods import period_sort_key
+from kloe_nb.assessment.fields import NOT_FINDINGS_BETWEEN_PERIODS, changed_fields
 from kloe_nb.errors import NotFoundError
-from kloe_nb.store.base import AssessmentKey, AssessmentStore, RevisionInfo, describe_path
-from kloe_nb.store.diff import changed_fields
+from kloe_nb.store.base import AssessmentKey, AssessmentStore, RevisionInfo
 
-IGNORED_FIELDS: dict[str, str] = {
-    "period": "differs between any two periods by definition; it names them rather than being a finding",
-    "framework_version": "records which framework file each was saved against, not what was found",
-    "illustrative": "marks example data; it says nothing about the council",
-}
-"""Top-level fields left out of a period comparison, with the reason for each."""
+IGNORED_FIELDS = NOT_FINDINGS_BETWEEN_PERIODS
+"""Top-level fields left out of a period comparison, with the reason for each (``assessment.fields``)."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +72,7 @@ def period_changes(store: AssessmentStore, framework_id: str, org_code: str, per
         result.append(
             PeriodChange(
                 change.path,
-                describe_path(change.path),
+                change.label,
                 change.before,
                 change.after,
                 setting.number,

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from kloe_nb.assessment.fields import IDENTITY_FIELDS, Conflict, merge
 from kloe_nb.assessment.model import Assessment, Flag, FrameworkVersion, JudgementDecision, KloeRecord, Organisation
 from kloe_nb.errors import KloeError, StaleRevisionError, StoreBusyError, StoreWriteError
 from kloe_nb.form.autosave import SaveTiming, Throttle
 from kloe_nb.form.edits import Editing
-from kloe_nb.form.merge import Conflict, find_conflicts, merge
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.scoring import Scores, score, suggest_kloe_level
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
@@ -306,14 +306,14 @@ class FormSession(Editing):
         return retry
 
     def _stale(self, stale: StaleRevisionError, based_on: int | None) -> float | None:
-        current = stale.current if isinstance(stale.current, StoredAssessment) else None
+        current = stale.current
         if current is None:
             # the store no longer has what we loaded (a store swapped underneath): save ours as new
             with self._lock:
                 self.revision, self._base = None, None
             return 0.0
         with self._lock:
-            conflicts = find_conflicts(self._base, current.assessment, self.assessment)
+            conflicts = [conflict for conflict in stale.conflicts if conflict.key[0] not in IDENTITY_FIELDS]  # the form never edits those
             if not conflicts:
                 self.assessment = merge(self._base, current.assessment, self.assessment)
                 self.revision, self._base = current.revision, current.assessment

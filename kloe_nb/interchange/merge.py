@@ -10,10 +10,14 @@ form records them), so they are carried over from the stored revision.
 
 from __future__ import annotations
 
-from kloe_nb.assessment.model import Assessment
+from typing import Any
 
-TEMPLATED = {"level": None, "evidence": [], "strengths": "", "areas_for_improvement": "", "current_position": "", "actions": []}
-"""The KLOE fields the template holds, blank: what a KLOE the file has no entries for is left with."""
+from kloe_nb.assessment.model import Assessment, KloeRecord
+from kloe_nb.interchange.xlsx_layout import INPUTS
+
+TEMPLATED: dict[str, Any] = {name: KloeRecord.model_fields[name].get_default(call_default_factory=True) for name in (*INPUTS.values(), "actions")}
+"""The KLOE fields the template holds (the question sheets' columns and the Action plan sheet), blank:
+what a KLOE the file has no entries for is left with."""
 
 
 def carry_over_untemplated(stored: Assessment, imported: Assessment) -> Assessment:

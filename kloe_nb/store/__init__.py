@@ -9,16 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kloe_nb.assessment.fields import Conflict, FieldChange, describe_path
 from kloe_nb.errors import StoreError
-from kloe_nb.store.base import (
-    AssessmentKey,
-    AssessmentStore,
-    Conflict,
-    FieldChange,
-    RevisionInfo,
-    StoredAssessment,
-    describe_path,
-)
+from kloe_nb.store.base import AssessmentKey, AssessmentStore, RevisionInfo, StoredAssessment
 from kloe_nb.store.safety import restore_backup
 from kloe_nb.store.sqlite import SQLiteStore, StoreWarning
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
+from kloe_nb.assessment.fields import FieldChange
 from kloe_nb.assessment.model import Assessment
 
 
@@ -34,41 +35,6 @@ class AssessmentKey:
         period = f" {self.period}" if self.period else ""
         track = f" [{self.track}]" if self.track else ""
         return f"{self.framework} {self.org_code}{period}{track}"
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field that changed between two revisions (``kloes.2.1.level``: 2 -> 3)."""
-
-    path: str
-    before: Any
-    after: Any
-
-    @property
-    def label(self) -> str:
-        """The path in words: ``KLOE 2.1 level``, ``judgement J1 rationale``, ``organisation name``."""
-        return describe_path(self.path)
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A field changed both by someone else's save and by a refused one: both values, for the form.
-
-    ``base`` is the value both started from; ``theirs`` is in the store now, set by revision
-    ``their_revision`` (``their_author`` at ``their_time``); ``yours`` is what the refused save had.
-    """
-
-    path: str
-    base: Any
-    theirs: Any
-    yours: Any
-    their_revision: int
-    their_author: str
-    their_time: str
-
-    @property
-    def label(self) -> str:
-        return describe_path(self.path)
 
 
 @dataclass(frozen=True)
@@ -99,18 +65,6 @@ def login_name() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name (e.g. a container with an arbitrary uid)
         return "unknown"
-
-
-_KINDS = {"kloes": "KLOE", "judgements": "judgement"}
-
-
-def describe_path(path: str) -> str:
-    """A field path in words. KLOE ids may contain dots (``2.1``); field names never do."""
-    head, _, rest = path.partition(".")
-    if head in _KINDS and "." in rest:
-        item, _, name = rest.rpartition(".")
-        return f"{_KINDS[head]} {item} {name.replace('_', ' ')}"
-    return path.replace(".", " ").replace("_", " ")
 
 
 @runtime_checkable

@@ -21,6 +21,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kloe_nb.assessment.fields import Conflict, FieldChange, changed_fields, find_conflicts
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import (
     CorruptStoreError,
@@ -38,8 +40,7 @@ from kloe_nb.errors import (
     StoreError,
     StoreWriteError,
 )
-from kloe_nb.store.base import AssessmentKey, Conflict, FieldChange, RevisionInfo, StoredAssessment, describe_path, login_name
-from kloe_nb.store.diff import changed_fields
+from kloe_nb.store.base import AssessmentKey, RevisionInfo, StoredAssessment, login_name
 from kloe_nb.store.safety import (
     backup_offer,
     header_problem,
@@ -123,27 +124,33 @@ def _council(key: AssessmentKey) -> str:
     return f"{key.framework} council {key.org_code}" + (f" {key.period}" if key.period else "") + (f" [{key.track}]" if key.track else "")
 
 
+# SQLite's primary result codes (sqlite.org/rescode.html). Python's sqlite3 names them only
+# from 3.11, and gives ``sqlite_errorcode`` only from 3.11; on 3.10 the message text decides.
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = 5, 6, 8, 10, 11, 13, 26
+
+
 def _code(error: sqlite3.Error) -> int | None:
     code = getattr(error, "sqlite_errorcode", None)
-    return None if code is None else code & 0xFF
+    return None if code is None else int(code) & 0xFF
 
 
 def _is_busy(error: sqlite3.Error) -> bool:
     text = str(error)
-    return _code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text or "busy" in text
+    return _code(error) in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text or "busy" in text
 
 
 def _is_corrupt(error: sqlite3.Error) -> bool:
     text = str(error)
-    return _code(error) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text or "not a database" in text
+    return _code(error) in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text or "not a database" in text
 
 
 def _why_not_written(error: sqlite3.Error) -> str:
-    if _code(error) == sqlite3.SQLITE_FULL:
+    text = str(error)
+    if _code(error) == SQLITE_FULL or "database or disk is full" in text:
         return "the disk is full (or the store reached its size limit): free some space, then save again"
-    if _code(error) == sqlite3.SQLITE_IOERR:
+    if _code(error) == SQLITE_IOERR or "disk I/O error" in text:
         return f"a disk or network error: {error}; check the disk, then save again"
-    if _code(error) == sqlite3.SQLITE_READONLY:
+    if _code(error) == SQLITE_READONLY or "readonly database" in text:
         return f"the store cannot be written ({error}): check the file's permissions"
     return str(error)
 
@@ -248,10 +255,10 @@ class SQLiteStore:
             raise sqlite3.DatabaseError(f"database disk image is malformed: integrity check failed: {details}")
 
     def _schema_version(self) -> int:
-        return self._db.execute("PRAGMA user_version").fetchone()[0]
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def _application_id(self) -> int:
-        return self._db.execute("PRAGMA application_id").fetchone()[0]
+        return int(self._db.execute("PRAGMA application_id").fetchone()[0])
 
     def _not_ours(self, what: str) -> IncompatibleStoreError:
         return IncompatibleStoreError(
@@ -360,13 +367,17 @@ class SQLiteStore:
 
     # -- reading -----------------------------------------------------------------------------
     def _row(self, key: AssessmentKey) -> tuple[int, int] | None:
-        return self._db.execute(
+        row: tuple[int, int] | None = self._db.execute(
             "SELECT id, current_revision FROM assessments WHERE framework = ? AND org_code = ? AND period = ? AND track = ?",
             (key.framework, key.org_code, key.period, key.track),
         ).fetchone()
+        return row
 
     def _revision(self, assessment_id: int, number: int) -> tuple[str, str, str] | None:
-        return self._db.execute("SELECT document, saved_at, saved_by FROM revisions WHERE assessment_id = ? AND number = ?", (assessment_id, number)).fetchone()
+        row: tuple[str, str, str] | None = self._db.execute(
+            "SELECT document, saved_at, saved_by FROM revisions WHERE assessment_id = ? AND number = ?", (assessment_id, number)
+        ).fetchone()
+        return row
 
     def _parse(self, key: AssessmentKey, number: int, document: str) -> Assessment:
         try:
@@ -524,23 +535,16 @@ class SQLiteStore:
     ) -> StaleRevisionError:
         current_stored = self._stored(key, assessment_id, current)
         by = f"revision {current} by {current_stored.saved_by} at {current_stored.saved_at}"
-        if based_on is None:
+        if based_on is None:  # both created it: every field both filled in differently conflicts
             return StaleRevisionError(
                 f"NOT SAVED: {_council(key)} is already in the store {self.path} ({by}); nothing was overwritten. "
                 "Load it and make your changes to it, or use a different period.",
                 current_stored,
-                [],
+                self._conflicts(assessment_id, {}, 0, current_stored, current_document, mine),
             )
         base_row = self._revision(assessment_id, based_on) if 0 < based_on < current else None
         base = json.loads(base_row[0]) if base_row else {}
-        theirs = {change.path: change for change in changed_fields(base, current_document)}
-        ours = {change.path: change for change in changed_fields(base, mine)}
-        touched = self._who_changed(assessment_id, based_on, current)
-        conflicts = []
-        for path, change in theirs.items():
-            if path in ours and ours[path].after != change.after:
-                revision, author, when = touched.get(path, (current, current_stored.saved_by, current_stored.saved_at))
-                conflicts.append(Conflict(path, change.before, change.after, ours[path].after, revision, author, when))
+        conflicts = self._conflicts(assessment_id, base, based_on, current_stored, current_document, mine)
         council = _council(key)
         if based_on > current:
             why = f"your edit was based on revision {based_on} but the store has only {current} revisions (was it restored from a backup?)"
@@ -548,10 +552,11 @@ class SQLiteStore:
             why = f"someone else saved it since you loaded revision {based_on}: the store now has {by}"
         lines = [
             f"{conflict.label}: theirs {_describe(conflict.theirs)} (revision {conflict.their_revision} by "
-            f"{conflict.their_author} at {conflict.their_time}), yours {_describe(conflict.yours)}"
+            f"{conflict.their_author} at {conflict.their_time}), yours {_describe(conflict.mine)}"
             for conflict in conflicts
         ]
-        others = [describe_path(path) for path in theirs if path not in {c.path for c in conflicts}]
+        conflicting = {conflict.path for conflict in conflicts}
+        others = [change.label for change in changed_fields(base, current_document) if change.path not in conflicting]
         if others:
             lines.append(f"they also changed: {', '.join(others)}")
         if not lines:
@@ -562,6 +567,17 @@ class SQLiteStore:
             + "\n  Keep your values (listed above as yours), reload to see theirs, then make your changes again."
         )
         return StaleRevisionError(message, current_stored, conflicts)
+
+    def _conflicts(
+        self, assessment_id: int, base: dict[str, Any], based_on: int, current: StoredAssessment, theirs: dict[str, Any], mine: dict[str, Any]
+    ) -> list[Conflict]:
+        """The fields both saves changed from ``base``, each with the revision that set theirs (and who, and when)."""
+        touched = self._who_changed(assessment_id, based_on, current.revision)
+        conflicts = []
+        for found in find_conflicts(base, theirs, mine):
+            revision, author, when = touched.get(found.path, (current.revision, current.saved_by, current.saved_at))
+            conflicts.append(replace(found, their_revision=revision, their_author=author, their_time=when))
+        return conflicts
 
     def _who_changed(self, assessment_id: int, after: int, upto: int) -> dict[str, tuple[int, str, str]]:
         """For each field path, the latest revision in (after, upto] that changed it, with author and time."""
