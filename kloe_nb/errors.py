@@ -8,11 +8,6 @@ else escaping is a bug (shown with ``--debug``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # types only: every other module imports this one
-    from kloe_nb.assessment.fields import Conflict
-    from kloe_nb.store.base import StoredAssessment
 
 
 @dataclass(frozen=True)
@@ -55,20 +50,6 @@ class NotFoundError(KloeError):
 
 class StoreError(KloeError):
     """Something went wrong with the assessment store; nothing already saved was lost."""
-
-
-class StaleRevisionError(StoreError):
-    """A save was based on an older revision than the store holds: refused, nothing overwritten.
-
-    ``current`` is the stored assessment as it is now (None when the store no longer has it);
-    ``conflicts`` lists the fields both saves changed, with both values and which revision set
-    theirs, so the form can show them side by side.
-    """
-
-    def __init__(self, message: str, current: StoredAssessment | None, conflicts: list[Conflict]) -> None:
-        super().__init__(message)
-        self.current = current
-        self.conflicts = conflicts
 
 
 class StoreBusyError(StoreError):

@@ -268,7 +268,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from kloe_nb.assessment import Assessment, KloeRecord, Organisation
-    from kloe_nb.errors import StaleRevisionError
+    from kloe_nb.store import StaleRevisionError
     from kloe_nb.store import AssessmentKey, open_store
     path, level = sys.argv[1], int(sys.argv[2])
     with open_store(path) as store:

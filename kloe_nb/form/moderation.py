@@ -20,7 +20,7 @@ import ipywidgets as W
 
 from kloe_nb.analysis.agreement import agreement
 from kloe_nb.analysis.moderation import ModerationItem, moderation_items, record_agreed
-from kloe_nb.errors import KloeError, NotFoundError, StaleRevisionError, StoreError
+from kloe_nb.errors import KloeError, NotFoundError, StoreError
 from kloe_nb.form.app import open_view, url_parameters
 from kloe_nb.form.moderation_html import agreement_html, item_status_html, side_by_side_html
 from kloe_nb.form.session import clock
@@ -29,7 +29,7 @@ from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, label_st
 from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.framework.naming import kloe_heading
-from kloe_nb.store import AssessmentKey, AssessmentStore, StoredAssessment
+from kloe_nb.store import AssessmentKey, AssessmentStore, StaleRevisionError, StoredAssessment
 from kloe_nb.store.base import login_name
 
 URL_PARAMETERS = ("framework", "council_code", "period", "track", "assessor")

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Literal
 
 from kloe_nb.assessment.fields import IDENTITY_FIELDS, Conflict, merge
 from kloe_nb.assessment.model import Assessment, Flag, FrameworkVersion, JudgementDecision, KloeRecord, Organisation
-from kloe_nb.errors import KloeError, StaleRevisionError, StoreBusyError, StoreWriteError
+from kloe_nb.errors import KloeError, StoreBusyError, StoreWriteError
 from kloe_nb.form.autosave import SaveTiming, Throttle
 from kloe_nb.form.edits import Editing
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.scoring import Scores, score, suggest_kloe_level
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
-from kloe_nb.store.base import AssessmentKey, AssessmentStore, StoredAssessment
+from kloe_nb.store.base import AssessmentKey, AssessmentStore, StaleRevisionError, StoredAssessment
 
 if TYPE_CHECKING:
     from kloe_nb.analysis.sensitivity import JudgementSensitivity

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kloe_nb.assessment.fields import Conflict, FieldChange, describe_path
 from kloe_nb.errors import StoreError
-from kloe_nb.store.base import AssessmentKey, AssessmentStore, RevisionInfo, StoredAssessment
+from kloe_nb.store.base import AssessmentKey, AssessmentStore, RevisionInfo, StaleRevisionError, StoredAssessment
 from kloe_nb.store.safety import restore_backup
 from kloe_nb.store.sqlite import SQLiteStore, StoreWarning
 
@@ -43,6 +43,7 @@ __all__ = [
     "FieldChange",
     "RevisionInfo",
     "SQLiteStore",
+    "StaleRevisionError",
     "StoreWarning",
     "StoredAssessment",
     "describe_path",

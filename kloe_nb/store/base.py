@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
-from kloe_nb.assessment.fields import FieldChange
+from kloe_nb.assessment.fields import Conflict, FieldChange
 from kloe_nb.assessment.model import Assessment
+from kloe_nb.errors import StoreError
 
 
 @dataclass(frozen=True, order=True)
@@ -113,3 +114,17 @@ class AssessmentStore(Protocol):
     def __enter__(self) -> AssessmentStore: ...
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None) -> None: ...
+
+
+class StaleRevisionError(StoreError):
+    """A save was based on an older revision than the store holds: refused, nothing overwritten.
+
+    ``current`` is the stored assessment as it is now (None when the store no longer has it);
+    ``conflicts`` lists the fields both saves changed, with both values and which revision set
+    theirs, so the form can show them side by side.
+    """
+
+    def __init__(self, message: str, current: StoredAssessment | None, conflicts: list[Conflict]) -> None:
+        super().__init__(message)
+        self.current = current
+        self.conflicts = conflicts

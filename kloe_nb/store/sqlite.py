@@ -35,12 +35,11 @@ from kloe_nb.errors import (
     CorruptStoreError,
     IncompatibleStoreError,
     NotFoundError,
-    StaleRevisionError,
     StoreBusyError,
     StoreError,
     StoreWriteError,
 )
-from kloe_nb.store.base import AssessmentKey, RevisionInfo, StoredAssessment, login_name
+from kloe_nb.store.base import AssessmentKey, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
 from kloe_nb.store.safety import (
     backup_offer,
     header_problem,
