@@ -22,12 +22,11 @@ from kloe_nb.errors import (
     IncompatibleStoreError,
     KloeError,
     NotFoundError,
-    StaleRevisionError,
     StoreBusyError,
     StoreError,
     StoreWriteError,
 )
-from kloe_nb.store import AssessmentKey, AssessmentStore, StoreWarning, describe_path, open_store, restore_backup, safety
+from kloe_nb.store import AssessmentKey, AssessmentStore, StaleRevisionError, StoreWarning, describe_path, open_store, restore_backup, safety
 from kloe_nb.store import sqlite as store_sqlite
 from kloe_nb.store.safety import backup_path, file_system_type, on_network_file_system
 from kloe_nb.store.sqlite import SQLiteStore
