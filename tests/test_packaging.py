@@ -92,3 +92,17 @@ def test_a_plain_pip_install_carries_the_frameworks_and_notebooks(tmp_path):
     module, frameworks, loaded, report_found, compare, compare_found = json.loads(ran.stdout)
     assert module.startswith(str(site)) and frameworks.startswith(str(site)) and compare.startswith(str(site))
     assert loaded == "caa-2009" and report_found and compare_found
+
+
+def test_every_link_between_the_guides_leads_somewhere():
+    """The README links the guides in docs/ and they link each other: a moved or renamed guide must not leave a dead link."""
+    import re
+
+    pages = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    dead = [
+        f"{page.relative_to(REPO_ROOT)}: {target}"
+        for page in pages
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
+        if "://" not in target and not (page.parent / target).exists()
+    ]
+    assert len(pages) >= 6 and dead == []

@@ -1,6 +1,6 @@
 """The assessment record: what an analyst found for one organisation against one framework.
 
-This is the interchange JSON of DESIGN.md as strict pydantic models. A blank level means
+This is the interchange JSON of docs/design.md as strict pydantic models. A blank level means
 "not yet assessed", never a score; levels are whole numbers 1-4 and nothing else (not
 ``3.5``, ``"three"`` or ``true``). Text fields refuse what cannot be stored or shown
 safely (NUL, lone surrogates) and anything over ``MAX_TEXT`` characters, with a message.

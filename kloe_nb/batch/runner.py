@@ -10,7 +10,7 @@ The order of work, so that bad input stops the run before anything is written:
 3. the rest run in worker processes (``pool.py``) with a progress bar;
 4. ``index.html`` and ``summary.csv`` are written, also when the run is interrupted.
 
-Exit code (DESIGN.md): 0 when every council has a current report, 1 when any failed.
+Exit code (docs/design.md): 0 when every council has a current report, 1 when any failed.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class BatchOutcome:
 
     @property
     def exit_code(self) -> int:
-        """1 when any council failed or the run was interrupted, else 0 (DESIGN.md)."""
+        """1 when any council failed or the run was interrupted, else 0 (docs/design.md)."""
         return 1 if self.count(FAILED) or self.interrupted else 0
 
 

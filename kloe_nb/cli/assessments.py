@@ -23,7 +23,7 @@ def add_commands(commands: Any) -> None:
     scoring.add_argument("--framework", help="framework id (with --org)")
     scoring.add_argument("--period", default="", help="assessment period (with --org), e.g. 2008/09")
     scoring.add_argument("--track", default="", help="the track (with --org): blank for the lead, or an independent scoring such as B")
-    scoring.add_argument("--json", action="store_true", help="the JSON of DESIGN.md")
+    scoring.add_argument("--json", action="store_true", help="the JSON of docs/design.md")
     scoring.set_defaults(handler=score_command)
 
     importing = commands.add_parser("import", help="import assessment files (JSON or the Excel template) into the store")

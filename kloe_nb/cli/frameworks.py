@@ -27,7 +27,7 @@ def add_commands(commands: Any) -> None:
 
     show = sub.add_parser("show", help="every KLOE of one framework with its descriptors")
     show.add_argument("id", help="framework id, e.g. ac-benefits")
-    show.add_argument("--json", action="store_true", help="the flattened JSON (DESIGN.md)")
+    show.add_argument("--json", action="store_true", help="the flattened JSON (docs/design.md)")
     show.set_defaults(handler=show_framework)
 
     validate = sub.add_parser("validate", help="check framework files; every problem as file:line: field: message")

@@ -1,6 +1,6 @@
 """Entry point of the ``kloe`` command: argument parsing, exit codes, and error printing.
 
-Exit codes (DESIGN.md): 0 ok, 1 some work failed (the rest was done), 2 bad usage or input.
+Exit codes (docs/design.md): 0 ok, 1 some work failed (the rest was done), 2 bad usage or input.
 A ``KloeError`` is printed as plain words; any other exception is a bug, printed briefly
 (with the traceback only under ``--debug``).
 """

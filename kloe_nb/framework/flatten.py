@@ -1,4 +1,4 @@
-"""The flattened JSON view of a framework (DESIGN.md contract for ``kloe frameworks show --json``).
+"""The flattened JSON view of a framework (docs/design.md contract for ``kloe frameworks show --json``).
 
 Other tools read this shape, so it is built here in one place: one list of KLOEs, each
 carrying its judgement, question or theme, and descriptors keyed by level as a string.
@@ -42,7 +42,7 @@ def _kloe(group: Group, kloe: Kloe) -> dict[str, Any]:
 
 
 def flatten(framework: Framework, sha256: str | None = None) -> dict[str, Any]:
-    """The framework as the flattened JSON object of DESIGN.md."""
+    """The framework as the flattened JSON object of docs/design.md."""
     return {
         "id": framework.id,
         "version": framework.version,

@@ -1,4 +1,4 @@
-"""The assessment interchange JSON (DESIGN.md): read with every problem named, written byte-stable.
+"""The assessment interchange JSON (docs/design.md): read with every problem named, written byte-stable.
 
 Reading refuses a file over ``MAX_FILE_BYTES`` before parsing it, accepts a UTF-8 BOM, and
 reports malformed JSON at ``file:line:column`` in plain words and schema errors with the

@@ -10,6 +10,7 @@ from kloe_nb.framework.labels import level_name, stars_text
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import CombinationTable, Framework, Scale
 from kloe_nb.render.environment import environment
+from kloe_nb.render.inert import require_inert
 
 
 def _heading(scale: Scale | None, level: int) -> str:
@@ -58,6 +59,6 @@ def render_handbook(framework: Framework, sha256: str, generated: datetime | Non
 
 
 def write_handbook(record: LoadedFramework, output: Path) -> Path:
-    """Write the handbook of a loaded framework to ``output`` (atomically)."""
-    write_text_atomically(output, render_handbook(record.framework, record.sha256))
+    """Write the handbook of a loaded framework to ``output`` (atomically), checked inert like every page."""
+    write_text_atomically(output, require_inert(render_handbook(record.framework, record.sha256), str(output)))
     return output
