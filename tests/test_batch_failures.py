@@ -89,9 +89,10 @@ def run(tmp_path_factory):
     nbformat.write(nb, notebook)
     out = root / "out"
     (out / "notebooks").mkdir(parents=True)
-    (out / "raise.html").write_text("<html>STALE REPORT FROM AN EARLIER RUN</html>")
-    (out / "notebooks" / "raise.ipynb").write_text("{}")
-    (out / ".ok-1.html.abc123.tmp").write_text("half written by a killed run")
+    # An earlier run's page and notebook (marked as the workbook's), and a temporary file a killed run left.
+    (out / "raise.html").write_text('<html><meta name="generator" content="kloe-workbook 0.1">STALE REPORT FROM AN EARLIER RUN</html>')
+    (out / "notebooks" / "raise.ipynb").write_text(json.dumps({"cells": [], "metadata": {"kloe_workbook": {"version": "0.1"}}}))
+    (out / ".ok-1.html.abc123xy.tmp").write_text("half written by a killed run")
     result = subprocess.run(
         [
             sys.executable,

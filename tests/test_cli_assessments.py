@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO_ROOT
 
 from kloe_nb.assessment import Assessment, JudgementDecision, KloeRecord, Organisation
@@ -133,3 +134,77 @@ def test_a_framework_changed_since_saving_is_summarised_and_nothing_is_lost(tmp_
     assert "framework hi-prospects has changed since this assessment was saved (saved against version 0" in result.stderr
     assert "KLOEs no longer in the framework, kept with what they hold: old-area" in result.stderr
     assert result.returncode == 2  # scoring refuses until old-area is resolved
+
+
+# -- -o writes into what it names, never replaces it by something else (issue 12, item 3) ------------
+
+
+def _stored_caa(tmp_path):
+    store = tmp_path / "kloe.db"
+    assert kloe("import", str(caa_file(tmp_path)), "--store", str(store)).returncode == 0
+    return store
+
+
+def _export(store, output, fmt="json", **run):
+    command = [sys.executable, "-m", "kloe_nb.cli.main", "export", "--framework", "caa-2009", "--org", "00123", "--period", "2008/09"]
+    return subprocess.run([*command, "--format", fmt, "-o", str(output), "--store", str(store)], capture_output=True, cwd=REPO_ROOT, **run)
+
+
+def test_export_to_dash_writes_standard_output_and_the_message_to_standard_error(tmp_path):
+    done = _export(_stored_caa(tmp_path), "-")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["organisation"]["code"] == "00123"
+    assert b"wrote" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_export_into_a_link_to_standard_output_writes_into_it_and_leaves_the_link(tmp_path, fmt):
+    link = tmp_path / f"out.{fmt}"
+    link.symlink_to("/proc/self/fd/1")
+    done = _export(_stored_caa(tmp_path), link, fmt)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and str(link.readlink()) == "/proc/self/fd/1"
+    assert done.stdout.startswith(b"PK" if fmt == "xlsx" else b"{")
+
+
+def test_export_into_a_pipe_streams_into_it(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    done = _export(_stored_caa(tmp_path), fifo, timeout=120)
+    reader.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert fifo.is_fifo() and json.loads(received[0])["period"] == "2008/09"
+
+
+def test_export_through_a_link_to_a_regular_file_replaces_that_file_and_keeps_the_link(tmp_path):
+    target = tmp_path / "real.json"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert _export(_stored_caa(tmp_path), link).returncode == 0
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["period"] == "2008/09"
+
+
+def test_export_onto_a_folder_is_refused_in_plain_words(tmp_path):
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    done = _export(_stored_caa(tmp_path), folder)
+    assert done.returncode == 2 and folder.is_dir()
+    assert b"is a folder; give the name of a file to write (or - for standard output)" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+def test_handbook_into_a_link_to_standard_output_writes_the_page_there(tmp_path):
+    link = tmp_path / "hb.html"
+    link.symlink_to("/proc/self/fd/1")
+    done = subprocess.run(
+        [sys.executable, "-m", "kloe_nb.cli.main", "frameworks", "handbook", "hi-prospects", "-o", str(link)], capture_output=True, cwd=REPO_ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and b'<meta name="generator" content="kloe-workbook' in done.stdout

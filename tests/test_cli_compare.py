@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -135,20 +136,34 @@ def test_the_page_must_be_named_html(tmp_path, capsys):
 
 # -- a notebook that fails: exit 1, nothing stale left looking current, the failed notebook kept -----------
 def test_a_failing_notebook_leaves_no_stale_page_and_keeps_the_failed_notebook(compared, tmp_path):
-    store, _, _ = compared
+    store, old, _ = compared
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.insert(4, nbformat.v4.new_code_cell("comparison.no_such_section()"))
     broken = tmp_path / "broken.ipynb"
     nbformat.write(nb, broken)
     output = tmp_path / "compare.html"
-    output.write_text("an old page", encoding="utf-8")
-    output.with_suffix(".ipynb").write_text("{}", encoding="utf-8")
+    shutil.copyfile(old, output)  # an earlier page of ours, which must not be left looking current
+    shutil.copyfile(old.with_suffix(".ipynb"), output.with_suffix(".ipynb"))
     result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "--notebook", str(broken), "-o", str(output))
     assert result.returncode == 1
     assert "comparison not written" in result.stderr and "comparison.no_such_section()" in result.stderr and "AttributeError" in result.stderr
     assert not output.exists() and not output.with_suffix(".ipynb").exists()
     failed = tmp_path / "compare.html.failed.ipynb"
     assert failed.exists() and f"the failed notebook is at {failed}" in result.stderr
+
+
+def test_a_failing_notebook_leaves_a_page_the_workbook_did_not_write_alone(compared, tmp_path):
+    store, _, _ = compared
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell("comparison.no_such_section()"))
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(nb, broken)
+    output = tmp_path / "compare.html"
+    output.write_text("my own page", encoding="utf-8")
+    output.with_suffix(".ipynb").write_text("{}", encoding="utf-8")
+    result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "--notebook", str(broken), "-o", str(output))
+    assert result.returncode == 1
+    assert output.read_text(encoding="utf-8") == "my own page" and output.with_suffix(".ipynb").read_text(encoding="utf-8") == "{}"
 
 
 def test_a_notebook_without_the_parameters_is_refused_before_running(tmp_path, capsys):

@@ -536,9 +536,21 @@ def test_a_store_from_a_newer_version_is_refused_and_left_alone(store_path):
 def test_another_programs_database_is_not_taken_over(store_path):
     with sqlite3.connect(store_path) as connection:
         connection.execute("CREATE TABLE invoices (id INTEGER)")
+    before = store_path.read_bytes()
     with pytest.raises(IncompatibleStoreError, match="not a kloe-workbook store \\(it has tables invoices\\)"):
         open_store(store_path)
     assert sqlite3.connect(store_path).execute("SELECT name FROM sqlite_master").fetchall() == [("invoices",)]
+    # left exactly as it was: not switched to WAL, its change counter not bumped, no journal beside it
+    assert store_path.read_bytes() == before and sorted(path.name for path in store_path.parent.iterdir()) == [store_path.name]
+
+
+def test_a_database_of_another_application_is_left_byte_for_byte(store_path):
+    with sqlite3.connect(store_path) as connection:
+        connection.execute("PRAGMA application_id = 1234")
+    before = store_path.read_bytes()
+    with pytest.raises(IncompatibleStoreError, match=r"its application id is 0x4d2\)\. Nothing was changed"):
+        open_store(store_path)
+    assert store_path.read_bytes() == before and sorted(path.name for path in store_path.parent.iterdir()) == [store_path.name]
 
 
 def test_a_new_migration_is_one_more_function_in_the_list(store_path, monkeypatch):

@@ -15,6 +15,7 @@ from typing import Any
 from kloe_nb.batch.job import FAILED, OK, NotebookJob, execute_job
 from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.batch.outputs import OutputFolder
+from kloe_nb.errors import KloeError
 from kloe_nb.render.exporter import PageRenderer, summary
 
 
@@ -60,7 +61,7 @@ def run_council(session: KernelSession, renderer: PageRenderer, task: CouncilTas
     if executed.ok:
         try:
             outputs.write_success(task.slug, executed.nb, executed.html)
-        except OSError as error:
+        except (OSError, KloeError) as error:
             result.reason = f"the report could not be written: {error}"
         else:
             result.status = OK
@@ -70,7 +71,7 @@ def run_council(session: KernelSession, renderer: PageRenderer, task: CouncilTas
     if result.status == FAILED:
         try:
             result.failed_notebook = outputs.write_failure(task.slug, executed.nb)
-        except OSError as error:
+        except (OSError, KloeError) as error:
             result.reason += f" (and the failed notebook could not be kept: {error})"
     result.seconds = time.monotonic() - started
     return result

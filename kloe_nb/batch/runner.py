@@ -27,7 +27,7 @@ from kloe_nb.batch import DEFAULT_TIMEOUT
 from kloe_nb.batch.council import CouncilResult, CouncilTask
 from kloe_nb.batch.index import CouncilRow, comparison_links, index_html, summary_csv_text
 from kloe_nb.batch.job import FAILED, UP_TO_DATE
-from kloe_nb.batch.outputs import OutputFolder
+from kloe_nb.batch.outputs import OutputFolder, written_by_us
 from kloe_nb.batch.parameters import DEFAULT_NOTEBOOK, check_names, check_notebook, council_parameters
 from kloe_nb.batch.slugs import check_collisions
 from kloe_nb.errors import KloeError, NotFoundError
@@ -108,6 +108,8 @@ def read_summary(path: Path) -> dict[str, Any] | None:
 def up_to_date(outputs: OutputFolder, slug: str, revision: int, saved_at: str, inputs: list[Path]) -> dict[str, Any] | None:
     """The summary of a council's existing report when it can be kept (see the module docstring), else None."""
     html, notebook = outputs.html(slug), outputs.notebook(slug)
+    if not written_by_us(html):
+        return None  # missing, or someone else's file: not a report of ours to keep
     try:
         made = html.stat().st_mtime
         notebook.stat()
@@ -199,7 +201,8 @@ def run_batches(batches: list[BatchOptions]) -> list[BatchOutcome]:
     slots: dict[int, CouncilRow] = {}
     tasks: list[CouncilTask] = []
     for batch in prepared:
-        batch.outputs.prepare()
+        batch.outputs.prepare()  # every folder checked before anything is written in any of them
+    for batch in prepared:
         for item in batch.planned:
             if item.task is None:
                 if item.row.status == FAILED:

@@ -46,7 +46,7 @@ def render_one(
         session.shutdown()
     result = CouncilResult(0, code, OK if executed.ok else FAILED, executed.reason)
     if executed.ok:
-        PageFiles(output, save_notebook).write_success(executed.nb, executed.html)
+        PageFiles(output, save_notebook, notebook_named=True).write_success(executed.nb, executed.html)
         result.report, result.summary = str(output), summary(executed.nb)
     else:
         # a notebook saved by an earlier run (--save-notebook) is the user's to keep: only the page goes

@@ -10,6 +10,7 @@ from typing import Any
 
 from kloe_nb.assessment.model import Assessment, FrameworkVersion
 from kloe_nb.assessment.validate import framework_change_note, require_valid
+from kloe_nb.cli.messages import wrote
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.loader import load_framework, load_framework_by_id
 from kloe_nb.render.score_text import scores_text
@@ -142,7 +143,7 @@ def export_command(args: argparse.Namespace) -> int:
         stored = store.load(_key(args))
     framework = load_framework(args.framework)
     write_assessment(framework, stored.assessment, args.output, args.format)
-    print(f"wrote {args.output} (revision {stored.revision})")
+    wrote(args.output, f"revision {stored.revision}")
     return 0
 
 
@@ -150,7 +151,7 @@ def template_command(args: argparse.Namespace) -> int:
     from kloe_nb.interchange.xlsx_write import write_assessment_xlsx
 
     write_assessment_xlsx(load_framework(args.framework), None, args.output)
-    print(f"wrote {args.output}")
+    wrote(args.output)
     return 0
 
 

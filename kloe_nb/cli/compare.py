@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kloe_nb.cli.messages import wrote
+
 
 def add_commands(commands: Any) -> None:
     """Register ``kloe compare``."""
@@ -54,6 +56,6 @@ def compare_command(args: argparse.Namespace) -> int:
             print(f"kloe: the failed notebook is at {result.notebook}", file=sys.stderr)
         return 1
     within = f" in the peer group {args.group!r}" if args.group else ""
-    print(f"wrote {args.output} ({result.councils} council{'s' if result.councils != 1 else ''}{within} compared)")
+    wrote(args.output, f"{result.councils} council{'s' if result.councils != 1 else ''}{within} compared")
     print(f"notebook: {result.notebook}")
     return 0

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kloe_nb.cli.messages import wrote
 from kloe_nb.errors import InvalidInputError
 from kloe_nb.framework.flatten import flatten, summary
 from kloe_nb.framework.loader import framework_paths, load_all, load_framework_by_id, load_framework_record
@@ -87,7 +88,7 @@ def validate_frameworks(args: argparse.Namespace) -> int:
 def handbook_command(args: argparse.Namespace) -> int:
     record = load_framework_by_id(args.id)
     write_handbook(record, args.output)
-    print(f"wrote {args.output}")
+    wrote(args.output)
     return 0
 
 

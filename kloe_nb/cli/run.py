@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kloe_nb.cli.messages import wrote
+
 
 def _parameter(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
@@ -131,5 +133,5 @@ def render_command(args: argparse.Namespace) -> int:
         if result.failed_notebook:
             print(f"kloe: the failed notebook is at {result.failed_notebook}", file=sys.stderr)
         return 1
-    print(f"wrote {args.output}")
+    wrote(args.output)
     return 0

@@ -225,6 +225,7 @@ class SQLiteStore:
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
         self._connection = connection
         connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        self._refuse_a_foreign_database(connection)  # before the first write: switching to WAL rewrites the header
         wanted = "wal"
         if on_network_file_system(self.path):
             wanted = "delete"
@@ -264,10 +265,24 @@ class SQLiteStore:
             f"{self.path} is a SQLite database but not a kloe-workbook store ({what}). Nothing was changed: give --store a new file name."
         )
 
-    def _migrate(self) -> None:
-        application_id = self._application_id()
-        if application_id not in (0, APPLICATION_ID):
+    def _refuse_a_foreign_database(self, connection: sqlite3.Connection) -> None:
+        """Someone else's SQLite database is refused with reads only, so it is left exactly as it was.
+
+        A store of ours carries the application id from its first migration; a database without
+        one is ours to initialise only while it has no tables (a new, empty file).
+        """
+        # Tables first, then the id: our first migration commits both at once, so a program that is
+        # creating this store right now is seen either before (no tables) or after (our id), never between.
+        tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
+        application_id = int(connection.execute("PRAGMA application_id").fetchone()[0])
+        if application_id == APPLICATION_ID:
+            return
+        if application_id != 0:
             raise self._not_ours(f"its application id is {application_id:#x}")
+        if tables:
+            raise self._not_ours(f"it has tables {', '.join(row[0] for row in tables[:5])}")
+
+    def _migrate(self) -> None:
         if self._schema_version() == len(MIGRATIONS):
             return
         with self._lock:
