@@ -92,10 +92,21 @@ def test_agreement_overall_and_per_pair(tmp_path):
 
 
 def test_agreement_with_nothing_to_compare_says_so(tmp_path):
+    from kloe_nb.store import open_store
+
+    open_store(tmp_path / "kloe.db").close()  # a store with nothing in it
     result = kloe("--store", str(tmp_path / "kloe.db"), "agreement", "--framework", "caa-2009")
     assert result.returncode == 0 and "nothing to compare" in result.stdout
     unknown = kloe("--store", str(tmp_path / "kloe.db"), "agreement", "--framework", "no-such")
     assert unknown.returncode == 2 and "no-such" in unknown.stderr
+
+
+def test_reading_commands_on_a_missing_store_say_so_and_create_nothing(tmp_path):
+    missing = tmp_path / "missing.db"
+    for command in (["agreement", "--framework", "caa-2009"], ["diff", "--framework", "caa-2009", "--org", "X", "--from", "a", "--to", "b"]):
+        result = kloe("--store", str(missing), *command)
+        assert result.returncode == 2 and "no assessment store at" in result.stderr, result.stderr
+    assert not missing.exists()
 
 
 def test_a_second_track_imports_beside_the_lead_and_score_export_history_take_track(tmp_path):
@@ -119,7 +130,7 @@ def test_a_second_track_imports_beside_the_lead_and_score_export_history_take_tr
     history = kloe("--store", str(store_path), "history", *where, "--track", "B")
     assert history.returncode == 0 and "revision 1" in history.stdout and "Bob" in history.stdout
     missing = kloe("--store", str(store_path), "history", *where, "--track", "C")
-    assert missing.returncode == 2 and "[C]" in missing.stderr
+    assert missing.returncode == 2 and "(track C)" in missing.stderr
 
 
 def test_diff_shows_a_list_of_records_as_its_count_and_the_start_of_the_first():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -208,3 +209,75 @@ def test_handbook_into_a_link_to_standard_output_writes_the_page_there(tmp_path)
     )
     assert done.returncode == 0, done.stderr
     assert link.is_symlink() and b'<meta name="generator" content="kloe-workbook' in done.stdout
+
+
+# -- without --period, a council with several periods is told which periods the store has (issue 12 item 18) --
+@pytest.fixture(scope="module")
+def three_periods(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("periods")
+    store = folder / "kloe.db"
+    paths = sorted(str(path) for path in (REPO_ROOT / "examples" / "assessments").glob("ac-benefits--EX-AC01--*.json"))
+    imported = kloe("--store", str(store), "import", *paths)
+    assert imported.returncode == 0, imported.stderr
+    return store
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", "--framework", "ac-benefits", "--org", "EX-AC01"],
+        ["export", "--framework", "ac-benefits", "--org", "EX-AC01", "--format", "json", "-o", "-"],
+        ["history", "--framework", "ac-benefits", "--org", "EX-AC01"],
+    ],
+)
+def test_without_a_period_the_periods_the_store_has_are_listed(three_periods, command):
+    result = kloe("--store", str(three_periods), *command)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "council 'EX-AC01' has assessments for several periods ('2006/07', '2007/08', '2008/09')" in result.stderr
+    assert "--period" in result.stderr
+
+
+def test_a_period_the_store_lacks_is_named_with_the_periods_it_has(three_periods):
+    result = kloe("--store", str(three_periods), "score", "--framework", "ac-benefits", "--org", "EX-AC01", "--period", "2099/00")
+    assert result.returncode == 2
+    assert "for period '2099/00'" in result.stderr and "it has the periods '2006/07', '2007/08', '2008/09'" in result.stderr
+
+
+def test_a_council_with_one_period_needs_no_period(tmp_path):
+    store = tmp_path / "kloe.db"
+    assert kloe("--store", str(store), "import", str(caa_file(tmp_path))).returncode == 0
+    result = kloe("--store", str(store), "score", "--framework", "caa-2009", "--org", "00123", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["organisation"]["code"] == "00123"
+
+
+# -- commands that only read open the store read-only (issue 12 item 16) ------------------------------------
+def test_reading_commands_never_create_a_store(tmp_path):
+    missing = tmp_path / "missing.db"
+    for command in (["score", "--framework", "caa-2009", "--org", "00123"], ["history", "--framework", "caa-2009", "--org", "00123"]):
+        result = kloe("--store", str(missing), *command)
+        assert result.returncode == 2 and "no assessment store at" in result.stderr
+    assert not missing.exists()
+
+
+def test_a_store_in_a_read_only_folder_can_be_read_and_saving_says_why_not(three_periods, tmp_path):
+    from mounts import read_only_view
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    store = folder / "kloe.db"
+    shutil.copyfile(three_periods, store)
+    before = store.read_bytes()
+    with read_only_view(folder) as view:
+        where = str(view / "kloe.db")
+        scored = kloe("--store", where, "score", "--framework", "ac-benefits", "--org", "EX-AC01", "--period", "2007/08", "--json")
+        assert scored.returncode == 0, scored.stderr
+        assert json.loads(scored.stdout)["period"] == "2007/08"
+        exported = kloe("--store", where, "export", "--framework", "ac-benefits", "--org", "EX-AC01", "--period", "2008/09", "--format", "json", "-o", "-")
+        assert exported.returncode == 0 and json.loads(exported.stdout)["period"] == "2008/09"
+        history = kloe("--store", where, "history", "--framework", "ac-benefits", "--org", "EX-AC01", "--period", "2008/09")
+        assert history.returncode == 0 and "revision 1" in history.stdout
+        restored = kloe("--store", where, "history", "--framework", "ac-benefits", "--org", "EX-AC01", "--period", "2008/09", "--restore", "1")
+        assert restored.returncode == 2 and "Traceback" not in restored.stderr
+        assert "cannot be written" in restored.stderr and "Nothing was changed" in restored.stderr
+    assert store.read_bytes() == before and sorted(path.name for path in folder.iterdir()) == ["kloe.db"]

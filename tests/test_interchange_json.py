@@ -17,6 +17,7 @@ from kloe_nb.assessment.model import (
     Organisation,
 )
 from kloe_nb.errors import InvalidInputError
+from kloe_nb.files import OutputError
 from kloe_nb.framework.loader import load_framework
 from kloe_nb.interchange import read_assessment, write_assessment
 from kloe_nb.interchange.json_io import read_assessment_json, write_assessment_json
@@ -200,7 +201,7 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Path, "write_bytes", disk_full_halfway)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="a.json was not written: the disk is full. Nothing was replaced"):
         write_assessment_json(awkward_assessment().model_copy(update={"period": "2009/10"}), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]  # no temporary file left behind

@@ -675,3 +675,40 @@ def test_open_store_takes_a_path_or_a_sqlite_address(tmp_path):
     with pytest.raises(StoreError, match="unknown kind of store 'postgresql'"):
         open_store("postgresql://db.example/kloe")
     assert issubclass(StoreError, KloeError)
+
+
+# -- a store opened read-only (issue 12 item 16) ---------------------------------------------------------
+def test_a_read_only_store_reads_and_refuses_to_save_leaving_the_file_as_it_was(store_path):
+    with open_store(store_path) as store:
+        store.save(make(), based_on=None)
+    before = store_path.read_bytes()
+    with open_store(store_path, read_only=True) as store:
+        assert store.load(KEY).assessment.kloes["track-record"].level == 2
+        with pytest.raises(StoreWriteError, match="opened read-only, so nothing was saved"):
+            store.save(changed(make(), level=3), based_on=1)
+    assert store_path.read_bytes() == before
+    with open_store(store_path) as store:
+        assert store.load(KEY).revision == 1
+
+
+def test_a_read_only_store_that_does_not_exist_is_not_created(tmp_path):
+    missing = tmp_path / "missing.db"
+    with pytest.raises(NotFoundError, match="no assessment store at"):
+        open_store(missing, read_only=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_store_on_a_read_only_mount_opens_read_only_and_says_why_it_cannot_save(tmp_path):
+    from mounts import read_only_view
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    with open_store(folder / "kloe.db") as store:
+        store.save(make(), based_on=None)
+    with read_only_view(folder) as view:
+        with open_store(view / "kloe.db", read_only=True) as store:
+            assert store.load(KEY).revision == 1
+        with pytest.raises(StoreWriteError, match="in a folder that cannot be written") as raised:
+            open_store(view / "kloe.db")
+        assert "Nothing was changed" in str(raised.value)
+    assert sorted(path.name for path in folder.iterdir()) == ["kloe.db"]

@@ -40,7 +40,7 @@ from typing import Any
 
 from kloe_nb import __version__
 from kloe_nb.errors import KloeError
-from kloe_nb.files import is_stream, write_text_atomically
+from kloe_nb.files import is_stream, os_error_text, write_text_atomically
 
 NOTEBOOKS = "notebooks"
 FAILED = "failed"
@@ -119,7 +119,12 @@ class OutputFolder:
         Refuses (before anything is written) a folder whose ``notebooks`` or ``failed`` is a link
         or not a folder, or whose ``own_files`` are someone else's.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        if self.root.exists() and not self.root.is_dir():
+            raise NotOursError(f"{self.root} is a file, not a folder: give --out a folder for the reports (it is made if missing)")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise NotOursError(f"the output folder {self.root} could not be made: {os_error_text(error)}") from None
         for name in own_files:
             _require_free_or_ours(self.root / name, str(self.root / name))
         for folder in (self.root / NOTEBOOKS, self.root / FAILED):

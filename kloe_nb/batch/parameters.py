@@ -29,7 +29,11 @@ DEFAULT_NOTEBOOK = bundled_dir("notebooks") / "report.ipynb"
 def _declared(path: str, mtime_ns: int) -> tuple[str, ...]:
     import papermill
 
-    return tuple(papermill.inspect_notebook(path))
+    try:
+        return tuple(papermill.inspect_notebook(path))
+    except Exception as error:  # noqa: BLE001 - nbformat raises many kinds (NotJSONError, ValidationError, KeyError...)
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise InvalidInputError(path, [Problem(path, "", f"is not a Jupyter notebook ({reason}): give an .ipynb file saved by Jupyter or by kloe")]) from None
 
 
 def declared_parameters(notebook: Path) -> tuple[str, ...]:

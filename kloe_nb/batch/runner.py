@@ -35,7 +35,7 @@ from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
 from kloe_nb.interchange.councils_csv import Council, read_councils_csv
 from kloe_nb.render.exporter import summary as notebook_summary
 from kloe_nb.store import open_store
-from kloe_nb.store.lookup import require_store_file, resolve_key
+from kloe_nb.store.lookup import resolve_key
 
 
 def default_jobs() -> int:
@@ -129,7 +129,7 @@ def plan(
     """Each council's row, and the task to run where there is one (see the module docstring, step 2)."""
     planned = []
     notebook = Path(options.notebook).resolve()
-    with open_store(require_store_file(options.store)) as store:
+    with open_store(options.store, read_only=True) as store:
         latest = store.latest_revisions(options.framework)
         for index, council in enumerate(councils):
             slug = slugs[council.code]

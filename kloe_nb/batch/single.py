@@ -12,7 +12,7 @@ from kloe_nb.batch.parameters import check_names, check_notebook, council_parame
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.render.exporter import PageRenderer, summary
 from kloe_nb.store import open_store
-from kloe_nb.store.lookup import require_store_file, resolve_key
+from kloe_nb.store.lookup import resolve_key
 
 
 def render_one(
@@ -34,7 +34,7 @@ def render_one(
     load_framework_by_id(framework)
     declared = check_notebook(notebook)
     check_names(extra or {}, declared, notebook)
-    with open_store(require_store_file(store)) as opened:
+    with open_store(store, read_only=True) as opened:
         key = resolve_key(opened, framework, code, period)
     parameters = council_parameters(declared, framework, code, store, key.period, extra)
     output = Path(output)

@@ -59,7 +59,7 @@ def diff_command(args: argparse.Namespace) -> int:
     from kloe_nb.analysis.changes import period_changes
     from kloe_nb.store import open_store
 
-    with open_store(args.store) as store:
+    with open_store(args.store, read_only=True) as store:
         changes = period_changes(store, args.framework, args.org, args.period_from, args.period_to, args.track)
     if args.json:
         _print_json(
@@ -107,7 +107,7 @@ def agreement_command(args: argparse.Namespace) -> int:
     from kloe_nb.store import open_store
 
     framework = load_framework(args.framework)
-    with open_store(args.store) as store:
+    with open_store(args.store, read_only=True) as store:
         report = agreement_report(store, framework)
     if args.json:
         _print_json(

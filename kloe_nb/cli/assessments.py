@@ -55,16 +55,18 @@ def add_commands(commands: Any) -> None:
     history.set_defaults(handler=history_command)
 
 
-def _store(args: argparse.Namespace) -> Any:
+def _store(args: argparse.Namespace, *, read_only: bool = True) -> Any:
+    """The store, read-only unless the command saves: a command that reads never writes (nor creates a store)."""
     from kloe_nb.store import open_store
 
-    return open_store(args.store)
+    return open_store(args.store, read_only=read_only)
 
 
-def _key(args: argparse.Namespace) -> Any:
-    from kloe_nb.store import AssessmentKey
+def _key(store: Any, args: argparse.Namespace) -> Any:
+    """The assessment --org, --framework, --period and --track name; without --period, the council's only one."""
+    from kloe_nb.store.lookup import resolve_key
 
-    return AssessmentKey(framework=args.framework, org_code=args.org, period=args.period, track=args.track)
+    return resolve_key(store, args.framework, args.org, args.period, args.track)
 
 
 def score_command(args: argparse.Namespace) -> int:
@@ -78,7 +80,7 @@ def score_command(args: argparse.Namespace) -> int:
         assessment = read_assessment(args.file)
     elif args.org and args.framework:
         with _store(args) as store:
-            assessment = store.load(_key(args)).assessment
+            assessment = store.load(_key(store, args)).assessment
     else:
         raise KloeError("say what to score: an assessment FILE, or --org CODE --framework ID")
     record = load_framework_by_id(assessment.framework)
@@ -107,7 +109,7 @@ def import_command(args: argparse.Namespace) -> int:
     from kloe_nb.interchange.merge import carry_over_untemplated
 
     failed = 0
-    with _store(args) as store:
+    with _store(args, read_only=False) as store:
         for path in args.paths:
             try:
                 assessment = read_assessment(path)
@@ -120,7 +122,8 @@ def import_command(args: argparse.Namespace) -> int:
                 saved = store.save(assessment, based_on=existing.revision if existing else None, author=args.author)
             except KloeError as error:
                 failed += 1
-                print(f"kloe: {error}", file=sys.stderr)
+                named = str(error) if str(error).startswith(str(path)) else f"{path}: {error}"
+                print(f"kloe: {named}", file=sys.stderr)
                 continue
             note = f"; kept KLOEs the framework does not have: {', '.join(findings.unknown_kloes)}" if findings.unknown_kloes else ""
             track = f"track {assessment.track}" if assessment.track else "the lead track"
@@ -140,7 +143,7 @@ def export_command(args: argparse.Namespace) -> int:
     from kloe_nb.interchange import write_assessment
 
     with _store(args) as store:
-        stored = store.load(_key(args))
+        stored = store.load(_key(store, args))
     framework = load_framework(args.framework)
     write_assessment(framework, stored.assessment, args.output, args.format)
     wrote(args.output, f"revision {stored.revision}")
@@ -156,8 +159,8 @@ def template_command(args: argparse.Namespace) -> int:
 
 
 def history_command(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        key = _key(args)
+    with _store(args, read_only=args.restore is None) as store:
+        key = _key(store, args)
         if args.restore is not None:
             current = store.load(key)
             restored = store.restore(key, args.restore, based_on=current.revision, author=None)

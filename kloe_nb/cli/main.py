@@ -20,6 +20,7 @@ from kloe_nb.cli import compare as compare_cli
 from kloe_nb.cli import frameworks as frameworks_cli
 from kloe_nb.cli import run as run_cli
 from kloe_nb.errors import KloeError
+from kloe_nb.files import os_error_text
 from kloe_nb.settings import settings
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -82,6 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # the machine, not the workbook: a full disk, a name too long, no permission
+        if args.debug:
+            traceback.print_exc()
+        print(f"kloe: {os_error_text(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as error:  # noqa: BLE001 - a bug: say so plainly, traceback only when asked
         if args.debug:
             traceback.print_exc()

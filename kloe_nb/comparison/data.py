@@ -128,7 +128,7 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
     compared: list[CouncilData] = []
     excluded: list[Excluded] = []
     groups: dict[str, int] = {}
-    with open_store(path) as opened:
+    with open_store(path, read_only=True) as opened:
         for code, keys in sorted(_by_council(opened.keys(record.framework.id)).items()):
             latest = opened.load(keys[-1])
             assessment = latest.assessment

@@ -106,6 +106,8 @@ def check_file_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
         raise InvalidInputError(str(path), [Problem(str(path), "", f"cannot be read: {error.strerror or error}")]) from None
     if path.is_dir():
         raise InvalidInputError(str(path), [Problem(str(path), "", "is a folder, not a file")])
+    if not path.is_file():  # a pipe would hang the read, a device such as /dev/zero never ends
+        raise InvalidInputError(str(path), [Problem(str(path), "", "is not a regular file (a pipe, device or socket): save it as a file and give that")])
     if size > limit:
         raise InvalidInputError(
             str(path),

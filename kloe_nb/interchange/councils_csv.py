@@ -29,6 +29,8 @@ from kloe_nb.interchange.cells import InterchangeWarning, check_file_size
 REQUIRED = ("code", "name")
 OPTIONAL = ("group", "period")
 MAX_COUNCILS_BYTES = 5 * 1024 * 1024
+#: The workbook's own limit on a code, name, group or period (council names run to a few dozen characters).
+MAX_VALUE_CHARACTERS = 1_000
 """A list of every council in the country is a few tens of kilobytes."""
 
 
@@ -128,6 +130,8 @@ def parse_councils_csv(text: str, source: str) -> list[Council]:
     if not text.strip():
         raise _refuse(source, "is empty; it needs a header row code,name and a row per council")
     delimiter = _delimiter(text, source)
+    # csv refuses fields over 128 KB as if the quoting were broken; a long value is reported below instead.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_COUNCILS_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []  # (first line of the record, its cells)
     problems: list[Problem] = []
@@ -165,6 +169,18 @@ def parse_councils_csv(text: str, source: str) -> list[Council]:
         if missing:
             problems.append(
                 Problem(where, "", f"the {' and the '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty; every council needs a code and a name")
+            )
+            continue
+        too_long = [name for name, value in values.items() if len(value) > MAX_VALUE_CHARACTERS]
+        if too_long:
+            problems.extend(
+                Problem(
+                    where,
+                    name,
+                    f"the {name} is {len(values[name]):,} characters long; the workbook takes at most {MAX_VALUE_CHARACTERS:,} "
+                    "in a council's code, name, group or period: is this the right column?",
+                )
+                for name in too_long
             )
             continue
         if any(mark in values["code"] for mark in "\r\n"):

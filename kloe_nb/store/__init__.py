@@ -18,11 +18,13 @@ from kloe_nb.store.sqlite import SQLiteStore, StoreWarning
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters or more: "C:\..." is a path
 
 
-def open_store(path: str | Path) -> AssessmentStore:
+def open_store(path: str | Path, *, read_only: bool = False) -> AssessmentStore:
     """Open (or create) the store at ``path``: a file name, ``sqlite:PATH`` or ``sqlite:///abs/path``.
 
     Raises a ``StoreError`` a person can act on: busy, damaged (set aside, backup offered),
-    newer than this version, or a kind of database this version cannot use.
+    newer than this version, or a kind of database this version cannot use. ``read_only`` is
+    for commands that only read: the store must exist, nothing in it or beside it is written
+    (no backup refresh), and it can be read where its folder cannot be written.
     """
     if isinstance(path, str):
         match = _SCHEME.match(path)
@@ -33,7 +35,7 @@ def open_store(path: str | Path) -> AssessmentStore:
             raise StoreError(f"unknown kind of store {match.group(1)!r} in {path!r}: only SQLite files (sqlite:PATH) are supported")
         if not path:
             raise StoreError("no store file named: give --store PATH (or set KLOE_STORE)")
-    return SQLiteStore(path)
+    return SQLiteStore(path, read_only=read_only)
 
 
 __all__ = [

@@ -22,25 +22,34 @@ def require_store_file(path: str | Path) -> Path:
     return path
 
 
-def resolve_key(store: AssessmentStore, framework: str, code: str, period: str = "") -> AssessmentKey:
+def resolve_key(store: AssessmentStore, framework: str, code: str, period: str = "", track: str = "") -> AssessmentKey:
     """The key of the council's assessment (see the module docstring), or NotFoundError saying what is there."""
+    of_track = f" (track {track})" if track else ""
     if period:
-        key = AssessmentKey(framework, code, period)
+        key = AssessmentKey(framework, code, period, track)
         if store.find(key) is None:
-            raise NotFoundError(f"no assessment of council {code!r} against {framework} for period {period!r} in the store {store.path}")
+            there = _periods_there(store, framework, code, track)
+            raise NotFoundError(f"no assessment of council {code!r}{of_track} against {framework} for period {period!r} in the store {store.path}{there}")
         return key
-    found = [key for key in store.keys(framework) if key.org_code == code and not key.track]
+    found = [key for key in store.keys(framework) if key.org_code == code and key.track == track]
     if not found:
-        raise NotFoundError(f"no assessment of council {code!r} against {framework} in the store {store.path}; import one with 'kloe import'")
+        raise NotFoundError(f"no assessment of council {code!r}{of_track} against {framework} in the store {store.path}; import one with 'kloe import'")
     if len(found) > 1:
         periods = ", ".join(repr(key.period) for key in found)
         raise NotFoundError(
-            f"council {code!r} has assessments for several periods ({periods}) against {framework}; say which (a period column in the CSV, or --period)"
+            f"council {code!r}{of_track} has assessments for several periods ({periods}) against {framework}; say which (a period column in the CSV, or --period)"
         )
     return found[0]
 
 
+def _periods_there(store: AssessmentStore, framework: str, code: str, track: str) -> str:
+    periods = [key.period for key in store.keys(framework) if key.org_code == code and key.track == track]
+    if not periods:
+        return ""
+    return f"; it has the periods {', '.join(repr(period) for period in periods)}"
+
+
 def load_assessment(store_path: str | Path, framework: str, code: str, period: str = "") -> StoredAssessment:
-    """The council's current stored revision (opening the store read-only in spirit: nothing is saved)."""
-    with open_store(require_store_file(store_path)) as store:
+    """The council's current stored revision, from the store opened read-only."""
+    with open_store(store_path, read_only=True) as store:
         return store.load(resolve_key(store, framework, code, period))

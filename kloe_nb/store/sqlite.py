@@ -15,6 +15,7 @@ Every sqlite3 error is turned into a ``StoreError`` a person can act on: a locke
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -165,9 +166,10 @@ class SQLiteStore:
     each other.
     """
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, read_only: bool = False) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.read_only = read_only
         self.journal_mode = ""
         self._lock = threading.RLock()
         existed = self.path.exists()
@@ -178,6 +180,8 @@ class SQLiteStore:
                 problem = header_problem(self.path)
                 if problem:
                     raise set_aside(self.path, problem)
+            elif read_only:
+                raise NotFoundError(f"no assessment store at {self.path}; give --store (or $KLOE_STORE), or import assessments with 'kloe import'")
             else:  # (journal files left without a database are discarded by SQLite itself, under its locks)
                 self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -191,11 +195,16 @@ class SQLiteStore:
                 raise self._busy() from None
             if _is_corrupt(error):
                 raise set_aside(self.path, str(error)) from None
+            if not read_only and not os.access(self.path.parent, os.W_OK):
+                raise StoreWriteError(
+                    f"the store {self.path} is in a folder that cannot be written ({error}), so it cannot be saved to. "
+                    "Nothing was changed: commands that only read it (score, export, render, run) still work"
+                ) from None
             raise StoreError(f"the store {self.path} could not be opened: {error}") from None
         except BaseException:
             self._close_quietly()
             raise
-        if existed:
+        if existed and not read_only:
             self._refresh_backup()
 
     # -- opening -----------------------------------------------------------------------------
@@ -222,6 +231,8 @@ class SQLiteStore:
                 pause = min(pause * 2, 0.2)
 
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return self._connect_read_only()
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
         self._connection = connection
         connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
@@ -246,6 +257,28 @@ class SQLiteStore:
             )
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
+        return connection
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A connection that cannot write, so a store in a read-only folder or mount can still be read.
+
+        SQLite reads a WAL store through a shared-memory file beside it; where that file cannot be
+        made (the folder cannot be written), nobody can be writing the store there either, so it is
+        read as an unchanging file (``immutable=1``).
+        """
+        uri = self.path.absolute().as_uri()
+        connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA user_version").fetchone()
+        except sqlite3.OperationalError:
+            connection.close()
+            if os.access(self.path.parent, os.W_OK):
+                raise
+            connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+        self._connection = connection
+        connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        self._refuse_a_foreign_database(connection)
+        self.journal_mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
         return connection
 
     def _check_health(self) -> None:
@@ -285,6 +318,11 @@ class SQLiteStore:
     def _migrate(self) -> None:
         if self._schema_version() == len(MIGRATIONS):
             return
+        if self.read_only:
+            raise IncompatibleStoreError(
+                f"the store {self.path} has schema version {self._schema_version()} and this kloe-workbook reads version "
+                f"{len(MIGRATIONS)}. Nothing was changed: a command that saves (kloe import) upgrades it where it can be written."
+            )
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -350,6 +388,8 @@ class SQLiteStore:
     def _writing(self, key: AssessmentKey) -> Iterator[dict[str, int]]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``; any error rolls back. Yields a dict to note the current revision in."""
         noted: dict[str, int] = {}
+        if self.read_only:
+            raise StoreWriteError(f"the store {self.path} was opened read-only, so nothing was saved: open it for saving (the form, kloe import)")
         with self._lock:
             db = self._db
             try:
