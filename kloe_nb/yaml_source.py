@@ -10,7 +10,11 @@ the YAML node tree with the safe loader, then builds plain Python data itself so
 - a tag outside the safe set (``!!python/object/apply``...) is refused before anything is
   built, so nothing runs;
 - an unquoted scalar that YAML retyped is remembered (``retyped[path]``), so a later
-  "expected a string" error can say "quote this value".
+  "expected a string" error can say "quote this value";
+- aliases may expand to at most ``MAX_ALIAS_VALUES`` values in all and values nest at most
+  ``MAX_DEPTH`` deep, counted while composing (before anything is built), so a few hundred
+  bytes of "billion laughs" or a file of 200,000 ``[`` is a clear error at its line, not
+  minutes of work ending in MemoryError or RecursionError.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import AliasEvent, CollectionStartEvent, Event
+from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
 from kloe_nb.errors import InvalidInputError, Problem
 
@@ -54,6 +59,106 @@ class YamlDocument:
         """``file:line`` for a value, for error messages."""
         line = self.line_of(path)
         return f"{self.source}:{line}" if line else self.source
+
+
+#: Values that aliases (``*name``) may expand to, in all; an alias inside an aliased value counts
+#: again each time, so nested aliases multiply. The bundled frameworks expand to 5 in all.
+MAX_ALIAS_VALUES = 20_000
+
+#: How deep lists and mappings may nest (a bundled framework nests 7 deep).
+MAX_DEPTH = 100
+
+
+_TOO_DEEP = f"lists and mappings nest more than {MAX_DEPTH} deep here; a framework never needs this: check the brackets or the indentation"
+
+
+class _Refused(yaml.YAMLError):
+    """A limit crossed while composing: where (the alias or value) and what to do."""
+
+    def __init__(self, mark: Any, message: str) -> None:  # a yaml Mark (pure or libyaml) or None
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+    def problem(self, source: str) -> Problem:
+        where = f"{source}:{self.mark.line + 1}:{self.mark.column + 1}" if self.mark else source
+        return Problem(where, "", self.message)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, composing with a budget for alias expansion and a nesting limit.
+
+    PyYAML composes an alias as the very node it names, so the tree it returns is small however
+    much it expands to; the expansion happens when the tree is built (or walked), which is where
+    a bomb costs minutes and gigabytes. Here each alias is charged the size of the tree it stands
+    for (memoised per node, so charging is cheap), and nesting is counted through aliases too.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._alias_values = 0
+        self._open_anchors: set[str] = set()
+        self._sizes: dict[Node, tuple[int, int]] = {}
+
+    def _next_event(self) -> Event:
+        return self.peek_event()  # type: ignore[no-untyped-call, no-any-return]  # untyped in types-PyYAML
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self._next_event()
+        if isinstance(event, AliasEvent):
+            return self._compose_alias(event, parent, index)
+        nests = isinstance(event, CollectionStartEvent)
+        if nests:
+            if self._depth >= MAX_DEPTH:
+                raise _Refused(event.start_mark, _TOO_DEEP)
+            self._depth += 1
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._open_anchors.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= nests
+            if anchor is not None:
+                self._open_anchors.discard(anchor)
+
+    def _compose_alias(self, event: AliasEvent, parent: Node | None, index: int) -> Node | None:
+        if event.anchor in self._open_anchors:
+            raise _Refused(event.start_mark, f"the alias *{event.anchor} is inside the value it names, so it never ends; write the values out")
+        node = super().compose_node(parent, index)  # the anchored node itself (or "undefined alias")
+        if node is None:
+            return None
+        values, height = self._size(node)
+        self._alias_values += values
+        if self._alias_values > MAX_ALIAS_VALUES:
+            raise _Refused(
+                event.start_mark,
+                f"this file uses YAML aliases (*name) that expand to more than {MAX_ALIAS_VALUES:,} values; a framework never needs this: write the values out",
+            )
+        if self._depth + height > MAX_DEPTH:
+            raise _Refused(event.start_mark, _TOO_DEEP)
+        return node
+
+    def _size(self, node: Node) -> tuple[int, int]:
+        """The number of values a node stands for and how deep its lists and mappings nest.
+
+        Only complete nodes reach here (an alias to an open one is refused first), and their
+        nesting is already within ``MAX_DEPTH``, so the recursion is shallow.
+        """
+        known = self._sizes.get(node)
+        if known is not None:
+            return known
+        values, height = 1, 0
+        if isinstance(node, CollectionNode):
+            children = [part for pair in node.value for part in pair] if isinstance(node, MappingNode) else node.value
+            for child in children:
+                child_values, child_height = self._size(child)
+                values += child_values
+                height = max(height, child_height)
+            height += 1
+        self._sizes[node] = (values, height)
+        return values, height
 
 
 _SAFE_TAGS = set(SafeConstructor.yaml_constructors) - {None}
@@ -145,7 +250,9 @@ def _syntax_problem(source: str, error: yaml.YAMLError) -> Problem:
 def read_yaml_text(text: str, source: str) -> YamlDocument:
     """Parse YAML text safely; raise InvalidInputError listing every problem found."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BoundedLoader)
+    except _Refused as error:
+        raise InvalidInputError(source, [error.problem(source)]) from None
     except yaml.YAMLError as error:
         raise InvalidInputError(source, [_syntax_problem(source, error)]) from None
     builder = _Builder(source)

@@ -1,7 +1,8 @@
 """The assessment interchange JSON (docs/design.md): read with every problem named, written byte-stable.
 
-Reading refuses a file over ``MAX_FILE_BYTES`` before parsing it, accepts a UTF-8 BOM, and
-reports malformed JSON at ``file:line:column`` in plain words and schema errors with the
+Reading refuses a file over ``MAX_FILE_BYTES`` before parsing it, and one nested deeper than
+``MAX_DEPTH`` too (json's parser recurses, so 200,000 ``[`` would end in RecursionError: a
+linear scan finds the first bracket too deep first), accepts a UTF-8 BOM, and reports malformed JSON at ``file:line:column`` in plain words and schema errors with the
 field path (``kloes.2.1.level``), the organisation, the bad value and the rule, all at once.
 Writing keeps the model's key order, UTF-8 without ``\\u`` escapes, indent 2 and a final
 newline, so read → write → read gives an equal model and write → read → write the same bytes.
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,15 @@ from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import InvalidInputError, Problem
 from kloe_nb.files import replacing
 from kloe_nb.interchange.cells import MAX_FILE_BYTES, check_file_size
+
+#: How deep lists and objects may nest; an assessment nests 5 deep.
+MAX_DEPTH = 100
+
+# A string (to its closing quote, or to the end if it has none); anything but a bracket; a bracket.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^][{}]+")
+_STRING_OR_BRACKET = re.compile(_STRING.pattern + r"|[][{}]", re.DOTALL)
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 _LEVEL_RULE = "level must be a whole number 1-4 or null (not yet assessed)"
 
@@ -120,10 +132,35 @@ def _plain(message: str) -> str:
     return message
 
 
+def _too_deep(text: str, source: str) -> Problem | None:
+    """The first bracket nested deeper than ``MAX_DEPTH`` (outside strings), found without recursion.
+
+    The common case is checked at C speed (strings removed, then the running depth of the
+    brackets left); only a file that is too deep is walked bracket by bracket to find where.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) <= MAX_DEPTH:
+        return None
+    message = f"lists and objects nest more than {MAX_DEPTH} deep here; an assessment never needs this: check the brackets"
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        at = match.start()
+        depth += _STEP.get(text[at], 0)
+        if depth > MAX_DEPTH:
+            line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+            return Problem(f"{source}:{line}:{column}", "", message)
+    return Problem(source, "", message)  # not reached: both walks read the same brackets
+
+
 def parse_assessment_json(text: str, source: str) -> Assessment:
     """An assessment from JSON text, or InvalidInputError naming every problem."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    too_deep = _too_deep(text, source)
+    if too_deep is not None:
+        raise InvalidInputError(source, [too_deep])
     duplicates = _DuplicateKeys()
     try:
         data = json.loads(text, object_pairs_hook=duplicates, parse_constant=_refuse_constant)
