@@ -15,19 +15,30 @@ council from 24 to 96 (flat cost: the two per-council figures agree), and report
 Goals on the 2-core machine of the issue: ``-j 2`` at least 6x faster per council than the
 plain loop, flat from 24 to 96, 400 councils under 3 minutes, reports under 150 KB.
 
-    python bench/batch.py [--plain 6] [--sizes 24 96] [--big]
+With ``--index-sizes 1000,2000,4000,10000`` it also builds ``index.html`` (``index_html`` then
+``require_inert``, as ``kloe run`` does) from synthetic ``CouncilRow``s, no kernels, each size in
+a fresh process: seconds for each step, peak RSS, the page's size and sha256 (the rows are the
+same for a size on every run, so two versions of the code can be compared byte for byte), and
+each size's ratios against the smallest (linear: the time ratio follows the council ratio).
+``--index-only`` skips everything else.
+
+    python bench/batch.py [--plain 6] [--sizes 24 96] [--big] [--index-sizes 1000,4000] [--index-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import random
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -126,12 +137,119 @@ def kloe_run(store: Path, councils: Path, jobs: int, out: Path, folder: Path) ->
     )
 
 
+INDEX_GENERATED = (2009, 4, 1, 12, 0)  # a fixed "generated" time: the page is the same on every run
+
+
+def synthetic_rows(count: int) -> list[Any]:
+    """``count`` councils as a finished batch would leave them: groups (some blank), some failed or up to date, levels for every judgement and KLOE."""
+    sys.path.insert(0, str(REPO))
+    from kloe_nb.batch.index import CouncilRow, scored_judgements
+    from kloe_nb.comparison.heatmap import heat_columns
+    from kloe_nb.framework.loader import load_framework_by_id
+
+    framework = load_framework_by_id(FRAMEWORK).framework
+    judgements = [column.key for column in scored_judgements(framework)]
+    kloes = [column.id for _, columns in heat_columns(framework) for column in columns]
+    chance = random.Random(count)
+    rows = []
+    for number in range(count):
+        code = f"S{number:06d}"
+        status = "failed" if number % 50 == 7 else "up to date" if number % 10 == 3 else "ok"
+        row = CouncilRow(number, code, f"Synthetic Council {chance.randrange(10**6)}", "" if number % 7 == 0 else f"Group {number % 20}", "2008/09", status)
+        if status == "failed":
+            row.reason = "an exception in cell 4: KeyError 'J1'"
+            row.failed_notebook = f"failed/{code.lower()}.ipynb"
+        else:
+            levels = {key: chance.randint(1, 4) for key in judgements}
+            row.summary = {
+                "illustrative": True,
+                "judgements": {key: {"level": level, "label": f"Level {level}", "text": f"{level} Level {level}"} for key, level in levels.items()},
+                "kloes": {kloe: chance.choice([None, 1, 2, 3, 4]) for kloe in kloes},
+            }
+            row.revision = chance.randint(1, 9)
+            row.report = f"{code.lower()}.html"
+            row.notebook = f"notebooks/{code.lower()}.ipynb"
+        rows.append(row)
+    return rows
+
+
+def index_child(count: int) -> None:
+    """One size of the index benchmark, in its own process so its peak RSS is its own; prints JSON."""
+    from datetime import datetime, timezone
+
+    sys.path.insert(0, str(REPO))  # this checkout's kloe_nb, not an installed one
+    from kloe_nb.batch.index import index_html
+    from kloe_nb.framework.loader import load_framework_by_id
+    from kloe_nb.render.inert import require_inert
+
+    rows = synthetic_rows(count)
+    record = load_framework_by_id(FRAMEWORK)
+    generated = datetime(*INDEX_GENERATED, tzinfo=timezone.utc)
+    index_html(record, rows[:2], "report.ipynb", generated=generated)  # templates compiled before timing
+    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    page = index_html(record, rows, "report.ipynb", generated=generated)
+    rendered = time.perf_counter()
+    require_inert(page, "index.html")
+    checked = time.perf_counter()
+    data = page.encode("utf-8")
+    print(
+        json.dumps(
+            {
+                "councils": count,
+                "render": rendered - started,
+                "inert": checked - rendered,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "before_mb": before_kb / 1024,
+                "page_mb": len(data) / 1e6,
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
+    )
+
+
+def index_bench(sizes: list[int]) -> None:
+    """Each size of the index in a fresh process (see the module docstring), one line each as it finishes."""
+    base: dict[str, Any] = {}
+    print(f"\nindex.html ({FRAMEWORK}, synthetic rows, each size in a fresh process; ratios against the smallest size)")
+    print(
+        f"{'councils':>8} {'x n':>6} {'render s':>9} {'inert s':>8} {'total s':>8} {'x time':>7} {'ms/council':>10} {'peak RSS MB':>11} {'+MB':>6} {'page MB':>8} {'x page':>7}  sha256"
+    )
+    for count in sorted(sizes):
+        result = subprocess.run([sys.executable, __file__, "--index-child", str(count)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"index of {count} councils failed:\n{result.stderr[-2000:]}")
+        item = json.loads(result.stdout.strip().splitlines()[-1])
+        item["total"] = item["render"] + item["inert"]
+        base = base or item
+        print(
+            f"{count:>8} {count / base['councils']:>6.1f} {item['render']:>9.2f} {item['inert']:>8.2f} {item['total']:>8.2f} "
+            f"{item['total'] / base['total']:>7.1f} {1000 * item['total'] / count:>10.3f} {item['peak_mb']:>11.0f} {item['peak_mb'] - item['before_mb']:>6.0f} "
+            f"{item['page_mb']:>8.1f} {item['page_mb'] / base['page_mb']:>7.1f}  {item['sha256'][:16]}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plain", type=int, default=6, help="councils for the plain papermill+nbconvert loop (default 6)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[24, 96], help="council counts for kloe run (default 24 96)")
     parser.add_argument("--big", action="store_true", help="also 400 councils at -j 2 (goal: under 3 minutes)")
+    parser.add_argument(
+        "--index-sizes",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[],
+        help="council counts for index.html from synthetic rows, e.g. 1000,2000,4000,10000",
+    )
+    parser.add_argument("--index-only", action="store_true", help="only the index benchmark (no kernels)")
+    parser.add_argument("--index-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.index_child:
+        index_child(args.index_child)
+        return
+    if args.index_only:
+        index_bench(args.index_sizes or [1000, 2000, 4000])
+        return
     largest = max([*args.sizes, args.plain, 400 if args.big else 0])
     with tempfile.TemporaryDirectory(prefix="kloe-bench-") as temporary:
         folder = Path(temporary)
@@ -165,6 +283,8 @@ def main() -> None:
         print(f"report size: median {statistics.median(sizes_kb):.0f} KB, largest {max(sizes_kb):.0f} KB (goal: under 150 KB)")
         if args.big:
             print(f"400 councils at -j 2: {rows[-1][2]:.0f} s (goal: under 180 s)")
+    if args.index_sizes:
+        index_bench(args.index_sizes)
 
 
 if __name__ == "__main__":

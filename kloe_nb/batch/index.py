@@ -11,6 +11,12 @@ the level as text, ``heatmap.html.j2``, shared with the comparison page) follows
 pages written into the same folder (``compare.html``, ``compare-<group>.html``: ``kloe compare``,
 ``make demo``) are linked from the top.
 
+The page is linear in councils: what the template needs about all the rows (whether any has a
+group) is computed once here, and each council's table row, the same in every ordering, is
+rendered once (``index_row.html.j2``) and placed in each (tests/test_batch_index.py counts the
+reads; ``bench/batch.py --index-only`` times it). It is still one table per ordering, ~2 KB per
+council: 22 MB for 10,000 councils.
+
 ``summary.csv`` has one row per council: code, name, group, period, status, reason, each
 judgement's level and label, the assessment revision, and the report and notebook paths;
 every cell that a spreadsheet would run as a formula is defused.
@@ -166,6 +172,12 @@ def index_html(
     framework = record.framework
     generated = generated or datetime.now(timezone.utc)
     counts = {status: sum(1 for row in rows if row.status == status) for status in ("ok", "up to date", "failed")}
+    judgements = scored_judgements(framework)
+    has_groups = any(row.group for row in rows)  # once here: the template asking per row made the page quadratic
+    tables = orderings(framework, rows)
+    # A council's row is the same in every ordering: rendered once, then placed in each.
+    council_row = environment().get_template("index_row.html.j2").module.council_row  # type: ignore[attr-defined]
+    row_html = {id(row): council_row(row, judgements, has_groups) for row in rows}
     return (
         environment()
         .get_template("index.html.j2")
@@ -173,8 +185,10 @@ def index_html(
             fw=framework,
             sha256=record.sha256,
             rows=sorted(rows, key=lambda r: (r.code.casefold(), r.code)),
-            judgements=scored_judgements(framework),
-            orderings=orderings(framework, rows),
+            has_groups=has_groups,
+            judgements=judgements,
+            orderings=tables,
+            placed={table.id: [row_html[id(row)] for row in table.rows] for table in tables},
             heat_groups=heat_columns(framework),
             counts=counts,
             illustrative=any(row.illustrative for row in rows),
