@@ -158,7 +158,7 @@ def plain_failure(done: subprocess.CompletedProcess[str], output: Path) -> None:
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr and "unexpected error" not in done.stderr, done.stderr
     said = [line for line in done.stderr.splitlines() if not line.startswith("kloe: warning:")]  # under RLIMIT_FSIZE the store's backup fails too
-    assert len(said) == 1 and said[0].startswith(f"kloe: {output}: cannot write the workbook: ") and "nothing was written" in said[0], done.stderr
+    assert len(said) == 1 and said[0].startswith(f"kloe: {output} was not written: ") and "Nothing was replaced" in said[0], done.stderr
     assert not list(output.parent.iterdir()), "a partial or temporary file was left behind"
 
 

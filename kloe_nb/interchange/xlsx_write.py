@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kloe_nb.assessment.model import Assessment, KloeRecord
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
-from kloe_nb.files import replacing
+from kloe_nb.files import os_error_text, replacing
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.framework.naming import kloe_number
 from kloe_nb.interchange.action_plan_xlsx import overlong_actions, write_action_plan
@@ -261,5 +261,5 @@ def save_workbook(workbook: Workbook, path: Path) -> None:
     try:
         with replacing(path) as temporary:
             temporary.write_bytes(buffer.getbuffer())
-    except OSError as error:
-        raise KloeError(f"{path}: cannot write the workbook: {error.strerror or error}; nothing was written (free some space, or write it elsewhere)") from None
+    except OSError as error:  # (a full disk or a name too long is already said by replacing)
+        raise KloeError(f"{path}: cannot write the workbook: {os_error_text(error)}; nothing was written") from None
