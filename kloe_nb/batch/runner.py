@@ -34,6 +34,7 @@ from kloe_nb.errors import KloeError, NotFoundError
 from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
 from kloe_nb.interchange.councils_csv import Council, read_councils_csv
 from kloe_nb.render.exporter import summary as notebook_summary
+from kloe_nb.render.terminal_text import visible
 from kloe_nb.store import open_store
 from kloe_nb.store.lookup import resolve_key
 
@@ -250,8 +251,8 @@ def _progress(results, total: int, options: BatchOptions, rows: dict[int, Counci
     with tqdm(total=total, unit="council", file=sys.stderr, dynamic_ncols=True, desc="reports") as bar:
         for result in results:
             name = rows[result.index].name
-            bar.set_postfix_str(f"{result.code}: {result.status}", refresh=False)
+            bar.set_postfix_str(visible(f"{result.code}: {result.status}"), refresh=False)
             if result.status == FAILED:
-                bar.write(f"failed: {result.code} ({name}): {result.reason}", file=sys.stderr)
+                bar.write(visible(f"failed: {result.code} ({name}): {result.reason}", lines=True), file=sys.stderr)
             bar.update(1)
             yield result
