@@ -135,12 +135,18 @@ def test_the_page_must_be_named_html(tmp_path, capsys):
 
 
 # -- a notebook that fails: exit 1, nothing stale left looking current, the failed notebook kept -----------
-def test_a_failing_notebook_leaves_no_stale_page_and_keeps_the_failed_notebook(compared, tmp_path):
-    store, old, _ = compared
+def broken_notebook(folder: Path) -> Path:
+    """The comparison notebook with a cell that raises AttributeError."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.insert(4, nbformat.v4.new_code_cell("comparison.no_such_section()"))
-    broken = tmp_path / "broken.ipynb"
+    broken = folder / "broken.ipynb"
     nbformat.write(nb, broken)
+    return broken
+
+
+def test_a_failing_notebook_leaves_no_stale_page_and_keeps_the_failed_notebook(compared, tmp_path):
+    store, old, _ = compared
+    broken = broken_notebook(tmp_path)
     output = tmp_path / "compare.html"
     shutil.copyfile(old, output)  # an earlier page of ours, which must not be left looking current
     shutil.copyfile(old.with_suffix(".ipynb"), output.with_suffix(".ipynb"))
@@ -154,10 +160,7 @@ def test_a_failing_notebook_leaves_no_stale_page_and_keeps_the_failed_notebook(c
 
 def test_a_failing_notebook_leaves_a_page_the_workbook_did_not_write_alone(compared, tmp_path):
     store, _, _ = compared
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    nb.cells.insert(4, nbformat.v4.new_code_cell("comparison.no_such_section()"))
-    broken = tmp_path / "broken.ipynb"
-    nbformat.write(nb, broken)
+    broken = broken_notebook(tmp_path)
     output = tmp_path / "compare.html"
     output.write_text("my own page", encoding="utf-8")
     output.with_suffix(".ipynb").write_text("{}", encoding="utf-8")
