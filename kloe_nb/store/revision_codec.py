@@ -20,9 +20,10 @@ the CRC-32 of its text, checked when it is rebuilt, so a damaged delta is report
 returned as a document.
 
 A revision's **change list** (each changed field, before and after) is kept derivably: when
-the revision before changed the same field (typing: every autosave changes the field the last
-one did), the value before is that revision's value after, which the history (read oldest
-first) has just read, so it is not stored again; otherwise it is stored. The value after is
+one of the last ``DERIVE_WITHIN`` revisions changed the same field (typing: autosaves change
+the field the last few did) and its value is not blank, the value before is the value after of
+the last change that listed the field, which the history (read oldest first) has read, so it
+is not stored again; otherwise it is stored (a blank can change kind, "" to none, unlisted). The value after is
 stored as an edit of the value before when that is shorter: a string splice, or a delta of a
 list (a KLOE's evidence). One character typed is then about 60 bytes of change list, not two
 copies of the field, and a history of a thousand revisions parses a thousand short lists.
@@ -40,12 +41,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kloe_nb.assessment.fields import is_empty
+
 #: A full copy every this many revisions: revisions 1, 1 + N, 1 + 2N, ... are snapshots.
 SNAPSHOT_EVERY = 32
 #: Strings at least this long are changed by a splice rather than set whole.
 SPLICE_FROM = 24
 #: Change lists shorter than this are stored uncompressed (``pack``).
 CHANGES_COMPRESS_FROM = 1024
+#: A value before is left out of a change list if one of this many revisions before listed its field.
+DERIVE_WITHIN = 8
 
 _PLAIN, _ZLIB = b"=", b"z"
 
@@ -306,7 +311,7 @@ def _rebuild(chain: Sequence[StoredBody], *, check_each: bool) -> str:
 def encode_changes(changes: Iterable[tuple[str, Any, Any]], derivable: Callable[[str, Any], bool]) -> list[Any]:
     """A change list (path, before, after) as stored: ``before`` left out where ``derivable`` says the history knows it.
 
-    ``derivable(path, before)`` must be true only if the revision before listed ``path`` with
+    ``derivable(path, before)`` must be true only if the last change that listed ``path`` had
     ``before`` as its value after (``listed_in``, ``exactly_known``).
     """
     entries: list[Any] = []
@@ -328,7 +333,7 @@ def encode_changes(changes: Iterable[tuple[str, Any, Any]], derivable: Callable[
 
 
 class ChangeReader:
-    """Reads stored change lists oldest first, remembering the values after of the last one to derive the next ``before``."""
+    """Reads stored change lists oldest first, remembering each field's last value after to derive a later ``before``."""
 
     def __init__(self) -> None:
         self.last: dict[str, Any] = {}
@@ -336,7 +341,7 @@ class ChangeReader:
     def read(self, entries: Sequence[Any]) -> list[tuple[str, Any, Any]]:
         """(path, before, after) of each change of the next revision; ``ValueError`` if the entries are damaged."""
         changes = []
-        previous, self.last = self.last, {}
+        previous = self.last
         try:
             for entry in entries:
                 kind, path = entry[0], entry[1]
@@ -359,13 +364,15 @@ class ChangeReader:
         return changes
 
 
-def listed_in(entries: Sequence[Any]) -> Callable[[str, Any], bool]:
-    """``derivable`` when saving: the revision before (its stored ``entries``) changed the field, so its value after is this before.
+def listed_in(recent: Iterable[Sequence[Any]]) -> Callable[[str, Any], bool]:
+    """``derivable`` when saving: one of the ``recent`` revisions (their stored entries) changed the field, and it is not blank.
 
-    Both are the field's value in that revision's document (``changed_fields``), so they are equal.
+    The last change that listed it recorded the field's value in that revision's document
+    (``changed_fields``); a later revision that did not list it has a value ``same`` as that, and
+    ``same`` values that are not blank are equal. So that value after is this value before.
     """
-    paths = {entry[1] for entry in entries}
-    return lambda path, _before: path in paths
+    paths = {entry[1] for entries in recent for entry in entries}
+    return lambda path, before: path in paths and not is_empty(before)
 
 
 def exactly_known(last: Mapping[str, Any]) -> Callable[[str, Any], bool]:

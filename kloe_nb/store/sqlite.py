@@ -563,16 +563,20 @@ class SQLiteStore:
             raise self._damaged_changes(key, number, error) from None
         return changes
 
-    def _previous_entries(self, assessment_id: int, number: int) -> list[Any]:
-        """The stored change entries of revision ``number`` (none if there is no such revision, or they are damaged)."""
-        row = self._db.execute("SELECT changes FROM revisions WHERE assessment_id = ? AND number = ?", (assessment_id, number)).fetchone()
-        try:
-            entries = revision_codec.unpack_json(row[0]) if row else []
-        except ValueError:
-            return []
-        return (
-            entries if isinstance(entries, list) and all(isinstance(entry, list) and len(entry) > 1 and isinstance(entry[1], str) for entry in entries) else []
-        )
+    def _recent_entries(self, assessment_id: int, number: int) -> list[list[Any]]:
+        """The stored change entries of the last ``DERIVE_WITHIN`` revisions up to ``number`` (a damaged list counts as none)."""
+        recent = []
+        for (blob,) in self._db.execute(
+            "SELECT changes FROM revisions WHERE assessment_id = ? AND number > ? AND number <= ?",
+            (assessment_id, number - revision_codec.DERIVE_WITHIN, number),
+        ):
+            try:
+                entries = revision_codec.unpack_json(blob)
+            except ValueError:
+                continue
+            if isinstance(entries, list) and all(isinstance(entry, list) and len(entry) > 1 and isinstance(entry[1], str) for entry in entries):
+                recent.append(entries)
+        return recent
 
     def _damaged_changes(self, key: AssessmentKey, number: int, error: ValueError) -> CorruptStoreError:
         return CorruptStoreError(
@@ -715,7 +719,7 @@ class SQLiteStore:
                     raise self._stale(key, assessment_id, based_on, current, current_document, document)
             number, saved_at = current + 1, _now()
             changes = [(change.path, change.before, change.after) for change in changed_fields(current_document, document)]
-            entries = revision_codec.encode_changes(changes, revision_codec.listed_in(self._previous_entries(assessment_id, current) if assessment_id else []))
+            entries = revision_codec.encode_changes(changes, revision_codec.listed_in(self._recent_entries(assessment_id, current) if assessment_id else []))
             stored = revision_codec.encode(number, current_document, document, text)
             self._db.execute(
                 "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
