@@ -8,22 +8,41 @@ As a baseline measured in the same run, with the same SQLite settings (WAL,
 synchronous=FULL), it times a bare ``INSERT`` + ``COMMIT`` of the same JSON into a plain
 table, so the ratio shows what the revision bookkeeping costs beyond the unavoidable fsync.
 
-    python bench/store_save.py [--councils 400] [--saves 500]
+Then the size of a revision (issue 13 point 6; goal: median under 2 KB an autosave): the
+wao-housing example (examples/assessments/wao-housing--EX-WA01--2008-09.json) is imported and
+given ``--autosaves`` saves of one character typed into a strengths field or an evidence note.
+"After" is this store: the bytes of each new revision row (every column), and the growth of
+the store written out compacted (``VACUUM INTO``: pages, free pages left out) per revision.
+"Before" is the same revisions written, in the same run, into a schema version 1 table as
+kloe-workbook did until then (the whole document and the change list, as JSON text), measured
+the same two ways. Last, reading at revision 1, 100 and 1,000 of one assessment (goal: under
+10 ms): ``at_revision``, ``load`` and ``history``.
+
+    python bench/store_save.py [--councils 400] [--saves 500] [--autosaves 200] [--size-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from kloe_nb.assessment import Assessment, Evidence, KloeRecord, Organisation
+from kloe_nb.assessment.fields import FieldChange, changed_fields
+from kloe_nb.demo import EXAMPLES_DIR, import_assessments
 from kloe_nb.framework.loader import load_framework_by_id
-from kloe_nb.store import AssessmentKey, open_store
+from kloe_nb.store import AssessmentKey, RevisionInfo, open_store
+from kloe_nb.store import sqlite as store_sqlite
+from kloe_nb.store.sqlite import SQLiteStore
+
+WAO_EXAMPLE = EXAMPLES_DIR / "assessments" / "wao-housing--EX-WA01--2008-09.json"
+WAO = AssessmentKey("wao-housing", "EX-WA01", "2008/09")
 
 FRAMEWORK = "hi-prospects"
 
@@ -49,11 +68,147 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
 
 
+def typed(assessment: Assessment, number: int) -> Assessment:
+    """One more character typed: ten into a KLOE's strengths or first evidence note (by turns), then the next KLOE."""
+    copy = assessment.model_copy(deep=True)
+    kloe_ids = sorted(copy.kloes)
+    record = copy.kloes[kloe_ids[(number // 10) % len(kloe_ids)]]
+    if number % 2 or not record.evidence:
+        record.strengths += "abcdefghij"[number % 10]
+    else:
+        first = record.evidence[0]
+        record.evidence = [first.model_copy(update={"note": first.note + "k"}), *record.evidence[1:]]
+    return copy
+
+
+def row_bytes(connection: sqlite3.Connection) -> list[int]:
+    """The bytes of each revision row, every column counted, in order."""
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(revisions)")]
+    total = " + ".join(f"coalesce(length({name}), 0)" for name in columns)
+    return [row[0] for row in connection.execute(f"SELECT {total} FROM revisions ORDER BY assessment_id, number")]
+
+
+def compacted(connection: sqlite3.Connection, target: Path) -> int:
+    target.unlink(missing_ok=True)
+    connection.execute("VACUUM INTO ?", (str(target),))
+    return target.stat().st_size
+
+
+def version_1_row(connection: sqlite3.Connection, number: int, assessment: Assessment, previous: dict | None, author: str, saved_at: str) -> dict:
+    """Write a revision as schema version 1 did (the whole document, the change list as JSON text); its document."""
+    text = assessment.model_dump_json()
+    document = json.loads(text)
+    changes = [change.__dict__ for change in changed_fields(previous, document)]
+    version = assessment.framework_version
+    connection.execute(
+        "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, framework_sha256, "
+        "document, changes) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (number, number - 1 or None, saved_at, author, assessment.framework, version.version if version else "",
+         version.sha256 if version else "", text, json.dumps(changes, ensure_ascii=False)),
+    )  # fmt: skip
+    return document
+
+
+def kb(value: float) -> str:
+    return f"{value / 1024:6.2f} KB"
+
+
+def revision_sizes(folder: Path, autosaves: int) -> None:
+    """Bytes per autosave revision, before (schema version 1, written alongside) and after (this store)."""
+    path = folder / "sizes.db"
+    import_assessments(path, [WAO_EXAMPLE])
+    old = sqlite3.connect(folder / "version1.db", isolation_level=None)
+    old.execute("BEGIN")
+    store_sqlite._migration_1(old)
+    old.execute("INSERT INTO assessments (id, framework, org_code, period, track, current_revision) VALUES (1, 'wao-housing', 'EX-WA01', '2008/09', '', 0)")
+    with SQLiteStore(path) as store:
+        stored = store.load(WAO)
+        info = store.history(WAO)[0]
+        previous = version_1_row(old, 1, stored.assessment, None, info.saved_by, info.saved_at)
+        old.execute("COMMIT")
+        db = store._connection
+        assert db is not None
+        new_before, old_before = compacted(db, folder / "a.db"), compacted(old, folder / "b.db")
+        timings = []
+        for number in range(autosaves):
+            edited = typed(stored.assessment, number)
+            began = time.perf_counter()
+            stored = store.save(edited, based_on=stored.revision, author="analyst")
+            timings.append(time.perf_counter() - began)
+            previous = version_1_row(old, stored.revision, edited, previous, "analyst", stored.saved_at)
+        new_after, old_after = compacted(db, folder / "a.db"), compacted(old, folder / "b.db")
+        new_rows, old_rows = row_bytes(db)[1:], row_bytes(old)[1:]
+    old.close()
+    document_kb = len(WAO_EXAMPLE.read_bytes()) / 1024
+    print(f"\nrevision size: {WAO_EXAMPLE.name} ({document_kb:.0f} KB file), {autosaves} autosaves of one character each")
+    for name, rows, growth in (("before (schema 1)", old_rows, old_after - old_before), ("after (schema 2) ", new_rows, new_after - new_before)):
+        p50, p95 = statistics.median(rows), sorted(rows)[int(len(rows) * 0.95)]
+        print(f"  {name}: row bytes p50 {kb(p50)}  p95 {kb(p95)};  compacted store growth {kb(growth / autosaves)} per revision")
+    p50, p95 = percentiles(timings)
+    print(f"  autosave (save only): p50 {p50:6.2f} ms   p95 {p95:6.2f} ms")
+
+
+def read_times(folder: Path, revisions: int) -> None:
+    """Reading at revision 1, 100 and 1,000 of one assessment: this store, and the same revisions in schema version 1."""
+    path = folder / "reads.db"
+    import_assessments(path, [WAO_EXAMPLE])
+    marks = [mark for mark in (1, 100, 1000) if mark <= revisions]
+    old = sqlite3.connect(folder / "reads-version1.db", isolation_level=None)
+    old.execute("BEGIN")
+    store_sqlite._migration_1(old)
+    old.execute("INSERT INTO assessments (id, framework, org_code, period, track, current_revision) VALUES (1, 'wao-housing', 'EX-WA01', '2008/09', '', 0)")
+    with SQLiteStore(path) as store:
+        stored = store.load(WAO)
+        previous = version_1_row(old, 1, stored.assessment, None, "make demo", stored.saved_at)
+        for number in range(revisions - 1):
+            edited = typed(stored.assessment, number)
+            stored = store.save(edited, based_on=stored.revision, author="analyst")
+            previous = version_1_row(old, stored.revision, edited, previous, "analyst", stored.saved_at)
+        old.execute(f"UPDATE assessments SET current_revision = {revisions}")
+        old.execute("COMMIT")
+
+        def old_at(number: int) -> Assessment:  # what schema version 1's at_revision and load did
+            (text,) = old.execute("SELECT document FROM revisions WHERE assessment_id = 1 AND number = ?", (number,)).fetchone()
+            return Assessment.model_validate_json(text)
+
+        def old_history() -> list[RevisionInfo]:
+            rows = old.execute("SELECT number, saved_at, saved_by, based_on, changes FROM revisions WHERE assessment_id = 1 ORDER BY number").fetchall()
+            return [RevisionInfo(n, at, by, on, [FieldChange(**change) for change in json.loads(changes)]) for n, at, by, on, changes in rows]
+
+        def timed(read: Callable[[], object]) -> str:
+            samples = []
+            for _ in range(30):
+                began = time.perf_counter()
+                read()
+                samples.append(time.perf_counter() - began)
+            return f"{statistics.median(samples) * 1000:6.2f} ms (min {min(samples) * 1000:5.2f})"
+
+        print(f"\nreading {WAO} with {revisions} revisions, median of 30 reads (min); goal under 10 ms:")
+        print(f"  {'':22s} {'after (schema 2)':>27s}   {'before (schema 1)':>27s}")
+        for mark in marks:
+            print(f"  at_revision({mark:4d})      {timed(lambda mark=mark: store.at_revision(WAO, mark))}   {timed(lambda mark=mark: old_at(mark))}")
+        print(f"  load (revision {revisions:4d})   {timed(lambda: store.load(WAO))}   {timed(lambda: old_at(revisions))}")
+        print(f"  history ({revisions:4d} entries) {timed(lambda: store.history(WAO))}   {timed(old_history)}")
+        assert [info.changes for info in store.history(WAO)] == [info.changes for info in old_history()]
+        db = store._connection
+        assert db is not None
+        print(f"  store compacted: {compacted(db, folder / 'r2.db') / 1e6:.2f} MB   {compacted(old, folder / 'r1.db') / 1e6:.2f} MB")
+    old.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--councils", type=int, default=400)
     parser.add_argument("--saves", type=int, default=500)
+    parser.add_argument("--autosaves", type=int, default=200)
+    parser.add_argument("--revisions", type=int, default=1000, help="revisions of one assessment to read at (1, 100, 1000)")
+    parser.add_argument("--size-only", action="store_true", help="only the revision size and read times")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        revision_sizes(Path(folder), args.autosaves)
+        read_times(Path(folder), args.revisions)
+    if args.size_only:
+        return
     framework = load_framework_by_id(FRAMEWORK).framework
     kloe_ids = [kloe.id for _, kloe in framework.iter_kloes() if kloe.scored]
     rng = random.Random(20)

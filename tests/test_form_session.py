@@ -9,6 +9,7 @@ revision; a normal kernel exit saves what the last interval had not).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -243,7 +244,7 @@ def test_disk_full_says_not_saved_keeps_the_edit_and_saves_once_space_returns(se
     connection = session.store._connection
     pages = connection.execute("PRAGMA page_count").fetchone()[0]
     connection.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full
-    session.set_kloe_text("2.1", "strengths", "A long finding. " * 2000)
+    session.set_kloe_text("2.1", "strengths", "A long finding. " + os.urandom(16_000).hex())  # random: compression cannot make it fit
     status = session.flush()
     assert status.state == "error"
     assert status.message.startswith("NOT SAVED") and "full" in status.message and "retrying" in status.message

@@ -5,6 +5,7 @@ NOT SAVED and keeps the edit, an exception in a callback is shown and the form c
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -181,7 +182,7 @@ def test_disk_full_shows_not_saved_keeps_the_edit_and_saves_when_space_returns(f
     form.session.flush()
     connection = form.session.store._connection
     connection.execute(f"PRAGMA max_page_count = {connection.execute('PRAGMA page_count').fetchone()[0]}")
-    panel.texts["strengths"].value = "Detailed finding. " * 3000
+    panel.texts["strengths"].value = "Detailed finding. " + os.urandom(16_000).hex()  # random: compression cannot make it fit
     form.session.flush()
     assert "NOT SAVED" in form.status.value and "retrying" in form.status.value
     assert panel.texts["strengths"].value.startswith("Detailed finding.")

@@ -53,6 +53,12 @@ def add_commands(commands: Any) -> None:
     history.add_argument("--period", default="")
     history.add_argument("--track", default="", help="the track: blank (default) for the lead assessment, or an independent scoring such as B")
     history.add_argument("--restore", type=int, metavar="N", help="make revision N current again (adds a new revision)")
+    history.add_argument(
+        "--all",
+        action="store_true",
+        help="list every revision. Without it, a burst of saves by one author, each within 10 minutes of the one before "
+        "(the form's autosaves while typing), is one entry: its revisions, how many saves, and the combined changes",
+    )
     history.set_defaults(handler=history_command)
 
 
@@ -159,6 +165,8 @@ def template_command(args: argparse.Namespace) -> int:
 
 
 def history_command(args: argparse.Namespace) -> int:
+    from kloe_nb.store.bursts import Burst, bursts
+
     with _store(args, read_only=args.restore is None) as store:
         key = _key(store, args)
         if args.restore is not None:
@@ -166,12 +174,19 @@ def history_command(args: argparse.Namespace) -> int:
             restored = store.restore(key, args.restore, based_on=current.revision, author=None)
             print(f"revision {args.restore} restored as revision {restored.revision}")
             return 0
-        for revision in store.history(key):
-            print(visible(f"revision {revision.number}  {revision.saved_at}  {revision.saved_by}  ({len(revision.changes)} changes)"))
-            for change in revision.changes[:20]:
-                print(visible(f"    {change.path}: {_short(change.before)} -> {_short(change.after)}"))
-            if len(revision.changes) > 20:
-                print(f"    ... and {len(revision.changes) - 20} more")
+        history = store.history(key)
+    for burst in [Burst([revision]) for revision in history] if args.all else bursts(history):
+        first, last, changes = burst.first, burst.last, burst.changes
+        if len(burst.revisions) == 1:
+            print(visible(f"revision {first.number}  {first.saved_at}  {first.saved_by}  ({len(changes)} changes)"))
+        else:
+            fields = f"{len(changes)} field{'s' if len(changes) != 1 else ''} changed" if changes else "no field changed overall"
+            saves = f"{len(burst.revisions)} saves, {fields}"
+            print(visible(f"revisions {first.number}-{last.number}  {first.saved_at} to {last.saved_at}  {first.saved_by}  ({saves})"))
+        for change in changes[:20]:
+            print(visible(f"    {change.path}: {_short(change.before)} -> {_short(change.after)}"))
+        if len(changes) > 20:
+            print(f"    ... and {len(changes) - 20} more")
     return 0
 
 

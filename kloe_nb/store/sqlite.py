@@ -6,6 +6,13 @@ tests/test_store_killed.py kills writers to check). On a network share the rollb
 is used instead, with a warning. The schema is versioned with ``PRAGMA user_version``;
 ``MIGRATIONS`` lists the steps in order (migration N takes a store from version N-1 to N).
 
+A revision row holds what changed, not the whole document again: a delta against the
+previous revision, with a full copy every ``revision_codec.SNAPSHOT_EVERY`` revisions
+(``revision_codec`` says how and why), its change list packed, and the CRC-32 of its
+document. The current document is also kept whole (compressed) on the assessments row, so
+loading and saving never rebuild it; any other revision is rebuilt from at most
+``SNAPSHOT_EVERY - 1`` deltas.
+
 Every sqlite3 error is turned into a ``StoreError`` a person can act on: a locked store
 (``StoreBusyError``), a failed write (``StoreWriteError``, nothing changed), a damaged file
 (``CorruptStoreError``, set aside on open), a store this version cannot use
@@ -40,6 +47,7 @@ from kloe_nb.errors import (
     StoreError,
     StoreWriteError,
 )
+from kloe_nb.store import revision_codec
 from kloe_nb.store.base import AssessmentKey, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
 from kloe_nb.store.safety import (
     backup_offer,
@@ -100,9 +108,70 @@ def _run_statements(connection: sqlite3.Connection, script: str) -> None:
             connection.execute(statement)
 
 
+def _migration_2(connection: sqlite3.Connection) -> None:
+    """Revisions as deltas with a full copy every few (revision_codec), the current document on the assessments row.
+
+    Every revision of version 1 is re-encoded in order; a delta is kept only where it rebuilds
+    the old text byte for byte. It runs inside the migration's one transaction, so a program
+    killed during it leaves the version 1 store as it was.
+    """
+    _run_statements(
+        connection,
+        """
+        CREATE TABLE revisions_2 (
+            assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+            number INTEGER NOT NULL CHECK (number >= 1),
+            based_on INTEGER,
+            saved_at TEXT NOT NULL,
+            saved_by TEXT NOT NULL,
+            framework TEXT NOT NULL,
+            framework_version TEXT NOT NULL DEFAULT '',
+            framework_sha256 TEXT NOT NULL DEFAULT '',
+            snapshot INTEGER NOT NULL CHECK (snapshot IN (0, 1) AND (snapshot = 1 OR number > 1)),
+            body BLOB NOT NULL,
+            document_crc INTEGER NOT NULL,
+            changes BLOB NOT NULL,
+            PRIMARY KEY (assessment_id, number)
+        );
+        ALTER TABLE assessments ADD COLUMN document BLOB
+        """,
+    )
+    current = dict(connection.execute("SELECT id, current_revision FROM assessments").fetchall())
+    previous_id, previous, reader = None, None, revision_codec.ChangeReader()
+    for row in connection.execute(
+        "SELECT assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, framework_sha256, document, changes "
+        "FROM revisions ORDER BY assessment_id, number"
+    ):
+        assessment_id, number, text = row[0], row[1], row[8]
+        if assessment_id != previous_id:
+            previous, reader = None, revision_codec.ChangeReader()
+        try:
+            document = json.loads(text)
+        except ValueError:  # kept as it is, as a full copy: reading it says what is wrong, as before
+            document = None
+        stored = revision_codec.encode(number, previous if document is not None else None, document, text)
+        try:
+            changes = [(change["path"], change["before"], change["after"]) for change in json.loads(row[9])]
+        except (ValueError, TypeError, KeyError) as error:
+            raise StoreError(
+                f"the store cannot be upgraded: the change list of revision {number} of assessment {assessment_id} is damaged "
+                f"({error}). Nothing was changed: this version of kloe-workbook cannot open it"
+            ) from None
+        entries = revision_codec.encode_changes(changes, revision_codec.exactly_known(reader.last))
+        reader.read(entries)
+        connection.execute(
+            "INSERT INTO revisions_2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*row[:8], int(stored.snapshot), stored.body, stored.crc, revision_codec.pack_json(entries, compress_from=revision_codec.CHANGES_COMPRESS_FROM)),
+        )
+        if current.get(assessment_id) == number:
+            connection.execute("UPDATE assessments SET document = ? WHERE id = ?", (revision_codec.pack(text.encode()), assessment_id))
+        previous_id, previous = assessment_id, document
+    _run_statements(connection, "DROP TABLE revisions; ALTER TABLE revisions_2 RENAME TO revisions")
+
+
 #: Schema steps in order; the store's ``user_version`` is how many have been applied.
 #: To change the schema, append a function: never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migration_2]
 
 
 # -- small helpers ------------------------------------------------------------------------------
@@ -315,14 +384,36 @@ class SQLiteStore:
         if tables:
             raise self._not_ours(f"it has tables {', '.join(row[0] for row in tables[:5])}")
 
+    def _upgrade_for_reading(self) -> None:
+        """A reader of a store written by an older version upgrades it once, where the store can be written.
+
+        The upgrade is what any saving command would do on open (one transaction; the backup is
+        refreshed first). Where the store cannot be written, or was written by a newer version,
+        the reader is refused with what to do.
+        """
+        version = self._schema_version()
+        if version < len(MIGRATIONS) and os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+            SQLiteStore(self.path, busy_timeout=self.busy_timeout).close()
+            if self._schema_version() == len(MIGRATIONS):
+                return
+            version = self._schema_version()
+        if version > len(MIGRATIONS):
+            raise IncompatibleStoreError(
+                f"the store {self.path} was written by a newer kloe-workbook (schema version {version}; this one knows up to "
+                f"{len(MIGRATIONS)}). Nothing was changed: upgrade kloe-workbook to open it."
+            )
+        raise IncompatibleStoreError(
+            f"the store {self.path} has schema version {version} and this kloe-workbook reads version {len(MIGRATIONS)}, "
+            "and it cannot be upgraded here because it cannot be written. Nothing was changed: open it once where it can "
+            "be written (any kloe command does), or copy it somewhere writable."
+        )
+
     def _migrate(self) -> None:
         if self._schema_version() == len(MIGRATIONS):
             return
         if self.read_only:
-            raise IncompatibleStoreError(
-                f"the store {self.path} has schema version {self._schema_version()} and this kloe-workbook reads version "
-                f"{len(MIGRATIONS)}. Nothing was changed: a command that saves (kloe import) upgrades it where it can be written."
-            )
+            self._upgrade_for_reading()
+            return
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -345,6 +436,21 @@ class SQLiteStore:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+            if version > 0:
+                self._compact()
+
+    def _compact(self) -> None:
+        """Give back the space a migration freed (version 2 shrinks every revision), when it is a quarter of the file or more.
+
+        VACUUM is its own transaction: if it cannot run (another program is reading the store) or
+        is interrupted, the store is whole and merely keeps its free pages for later saves.
+        """
+        free, pages = (int(self._db.execute(f"PRAGMA {name}").fetchone()[0]) for name in ("freelist_count", "page_count"))
+        if free * 4 >= pages > 0:
+            try:
+                self._db.execute("VACUUM")
+            except sqlite3.OperationalError:
+                pass
 
     def _refresh_backup(self) -> None:
         """Keep ``<path>.bak`` fresh: a healthy store that holds assessments is copied every few minutes."""
@@ -427,11 +533,78 @@ class SQLiteStore:
         ).fetchone()
         return row
 
-    def _revision(self, assessment_id: int, number: int) -> tuple[str, str, str] | None:
-        row: tuple[str, str, str] | None = self._db.execute(
-            "SELECT document, saved_at, saved_by FROM revisions WHERE assessment_id = ? AND number = ?", (assessment_id, number)
+    def _revision(self, assessment_id: int, number: int) -> tuple[str, str, int] | None:
+        """(saved_at, saved_by, CRC-32 of the document) of a revision, or None if there is no such revision."""
+        row: tuple[str, str, int] | None = self._db.execute(
+            "SELECT saved_at, saved_by, document_crc FROM revisions WHERE assessment_id = ? AND number = ?", (assessment_id, number)
         ).fetchone()
         return row
+
+    def _text(self, key: AssessmentKey, assessment_id: int, number: int) -> str | None:
+        """The document text exactly as revision ``number`` saved it (None: no such revision).
+
+        The current revision is kept whole on the assessments row; any other is rebuilt from
+        the snapshot at or before it and the deltas after that (at most SNAPSHOT_EVERY - 1).
+        """
+        cached = self._db.execute(
+            "SELECT r.document_crc, a.document FROM assessments a JOIN revisions r ON r.assessment_id = a.id AND r.number = a.current_revision "
+            "WHERE a.id = ? AND a.current_revision = ?",
+            (assessment_id, number),
+        ).fetchone()
+        if cached is not None and cached[1] is not None:
+            try:
+                text = revision_codec.unpack(cached[1]).decode()
+                if revision_codec.checksum(text) == cached[0]:
+                    return text
+            except ValueError:
+                pass  # a damaged copy of the current document: rebuilt from its revisions below
+        chain = [
+            revision_codec.StoredBody(*row)
+            for row in self._db.execute(
+                "SELECT number, snapshot, body, document_crc FROM revisions WHERE assessment_id = ? AND number <= ? AND number >= "
+                "(SELECT max(number) FROM revisions WHERE assessment_id = ? AND number <= ? AND snapshot = 1) ORDER BY number",
+                (assessment_id, number, assessment_id, number),
+            )
+        ]
+        if not chain or chain[-1].number != number:
+            return None
+        try:
+            return revision_codec.decode(chain)
+        except revision_codec.DamagedRevision as error:
+            raise CorruptStoreError(
+                f"revision {number} of {key} in the store {self.path} cannot be read: revision {error.number} is damaged "
+                f"({error}). The revisions from the next full copy on (one is kept every {revision_codec.SNAPSHOT_EVERY} revisions) "
+                f"and the current one are unaffected. {backup_offer(self.path)}"
+            ) from None
+
+    def _changes(self, key: AssessmentKey, number: int, blob: bytes) -> list[list[Any]]:
+        """A revision's stored change entries (``revision_codec.encode_changes``): each names its field second."""
+        try:
+            changes: list[list[Any]] = revision_codec.unpack_json(blob)
+        except ValueError as error:
+            raise self._damaged_changes(key, number, error) from None
+        return changes
+
+    def _recent_entries(self, assessment_id: int, number: int) -> list[list[Any]]:
+        """The stored change entries of the last ``DERIVE_WITHIN`` revisions up to ``number`` (a damaged list counts as none)."""
+        recent = []
+        for (blob,) in self._db.execute(
+            "SELECT changes FROM revisions WHERE assessment_id = ? AND number > ? AND number <= ?",
+            (assessment_id, number - revision_codec.DERIVE_WITHIN, number),
+        ):
+            try:
+                entries = revision_codec.unpack_json(blob)
+            except ValueError:
+                continue
+            if isinstance(entries, list) and all(isinstance(entry, list) and len(entry) > 1 and isinstance(entry[1], str) for entry in entries):
+                recent.append(entries)
+        return recent
+
+    def _damaged_changes(self, key: AssessmentKey, number: int, error: ValueError) -> CorruptStoreError:
+        return CorruptStoreError(
+            f"the change list of revision {number} of {key} in the store {self.path} is damaged ({error.args[0]}); "
+            f"the documents of every revision are unaffected (they can be loaded and restored). {backup_offer(self.path)}"
+        )
 
     def _parse(self, key: AssessmentKey, number: int, document: str) -> Assessment:
         try:
@@ -444,10 +617,11 @@ class SQLiteStore:
 
     def _stored(self, key: AssessmentKey, assessment_id: int, number: int) -> StoredAssessment:
         row = self._revision(assessment_id, number)
-        if row is None:
+        text = self._text(key, assessment_id, number) if row is not None else None
+        if row is None or text is None:
             raise CorruptStoreError(f"the store {self.path} has lost revision {number} of {key}. {backup_offer(self.path)}")
-        document, saved_at, saved_by = row
-        return StoredAssessment(key, self._parse(key, number, document), number, saved_at, saved_by)
+        saved_at, saved_by, _ = row
+        return StoredAssessment(key, self._parse(key, number, text), number, saved_at, saved_by)
 
     def find(self, key: AssessmentKey) -> StoredAssessment | None:
         """The current revision of an assessment, or None if the store has none."""
@@ -493,21 +667,33 @@ class SQLiteStore:
                 "SELECT number, saved_at, saved_by, based_on, changes FROM revisions WHERE assessment_id = ? ORDER BY number",
                 (row[0],),
             ).fetchall()
-        return [
-            RevisionInfo(number, saved_at, saved_by, based_on, [FieldChange(**change) for change in json.loads(changes)])
-            for number, saved_at, saved_by, based_on, changes in rows
-        ]
+        try:
+            lists = revision_codec.unpack_json_many([row[4] for row in rows])
+        except ValueError as error:
+            raise self._damaged_changes(key, rows[error.args[1]][0], error) from None
+        reader, history = revision_codec.ChangeReader(), []
+        for (number, saved_at, saved_by, based_on, _), entries in zip(rows, lists, strict=True):
+            try:
+                changes = [FieldChange(*change) for change in reader.read(entries)]
+            except ValueError as error:
+                raise self._damaged_changes(key, number, error) from None
+            history.append(RevisionInfo(number, saved_at, saved_by, based_on, changes))
+        return history
 
     def at_revision(self, key: AssessmentKey, number: int) -> Assessment:
         """The assessment exactly as revision ``number`` saved it."""
+        return self._parse(key, number, self.document_text(key, number))
+
+    def document_text(self, key: AssessmentKey, number: int) -> str:
+        """The document (JSON) exactly as revision ``number`` saved it, byte for byte."""
         with self._reading():
             row = self._row(key)
             if row is None:
                 raise NotFoundError(f"no assessment for {key} in the store {self.path}")
-            found = self._revision(row[0], number)
-            if found is None:
+            text = self._text(key, row[0], number)
+            if text is None:
                 raise NotFoundError(f"{key} has no revision {number} (it has revisions 1-{row[1]})")
-            return self._parse(key, number, found[0])
+            return text
 
     # -- writing -----------------------------------------------------------------------------
     def save(self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str | None = None) -> StoredAssessment:
@@ -545,19 +731,21 @@ class SQLiteStore:
             else:
                 assessment_id, current = row
                 noted["current"] = current
-                stored_row = self._revision(assessment_id, current)
-                if stored_row is None:
+                current_text = self._text(key, assessment_id, current)
+                if current_text is None:
                     raise CorruptStoreError(f"the store {self.path} has lost revision {current} of {key}")
-                current_document = json.loads(stored_row[0])
+                current_document = json.loads(current_text)
                 if document == current_document and based_on is not None:
                     return self._stored(key, assessment_id, current)  # nothing to save (even if theirs got here first)
                 if based_on != current:
                     raise self._stale(key, assessment_id, based_on, current, current_document, document)
             number, saved_at = current + 1, _now()
-            changes = [change.__dict__ for change in changed_fields(current_document, document)]
+            changes = [(change.path, change.before, change.after) for change in changed_fields(current_document, document)]
+            entries = revision_codec.encode_changes(changes, revision_codec.listed_in(self._recent_entries(assessment_id, current) if assessment_id else []))
+            stored = revision_codec.encode(number, current_document, document, text)
             self._db.execute(
                 "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
-                "framework_sha256, document, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "framework_sha256, snapshot, body, document_crc, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     assessment_id,
                     number,
@@ -567,11 +755,15 @@ class SQLiteStore:
                     key.framework,
                     version.version if version else "",
                     version.sha256 if version else "",
-                    text,
-                    json.dumps(changes, ensure_ascii=False),
+                    int(stored.snapshot),
+                    stored.body,
+                    stored.crc,
+                    revision_codec.pack_json(entries, compress_from=revision_codec.CHANGES_COMPRESS_FROM),
                 ),
             )
-            self._db.execute("UPDATE assessments SET current_revision = ? WHERE id = ?", (number, assessment_id))
+            self._db.execute(
+                "UPDATE assessments SET current_revision = ?, document = ? WHERE id = ?", (number, revision_codec.pack(text.encode()), assessment_id)
+            )
         return StoredAssessment(key, Assessment.model_validate_json(text), number, saved_at, author)
 
     def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment:
@@ -596,8 +788,8 @@ class SQLiteStore:
                 current_stored,
                 self._conflicts(assessment_id, {}, 0, current_stored, current_document, mine),
             )
-        base_row = self._revision(assessment_id, based_on) if 0 < based_on < current else None
-        base = json.loads(base_row[0]) if base_row else {}
+        base_text = self._text(key, assessment_id, based_on) if 0 < based_on < current else None
+        base = json.loads(base_text) if base_text else {}
         conflicts = self._conflicts(assessment_id, base, based_on, current_stored, current_document, mine)
         council = _council(key)
         if based_on > current:
@@ -626,22 +818,22 @@ class SQLiteStore:
         self, assessment_id: int, base: dict[str, Any], based_on: int, current: StoredAssessment, theirs: dict[str, Any], mine: dict[str, Any]
     ) -> list[Conflict]:
         """The fields both saves changed from ``base``, each with the revision that set theirs (and who, and when)."""
-        touched = self._who_changed(assessment_id, based_on, current.revision)
+        touched = self._who_changed(current.key, assessment_id, based_on, current.revision)
         conflicts = []
         for found in find_conflicts(base, theirs, mine):
             revision, author, when = touched.get(found.path, (current.revision, current.saved_by, current.saved_at))
             conflicts.append(replace(found, their_revision=revision, their_author=author, their_time=when))
         return conflicts
 
-    def _who_changed(self, assessment_id: int, after: int, upto: int) -> dict[str, tuple[int, str, str]]:
+    def _who_changed(self, key: AssessmentKey, assessment_id: int, after: int, upto: int) -> dict[str, tuple[int, str, str]]:
         """For each field path, the latest revision in (after, upto] that changed it, with author and time."""
         touched: dict[str, tuple[int, str, str]] = {}
         for number, saved_by, saved_at, changes in self._db.execute(
             "SELECT number, saved_by, saved_at, changes FROM revisions WHERE assessment_id = ? AND number > ? AND number <= ? ORDER BY number",
             (assessment_id, after, upto),
         ):
-            for change in json.loads(changes):
-                touched[change["path"]] = (number, saved_by, saved_at)
+            for entry in self._changes(key, number, changes):
+                touched[entry[1]] = (number, saved_by, saved_at)
         return touched
 
     # -- lifetime ------------------------------------------------------------------------------
