@@ -40,7 +40,7 @@ from kloe_nb.errors import (
     StoreError,
     StoreWriteError,
 )
-from kloe_nb.store.base import AssessmentKey, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
+from kloe_nb.store.base import AssessmentKey, ImportedRevision, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
 from kloe_nb.store.safety import (
     backup_offer,
     header_problem,
@@ -643,6 +643,56 @@ class SQLiteStore:
             for change in json.loads(changes):
                 touched[change["path"]] = (number, saved_by, saved_at)
         return touched
+
+    # -- moving between stores (kloe store copy, kloe store check) -----------------------------
+    def revisions_of(self, key: AssessmentKey) -> list[ImportedRevision]:
+        """Every revision of an assessment as stored (document text exactly), oldest first."""
+        with self._reading():
+            row = self._row(key)
+            if row is None:
+                raise NotFoundError(f"no assessment for {key} in the store {self.path}")
+            rows = self._db.execute(
+                "SELECT number, based_on, saved_at, saved_by, document, changes FROM revisions WHERE assessment_id = ? ORDER BY number", (row[0],)
+            ).fetchall()
+        return [ImportedRevision(n, b, at, by, doc, [FieldChange(**c) for c in json.loads(ch)]) for n, b, at, by, doc, ch in rows]
+
+    def import_revisions(self, key: AssessmentKey, revisions: list[ImportedRevision]) -> None:
+        """Write an assessment's whole history as another store holds it (numbers, authors, times kept).
+
+        Not a save: nothing is compared or computed, so it is only for ``kloe store copy``, into a
+        store that does not have the assessment (refused, naming it, if it does).
+        """
+        with self._writing(key):
+            if self._row(key) is not None:
+                raise StoreWriteError(f"NOT COPIED: {_council(key)} is already in the store {self.path}; nothing was overwritten")
+            assessment_id = self._db.execute(
+                "INSERT INTO assessments (framework, org_code, period, track, current_revision) VALUES (?, ?, ?, ?, ?)",
+                (key.framework, key.org_code, key.period, key.track, revisions[-1].number),
+            ).lastrowid
+            for revision in revisions:
+                version = self._parse(key, revision.number, revision.document).framework_version
+                self._db.execute(
+                    "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
+                    "framework_sha256, document, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        assessment_id,
+                        revision.number,
+                        revision.based_on,
+                        revision.saved_at,
+                        revision.saved_by,
+                        key.framework,
+                        version.version if version else "",
+                        version.sha256 if version else "",
+                        revision.document,
+                        json.dumps([change.__dict__ for change in revision.changes], ensure_ascii=False),
+                    ),
+                )
+
+    def engine_check(self) -> list[str]:
+        """What SQLite's own ``integrity_check`` finds (nothing: ``[]``)."""
+        with self._reading():
+            rows = [str(row[0]) for row in self._db.execute("PRAGMA integrity_check").fetchall()]
+        return [] if rows == ["ok"] else rows
 
     # -- lifetime ------------------------------------------------------------------------------
     def _close_quietly(self) -> None:
