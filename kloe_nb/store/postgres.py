@@ -247,8 +247,18 @@ class PostgreSQLStore:
                     f"the store {self.path} has schema version {version} and this kloe-workbook reads version {len(MIGRATIONS)}. "
                     "Nothing was changed: a command that saves (kloe import) upgrades it, with a role that may."
                 )
-        with self._lock, connection.transaction():
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        with self._lock:
+            # A session lock taken before the transaction: the transaction then sees the catalog as the
+            # program that held the lock left it (a lock taken inside it would not refresh its view of tables).
+            cursor.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+            try:
+                self._migrate_locked(connection, cursor)
+            finally:
+                if not connection.broken:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+    def _migrate_locked(self, connection: psycopg.Connection[Any], cursor: psycopg.Cursor[Any]) -> None:
+        with connection.transaction():
             version = self._schema_version(cursor)  # again, under the lock: another program may have migrated
             if version > len(MIGRATIONS):
                 raise IncompatibleStoreError(
@@ -309,12 +319,16 @@ class PostgreSQLStore:
                 with connection.transaction(), connection.cursor() as cursor:
                     yield cursor, noted
             except psycopg.Error as error:
+                dropped = self._connection is not None and self._connection.broken
                 self._lost()
-                raise self._not_saved(key, noted, error) from None
+                raise self._not_saved(key, noted, error, dropped=dropped) from None
 
-    def _not_saved(self, key: AssessmentKey, noted: dict[str, int], error: psycopg.Error) -> StoreError:
+    def _not_saved(self, key: AssessmentKey, noted: dict[str, int], error: psycopg.Error, *, dropped: bool = False) -> StoreError:
+        """NOT SAVED, why and what to do; ``dropped``: an open connection broke (a restart, pg_terminate_backend, the network)."""
         previous = noted.get("current")
         intact = f"the previous revision {previous} is intact" if previous else "nothing of it had been stored before"
+        if not previous and "new" not in noted:  # it failed before the store said what it has
+            intact = "what the store had is intact"
         if isinstance(error, pg_errors.LockNotAvailable):
             return self._busy()
         if isinstance(error, (pg_errors.UniqueViolation, pg_errors.SerializationFailure, pg_errors.DeadlockDetected)):
@@ -324,8 +338,13 @@ class PostgreSQLStore:
                 f"the role {self.where.user!r} may only read this store ({self._scrub(str(error))}); ask its owner to grant "
                 f"it writing (kloe store init {self.path} --writer {self.where.user})"
             )
+        elif dropped:
+            why = (
+                f"the connection to the database {self.where.dbname!r} on the PostgreSQL server {self.where.server} was lost "
+                f"({self._scrub(str(error))}); keep your edit: it is saved once the server can be reached again"
+            )
         elif isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
-            why = f"{self._reason(error)}; keep your edit: it can be saved once the server is back"
+            why = f"{self._reason(error)}; keep your edit: it is saved once the server can be reached again"
         else:
             why = self._scrub(str(error))
         return StoreWriteError(f"NOT SAVED: {council(key)} could not be saved in the store {self.path}: {why} ({intact})")
@@ -431,6 +450,9 @@ class PostgreSQLStore:
         version = assessment.framework_version
         with self._writing(key) as (cursor, noted):
             row = self._row(cursor, key, lock=True)
+            noted["new"] = int(row is None)
+            if row is not None:
+                noted["current"] = row[1]
             if row is None:
                 if based_on is not None:  # ``current`` None: the form then saves its edit as a new assessment
                     raise not_in_store(key, self.path, based_on)
