@@ -28,6 +28,7 @@ from kloe_nb.batch.outputs import PageFiles
 from kloe_nb.batch.parameters import check_names, declared_parameters
 from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
+from kloe_nb.store.address import for_another_process
 
 DEFAULT_COMPARE_NOTEBOOK = bundled_dir("notebooks") / "compare.ipynb"
 #: The parameters a comparison notebook must declare (``councils`` only when a councils CSV is given).
@@ -40,7 +41,7 @@ class ComparisonJob:
     """One comparison page to write."""
 
     framework: str
-    store: Path
+    store: str | Path
     output: Path
     group: str = ""
     councils: Path | None = None
@@ -102,8 +103,8 @@ def notebook_job(job: ComparisonJob) -> NotebookJob:
 
 
 def parameters(job: ComparisonJob) -> dict[str, str]:
-    """The values the notebook gets: all ``str``, paths absolute (the kernel runs in another folder)."""
-    values = {"framework": str(job.framework), "store": str(Path(job.store).resolve()), "group": str(job.group)}
+    """The values the notebook gets: all ``str``, paths absolute (the kernel runs in another folder), a store URL unchanged."""
+    values = {"framework": str(job.framework), "store": for_another_process(job.store), "group": str(job.group)}
     if job.councils:
         values["councils"] = str(Path(job.councils).resolve())
     return values

@@ -17,6 +17,7 @@ from kloe_nb.comparison.data import gather
 from kloe_nb.comparison.page import render_section
 from kloe_nb.comparison.views import ComparisonContext
 from kloe_nb.render.sections import Section, SectionNotebook, SummaryOutput
+from kloe_nb.store.address import display
 
 #: The stylesheet a comparison page carries besides the shared one.
 STYLESHEETS = ["compare.css"]
@@ -41,7 +42,7 @@ class Comparison(SectionNotebook):
     def load(cls, framework: str, store: str, group: str = "", councils: str = "", generated: datetime | None = None) -> Comparison:
         """Every council's latest lead assessment from the store, scored and ranked (ComparisonError/NotFoundError if none)."""
         context = build_context(gather(framework, store, group, councils), generated)
-        return cls(context, {"framework": framework, "store": str(store), "group": group, "councils": councils})
+        return cls(context, {"framework": framework, "store": display(store), "group": group, "councils": councils})  # no password
 
     def render_section(self, name: str) -> Markup:
         return render_section(name, self.context)

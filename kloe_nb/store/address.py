@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from kloe_nb.errors import StoreError
+
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters or more: "C:\..." is a path
 SERVER_SCHEMES = ("postgresql", "postgres")
 
@@ -30,8 +32,20 @@ def is_server(store: str | os.PathLike[str]) -> bool:
 
 
 def for_another_process(store: str | os.PathLike[str]) -> str:
-    """The store as another process should be given it: an absolute file name, or the URL unchanged."""
-    if is_server(store) or scheme(store) == "sqlite":
+    """The store as a notebook's kernel is given it: an absolute file name, or the URL unchanged.
+
+    A URL holding a password is refused (StoreError): the parameter is written into each executed
+    notebook kept beside the pages. libpq finds the password in ~/.pgpass or PGPASSWORD instead,
+    which the kernels inherit.
+    """
+    if is_server(store):
+        if without_password(str(store))[1]:
+            raise StoreError(
+                f"the store's URL {display(store)} has a password in it, which would be written into every executed notebook: "
+                "take it out of the URL and put it in ~/.pgpass (or PGPASSWORD); nothing was run"
+            )
+        return str(store)
+    if scheme(store) == "sqlite":
         return str(store)
     return str(Path(store).expanduser().resolve())
 
