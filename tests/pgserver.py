@@ -60,7 +60,9 @@ def _free_port() -> int:
 class Server:
     """One running throwaway server (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """``durable``: fsync as a real server does (for bench/); the tests run without it, faster."""
+        self.durable = durable
         self.bin = find_bin_dir()
         assert self.bin is not None
         self.root = Path(tempfile.mkdtemp(prefix="kloe-pg-"))
@@ -98,7 +100,9 @@ class Server:
 
     def start(self) -> None:
         """Start (or start again after ``stop``) on the same port, waiting until it takes connections."""
-        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=60"
+        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c max_connections=60"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options, "-w", "-t", "60", "start")
 
     def stop(self, mode: str = "fast") -> None:
