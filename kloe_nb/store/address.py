@@ -39,7 +39,7 @@ def for_another_process(store: str | os.PathLike[str]) -> str:
     which the kernels inherit.
     """
     if is_server(store):
-        if without_password(str(store))[1]:
+        if without_password(str(store))[1] or "password=" in urlsplit(str(store)).query.lower():
             raise StoreError(
                 f"the store's URL {display(store)} has a password in it, which would be written into every executed notebook: "
                 "take it out of the URL and put it in ~/.pgpass (or PGPASSWORD); nothing was run"

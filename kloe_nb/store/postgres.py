@@ -396,7 +396,7 @@ class PostgreSQLStore:
         where = " WHERE framework = %s" if framework is not None else ""
         with self._reading() as cursor:
             rows = cursor.execute(
-                f"SELECT framework, org_code, period, track FROM assessments{where} ORDER BY {ORDER}", (framework,) if framework else ()
+                f"SELECT framework, org_code, period, track FROM assessments{where} ORDER BY {ORDER}", (framework,) if framework is not None else ()
             ).fetchall()
         return [AssessmentKey(*row) for row in rows]
 
