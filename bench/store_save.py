@@ -133,7 +133,8 @@ def _opens(store_url: str) -> list[float]:
 def _sqlite_extras(store_url: str, documents: list[str], councils: int) -> tuple[int, list[float], list[float]]:
     """Store size, open times (quick_check; the first also copies the backup), bare inserts with the same settings."""
     store_path = Path(store_url)
-    size = store_path.stat().st_size + store_path.with_name(store_path.name + "-wal").stat().st_size
+    wal = store_path.with_name(store_path.name + "-wal")
+    size = store_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)  # closed: the WAL is checkpointed
     store_path.with_name(store_path.name + ".bak").unlink(missing_ok=True)  # so the first open copies it
     opens = _opens(store_url)
     connection = sqlite3.connect(store_path.with_name("baseline.db"), isolation_level=None)
