@@ -5,10 +5,11 @@ KLOE levelled, levels drawn with a fixed seed), in four peer groups, one in ten 
 independently by a second assessor, then prints:
 
 - the in-process cost of the page: gathering from the store, the context, the sections, and the
-  export to HTML (best of three), and the page's size;
-- the wall clock of ``kloe compare`` (a fresh process and kernel: start-up included).
+  export to HTML (best of three), and the page's size, in all and per council;
+- the wall clock of ``kloe compare`` (a fresh process and kernel: start-up included);
+- at the end, how much the page grows per extra council between each two sizes (goal: under 2 KB).
 
-    python bench/compare.py [--councils 50 150]
+    python bench/compare.py [--councils 150 400]
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ def main() -> int:
     framework_id = largest_framework()
     kloes = sum(kloe.scored for _, kloe in load_framework(framework_id).iter_kloes())
     print(f"framework {framework_id}: {kloes} scored KLOEs; {len(PERIODS)} periods per council; 1 in 10 scored twice")
+    sizes: dict[int, int] = {}
     for count in args.councils:
         with tempfile.TemporaryDirectory() as folder:
             store = make_store(Path(folder), framework_id, count)
@@ -142,11 +144,16 @@ def main() -> int:
             if result.returncode != 0:
                 print(result.stderr, file=sys.stderr)
                 return 1
-            print(f"\n{count} councils ({count * len(PERIODS)} assessments): page {size / 1024:.0f} KB")
+            sizes[count] = size
+            print(f"\n{count} councils ({count * len(PERIODS)} assessments): page {size / 1024:.0f} KB ({size:,} bytes), {size / count:,.0f} bytes per council")
             for name, seconds in stages.items():
                 print(f"  {name:<45} {seconds:6.3f} s")
             print(f"  {'in process, total':<45} {sum(stages.values()):6.3f} s")
             print(f"  {'kloe compare (new process and kernel)':<45} {wall:6.2f} s")
+    counts = sorted(sizes)
+    for smaller, larger in zip(counts, counts[1:]):
+        growth = (sizes[larger] - sizes[smaller]) / (larger - smaller)
+        print(f"\ngrowth from {smaller} to {larger} councils: {growth:,.0f} bytes per extra council (goal: under 2,048)")
     return 0
 
 

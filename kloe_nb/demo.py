@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kloe_nb.framework.loader import load_all
+from kloe_nb.render.terminal_text import visible
 
 if TYPE_CHECKING:
     from kloe_nb.batch.comparison import ComparisonJob
@@ -40,7 +41,7 @@ def write_handbooks(out_dir: Path) -> tuple[list[Path], int]:
 
     loaded, errors = load_all()
     for error in errors:
-        print(f"kloe: {error}", file=sys.stderr)
+        print(f"kloe: {visible(str(error), lines=True)}", file=sys.stderr)
     written = [write_handbook(record, out_dir / f"{framework_id}.html") for framework_id, record in loaded.items()]
     return written, len(errors)
 
@@ -153,10 +154,10 @@ def main(runs_dir: Path = RUNS_DIR) -> int:
     for options, outcome in zip(batches, outcomes):
         print(f"{options.framework}: {outcome.count('ok')} reports, {outcome.count('failed')} failed")
     for message in comparison_errors:
-        print(f"kloe: comparison not written: {message}", file=sys.stderr)
+        print(visible(f"kloe: comparison not written: {message}", lines=True), file=sys.stderr)
     for result in compared:
         if result.status != "ok":
-            print(f"kloe: comparison not written: {result.job.output}: {result.reason}", file=sys.stderr)
+            print(visible(f"kloe: comparison not written: {result.job.output}: {result.reason}", lines=True), file=sys.stderr)
     pages = [result.job.output for result in compared if result.status == "ok"]
     failed += len(comparison_errors) + len(compared) - len(pages)
     print(f"\n{len(handbooks)} framework handbooks written:")

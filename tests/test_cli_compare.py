@@ -40,6 +40,8 @@ def compared(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess[
         ac("K6", 'King\'s Lynn "and" West; import os', "2008/09", 2, 2, group='King\'s "group"; import os', illustrative=True),
     )
     output = folder / "out" / "compare.html"
+    output.parent.mkdir()
+    (output.parent / "a1.html").write_text("<p>the report kloe run wrote for A1</p>", encoding="utf-8")  # only A1 has a report beside the page
     result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "-o", str(output))
     return store, output, result
 
@@ -53,12 +55,35 @@ def test_kloe_compare_writes_the_page_and_keeps_the_executed_notebook_beside_it(
     assert "Illustrative example data." in html  # one council is illustrative
     assert 'id="league"' in html and 'id="agreement"' in html and "Bob" in html
     notebook = nbformat.read(output.with_suffix(".ipynb"), as_version=4)
-    assert notebook.metadata["papermill"]["parameters"] == {"framework": "ac-benefits", "store": str(store.resolve()), "group": ""}
+    parameters = {"framework": "ac-benefits", "store": str(store.resolve()), "group": "", "report_links": '{"A1": "a1.html"}'}
+    assert notebook.metadata["papermill"]["parameters"] == parameters
     summary = next(
         output_["data"]["application/json"] for cell in notebook.cells for output_ in cell.get("outputs", []) if "application/json" in output_.get("data", {})
     )
     assert [council["code"] for council in summary["councils"]][:3] == ["D4", "A1", "C3"]
     assert not list(output.parent.glob(".*.tmp")) and not output.with_name("compare.html.failed.ipynb").exists()
+
+
+def test_a_council_with_its_report_beside_the_page_links_to_it_and_the_others_do_not(compared):
+    _, output, _ = compared
+    html = output.read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^#"][^"]*)"', html))
+    assert links == {"a1.html", "a1.html#travel"}  # league table, heatmap and direction of travel; no dead link to the others
+    assert '<a href="a1.html">Aldermere</a>' in html and "Brackenford" in html and '<a href="b2.html"' not in html
+
+
+def test_report_links_name_only_the_reports_that_exist_beside_the_page(tmp_path):
+    from kloe_nb.batch.comparison import ComparisonJob, report_links
+
+    store = ac_store(tmp_path)
+    out = tmp_path / "out"
+    job = ComparisonJob("ac-benefits", store, out / "compare.html")
+    assert report_links(job) == ""  # no folder yet
+    out.mkdir()
+    assert report_links(job) == ""
+    (out / "c3.html").write_text("report", encoding="utf-8")
+    (out / "b2.ipynb").write_text("{}", encoding="utf-8")
+    assert json.loads(report_links(job)) == {"C3": "c3.html"}
 
 
 def test_a_group_with_quotes_and_code_in_its_name_arrives_exactly_and_is_shown_as_text(compared, tmp_path):
@@ -68,6 +93,7 @@ def test_a_group_with_quotes_and_code_in_its_name_arrives_exactly_and_is_shown_a
     result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "--group", group, "-o", str(output))
     assert result.returncode == 0, result.stderr
     assert f"(1 council in the peer group {group!r} compared)" in result.stdout
+    assert not re.search(r'href="[^#"]', output.read_text(encoding="utf-8"))  # no report beside this page: no link but in-page ones
     notebook = nbformat.read(tmp_path / "kings.ipynb", as_version=4)
     assert notebook.metadata["papermill"]["parameters"]["group"] == group
     html = output.read_text(encoding="utf-8")
@@ -135,12 +161,18 @@ def test_the_page_must_be_named_html(tmp_path, capsys):
 
 
 # -- a notebook that fails: exit 1, nothing stale left looking current, the failed notebook kept -----------
-def test_a_failing_notebook_leaves_no_stale_page_and_keeps_the_failed_notebook(compared, tmp_path):
-    store, old, _ = compared
+def broken_notebook(folder: Path) -> Path:
+    """The comparison notebook with a cell that raises AttributeError."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.insert(4, nbformat.v4.new_code_cell("comparison.no_such_section()"))
-    broken = tmp_path / "broken.ipynb"
+    broken = folder / "broken.ipynb"
     nbformat.write(nb, broken)
+    return broken
+
+
+def test_a_failing_notebook_leaves_no_stale_page_and_keeps_the_failed_notebook(compared, tmp_path):
+    store, old, _ = compared
+    broken = broken_notebook(tmp_path)
     output = tmp_path / "compare.html"
     shutil.copyfile(old, output)  # an earlier page of ours, which must not be left looking current
     shutil.copyfile(old.with_suffix(".ipynb"), output.with_suffix(".ipynb"))
@@ -154,10 +186,7 @@ def test_a_failing_notebook_leaves_no_stale_page_and_keeps_the_failed_notebook(c
 
 def test_a_failing_notebook_leaves_a_page_the_workbook_did_not_write_alone(compared, tmp_path):
     store, _, _ = compared
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    nb.cells.insert(4, nbformat.v4.new_code_cell("comparison.no_such_section()"))
-    broken = tmp_path / "broken.ipynb"
-    nbformat.write(nb, broken)
+    broken = broken_notebook(tmp_path)
     output = tmp_path / "compare.html"
     output.write_text("my own page", encoding="utf-8")
     output.with_suffix(".ipynb").write_text("{}", encoding="utf-8")
@@ -205,9 +234,10 @@ def test_the_comparison_page_opens_from_disk_with_no_request_leaving_and_no_cons
     with open_file_page(output) as (page, visit):
         assert page.is_visible("#league-rank") and not page.is_visible("#league-name")
         page.click('#league-rank th a[href="#league-j1"]')
-        assert page.is_visible("#league-j1") and not page.is_visible("#league-rank")
-        first = page.inner_text("#league-j1 tbody tr:first-child th")
-        assert first.startswith("Dunmarsh")  # How good is the service? best first: D4 is 4
+        assert page.is_visible("#league-j1") and page.is_visible("#league-rank")  # the order is a list of names; the table stays, once
+        assert page.inner_text("#league-j1 h4").startswith("4 Excellent")
+        assert page.inner_text("#league-j1 p").startswith("Dunmarsh")  # How good is the service? best first: D4 is 4
+        assert not page.is_visible("#league-name")
         page.goto(output.resolve().as_uri(), wait_until="load")
         assert page.is_visible("svg.compare-bars") and page.is_visible("table.heatmap") and page.is_visible("#agreement")
         assert page.evaluate("document.querySelectorAll('script').length") == 0

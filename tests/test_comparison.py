@@ -277,7 +277,8 @@ def test_the_page_shows_every_section_and_is_inert_illustrative_and_self_contain
     assert "▲ up from 2" in text and "Aldermere" in text
     assert html.count('class="report-chart compare-bars"') == 2 and "Councils at each level: How good is the service?" in html
     heatmap = section_html(html, "heatmap")
-    assert heatmap.count('class="heat-3"') == 25 and heatmap.count('class="heat-2"') == 25  # A1: J1's 10 KLOEs at 3, J2's 15 at 2; B2 the other way
+    # A1: J1's 10 KLOEs at 3, J2's 15 at 2; B2 the other way; one peer group, so each KLOE's median is 2.5 and every level is marked
+    assert heatmap.count("class=h3>3+") == 25 and heatmap.count("class=h2>2\u2212") == 25 and "Group median" in heatmap
     assert 'class="kloe-head" title="Are the needs of citizens' in heatmap and 'scope="row"' in heatmap
     assert "Group median" in section_html(html, "peers")
     travel = section_html(html, "travel")
@@ -358,9 +359,9 @@ def test_no_label_or_kloe_is_written_into_the_comparison_code():
 # -- the notebook ------------------------------------------------------------------------------------
 def test_the_notebook_declares_its_parameters_each_with_help():
     declared = papermill.inspect_notebook(str(NOTEBOOK))
-    assert list(declared) == ["framework", "store", "group", "councils"]
+    assert list(declared) == ["framework", "store", "group", "councils", "report_links"]
     assert all(item["help"] and item["inferred_type_name"] == "str" for item in declared.values())
-    assert declared["group"]["default"] == '""' and declared["councils"]["default"] == '""'
+    assert declared["group"]["default"] == '""' and declared["councils"]["default"] == '""' and declared["report_links"]["default"] == '""'
 
 
 def test_the_notebook_cells_only_call_the_package():
@@ -372,3 +373,75 @@ def test_the_notebook_cells_only_call_the_package():
         assert all(not output for output in cell.get("outputs", []))
     calls = re.findall(r"comparison\.(\w+)\(\)", "\n".join(cell.source for cell in code))
     assert calls == ["header", "league", "distribution", "heatmap", "peers", "travel", "agreement", "provenance", "summary"]
+
+
+# -- the page's size: one league table, orderings as lists, a compact heatmap -------------------
+def test_the_league_table_is_shown_once_and_each_other_order_lists_every_council_by_name(tmp_path, renderer):
+    store = ac_store(tmp_path)
+    comparison = Comparison.load("ac-benefits", str(store), generated=GENERATED)
+    html, _ = page_of(comparison, renderer)
+    assert html.count('<table class="compare-league') == 1
+    league = section_html(html, "league")
+    for ordering in comparison.context.orderings[1:]:
+        start = html.index(f'<section class="compare-order" id="{ordering.id}"')
+        listed = html[start : html.index("</section>", start)]
+        assert f'href="#{ordering.id}"' in league  # the column heading links to it
+        names = [row.name for row in ordering.rows]
+        assert sorted(names) == sorted(row.name for row in comparison.context.league)
+        positions = [listed.index(f">{name}") if f">{name}" in listed else listed.index(name) for name in names]
+        assert positions == sorted(positions)  # in the ordering's order
+    by_judgement = next(o for o in comparison.context.orderings if o.id == "league-j1")
+    assert [title for title, _ in by_judgement.parts] == sorted({row.cells[0].text for row in comparison.context.league}, key=lambda t: -int(t[0]))
+
+
+def test_report_links_link_names_to_plain_sibling_reports_only(tmp_path, renderer):
+    store = ac_store(tmp_path)
+    links = '{"A1": "a1.html", "B2": "https://evil.example/b2.html", "C3": "../c3.html", "D4": "javascript:alert(1)", "ZZ": "zz.html"}'
+    comparison = Comparison.load("ac-benefits", str(store), generated=GENERATED, report_links=links)
+    assert {row.code: row.report for row in comparison.context.league if row.report} == {"A1": "a1.html"}
+    html, _ = page_of(comparison, renderer)
+    assert inert_problems(html) == [] and fast_inert_problems(html) == []
+    assert set(re.findall(r'href="([^#"][^"]*)"', html)) <= {"a1.html", "a1.html#travel"} and '<a href="a1.html">' in html
+    assert Comparison.load("ac-benefits", str(store), report_links="not json").context.has_report_links is False
+    plain, _ = page_of(Comparison.load("ac-benefits", str(store), generated=GENERATED), renderer)
+    assert not re.search(r'href="[^#"]', plain)
+
+
+def _many_councils(tmp_path, count: int):  # type: ignore[no-untyped-def]
+    """``count`` councils of the largest framework (wao-housing, 50 scored KLOEs), three periods each, in four groups."""
+    import random
+
+    from kloe_nb.assessment.model import Assessment, Organisation
+    from kloe_nb.store import open_store
+
+    framework = load_framework("wao-housing")
+    scored = [kloe.id for _, kloe in framework.iter_kloes() if kloe.scored]
+    rng = random.Random(6)
+    store = tmp_path / f"many-{count}.db"
+    with open_store(store) as opened:
+        for number in range(1, count + 1):
+            base = rng.randint(1, 4)
+            for period in ("2006/07", "2007/08", "2008/09"):
+                levels = {kloe_id: min(4, max(1, base + rng.choice([-1, 0, 0, 1]))) for kloe_id in scored}
+                organisation = Organisation(code=f"B{number:04d}", name=f"Bench Council {number}", group=f"Group {number % 4}")
+                assessment = Assessment(
+                    framework="wao-housing",
+                    organisation=organisation,
+                    period=period,
+                    assessor="Lead",
+                    kloes={k: KloeRecord(level=v) for k, v in levels.items()},
+                )
+                opened.save(assessment, based_on=None, author="test")
+    return store
+
+
+def test_the_page_grows_by_under_2_kb_per_council(tmp_path, renderer):
+    sizes = {}
+    for count in (30, 90):
+        html, _ = page_of(Comparison.load("wao-housing", str(_many_councils(tmp_path, count)), generated=GENERATED), renderer)
+        assert inert_problems(html) == [] and fast_inert_problems(html) == []
+        sizes[count] = len(html.encode())
+        assert all(f"Bench Council {number}<" in html or f"Bench Council {number}," in html for number in range(1, count + 1))
+    growth = (sizes[90] - sizes[30]) / 60
+    print(f"comparison page: {sizes[30]:,} bytes for 30 councils, {sizes[90]:,} for 90: {growth:,.0f} bytes per extra council")
+    assert growth < 2048  # it was ~13,000 (the league table six times, a KLOE table per peer group, a chart per council)

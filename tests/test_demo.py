@@ -43,6 +43,8 @@ def test_every_framework_has_a_comparison_page_with_its_notebook_linked_from_the
     assert inert_problems(page) == [] and "Illustrative example data." in page
     for section in ("league", "distribution", "heatmap", "peers", "travel"):
         assert f'id="{section}"' in page, section
+    reports = set(re.findall(r'<a href="([^"#]+\.html)">', page))  # each council's name links to the report kloe run wrote beside it
+    assert reports and all((folder / name).is_file() for name in reports)
     notebook = nbformat.read(folder / "compare.ipynb", as_version=4)
     parameters = notebook.metadata["papermill"]["parameters"]
     assert parameters["framework"] == framework and parameters["group"] == ""

@@ -259,3 +259,22 @@ def test_the_committed_files_are_exactly_what_the_generator_writes(monkeypatch):
     committed = {path.name: path.read_text(encoding="utf-8") for path in EXAMPLE_FILES}
     assert sorted(generated) == sorted(committed)
     assert [name for name in generated if generated[name] != committed[name]] == []
+
+
+def test_every_bundled_examples_report_is_small(tmp_path, capsys):
+    """Each example council's report as the batch makes it (latest period): sizes printed; under 100 KB but wao-housing's."""
+    from builders import page_of
+
+    from kloe_nb.report import Report
+
+    store = tmp_path / "kloe.db"
+    import_examples(store, EXAMPLES)
+    sizes = {}
+    for framework in FRAMEWORKS:
+        for council in read_councils_csv(EXAMPLES / "councils" / f"{framework}.csv"):
+            html, _ = page_of(Report.load(framework, council.code, str(store), council.period or ""))
+            sizes[(framework, council.code)] = len(html.encode())
+    with capsys.disabled():
+        print("\nreport sizes: " + ", ".join(f"{code} {size / 1024:.0f} KB" for (_, code), size in sizes.items()))
+    assert all(size < 100_000 for (framework, _), size in sizes.items() if framework != "wao-housing")
+    assert all(size < 136_000 for size in sizes.values())  # wao-housing's 50 KLOEs of evidence and statements: 137-146 KB before

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kloe_nb.assessment.model import Action, Assessment, Evidence, JudgementDecision, KloeRecord, Moderation, Organisation
+from kloe_nb.assessment.model import Action, Assessment, Evidence, Flag, FrameworkVersion, JudgementDecision, KloeRecord, Moderation, Organisation
 from kloe_nb.assessment.validate import check_assessment
 from kloe_nb.errors import InvalidInputError
 from kloe_nb.framework.loader import bundled_ids, load_framework
@@ -74,7 +74,7 @@ def filled(framework: Framework) -> Assessment:
             current_position=f"{odd}\nPosition of {kloe.id}",
             evidence=[
                 Evidence(note=f"Plain note for {kloe.id}"),
-                Evidence(source="Committee minutes", reference="p. 3", note=odd.replace("\r\n", " ")),  # one line each
+                Evidence(source="Committee minutes", reference="p. 3", note=odd),
                 Evidence(source="Inspection report", reference="", note="", date_seen="2009-03-01"),
                 Evidence(note="one — separator is fine"),
             ],
@@ -139,15 +139,133 @@ def test_a_kloe_the_framework_no_longer_has_is_exported_and_comes_back(tmp_path)
     assert check_assessment(framework, back).unknown_kloes == ["7.7"]
 
 
-def test_a_line_break_inside_an_evidence_item_keeps_the_text_as_two_items(tmp_path):
+TRICKY_EVIDENCE = [
+    Evidence(note="First paragraph.\nSecond paragraph.", date_seen="2009-03-01"),  # issue 12 item 4, as reported
+    Evidence(source="Minutes\r\nof Cabinet", reference="p. 3\n(appendix)", note="a\r\nb\rc\n", date_seen="2009-03-01"),
+    Evidence(source="A \u2014 B", reference="ref \u2014 with \u2014 separators", note="note \u2014 seen 2009-01-01"),
+    Evidence(source="x \u2014 seen 2009-01-01", reference=" \u2014 ", note=" \u2014  \u2014 "),
+    Evidence(source="2009-03-01", reference="2009-03-02", note="2009-03-03", date_seen="2009-03-04"),  # a date in every field
+    Evidence(source="seen 2009-03-01"),
+    Evidence(reference="seen 2009-03-01"),
+    Evidence(note="seen 2009-03-01"),
+    Evidence(date_seen="2010-01-01"),
+    Evidence(),
+    Evidence(note="  "),
+    Evidence(note="\n"),
+    Evidence(source="  padded  ", reference=" ref ", note=" note ", date_seen=" 2009-03-01 "),
+    Evidence(source='=HYPERLINK("http://evil.example")', reference="+44 1234", note="-3\n@mention", date_seen="=TODAY()"),
+    Evidence(note="_x000D_ and _x005F_x0041_ typed as text"),
+]
+"""Evidence the one-line-per-item form cannot say: line breaks, the separator, dates and spaces in every field."""
+
+
+def everything(framework: Framework) -> Assessment:
+    """``filled`` with the tricky evidence, awkward text in every free-text field, and all the template cannot hold."""
+    base = filled(framework)
+    described = next((kloe for _, kloe in framework.iter_kloes() if kloe.descriptors), None)
+    kloes = dict(base.kloes)
+    for index, (kloe_id, record) in enumerate(base.kloes.items()):
+        odd = AWKWARD[index % len(AWKWARD)]
+        kloes[kloe_id] = record.model_copy(
+            update={
+                "evidence": [*record.evidence, *TRICKY_EVIDENCE[index % 3 :: 3]],
+                "strengths": f"{odd}\r\n=strength",
+                "areas_for_improvement": f"+{odd}\n",
+                "current_position": f"@{odd}\r",
+                "rationale": f"-{odd}\nwhy",
+            }
+        )
+    first_id = next(iter(kloes))
+    kloes[first_id] = kloes[first_id].model_copy(update={"moderation": Moderation(levels={"": 2, "B": 3}, note="=agreed\n3")})
+    if described is not None:
+        statements = {"met": {max(described.descriptors): [0]}, "falls_short": {min(described.descriptors): [1]}}
+        kloes[described.id] = kloes[described.id].model_copy(update=statements)
+    return base.model_copy(
+        update={
+            "organisation": Organisation(code="00123", name="Ynys Môn", group="Shire districts"),
+            "framework_version": FrameworkVersion(version=framework.version, sha256="0" * 64),
+            "illustrative": True,
+            "judgements": {framework.judgements[0].id: JudgementDecision(level=3, rationale="=because\nof -this")},
+            "flags": [Flag(colour="red", subject="@subject", reason="+reason\r\nsecond", criteria=[0])],
+            "kloes": kloes,
+        }
+    )
+
+
+@pytest.mark.parametrize("framework_id", ["ac-benefits", "wao-housing"])
+def test_an_unchanged_workbook_gives_back_the_whole_document(tmp_path, framework_id):
+    """Issue 12 item 4: export, import the unchanged file over the stored assessment: the very same document."""
+    from kloe_nb.interchange.merge import carry_over_untemplated
+
+    framework = load_framework(framework_id)
+    stored = everything(framework)
+    path = write_assessment_xlsx(framework, stored, tmp_path / "a.xlsx")
+    with zipfile.ZipFile(path) as archive:  # text like =, +, - and @ is stored as text, never as a formula
+        assert not any("<f>" in archive.read(name).decode() or "<f " in archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml"))
+    imported = read_assessment_xlsx(path)
+    assert carry_over_untemplated(stored, imported) == stored
+
+
+def test_multi_line_evidence_and_its_date_come_back_as_one_item(tmp_path):
+    framework = load_framework("ac-benefits")
+    for item in TRICKY_EVIDENCE:
+        original = Assessment(framework="ac-benefits", organisation=Organisation(code="1", name="A"), kloes={"2.1": KloeRecord(evidence=[item, item])})
+        back = read_assessment_xlsx(write_assessment_xlsx(framework, original, tmp_path / "a.xlsx"))
+        assert back.kloes["2.1"].evidence == [item, item], item
+
+
+def test_an_evidence_cell_edited_in_excel_is_read_a_line_an_item_and_said_so(tmp_path):
     framework = load_framework("ac-benefits")
     original = Assessment(
         framework="ac-benefits",
         organisation=Organisation(code="1", name="A"),
         kloes={"2.1": KloeRecord(evidence=[Evidence(source="Minutes", reference="p. 3", note="first\nsecond")])},
     )
-    back = read_assessment_xlsx(write_assessment_xlsx(framework, original, tmp_path / "a.xlsx"))
-    assert back.kloes["2.1"].evidence == [Evidence(source="Minutes", reference="p. 3", note="first"), Evidence(note="second")]
+    path = edited(
+        write_assessment_xlsx(framework, original, tmp_path / "a.xlsx"),
+        lambda book: book["Question 2"].__setitem__("E2", book["Question 2"]["E2"].value + "\nAudit letter \u2014 p. 1 \u2014 new"),
+    )
+    with pytest.warns(InterchangeWarning, match=r"sheet 'Question 2', cell E2: the Evidence cell was changed in Excel"):
+        back = read_assessment_xlsx(path)
+    assert back.kloes["2.1"].evidence == [
+        Evidence(source="Minutes", reference="p. 3", note="first"),
+        Evidence(note="second"),
+        Evidence(source="Audit letter", reference="p. 1", note="new"),
+    ]
+
+
+def test_a_workbook_written_before_the_exact_copy_is_read_a_line_an_item(tmp_path):
+    """Workbooks written by the version before issue 12 have no exact copy: their lines read as they always did."""
+    framework = load_framework("ac-benefits")
+    path = write_assessment_xlsx(framework, None, tmp_path / "old.xlsx")
+
+    def old_style(book: Workbook) -> None:
+        book[ABOUT]["B7"], book[ABOUT]["B8"] = "00123", "Anytown"
+        sheet = book["Question 2"]
+        sheet["E2"] = "Minutes \u2014 p. 3 \u2014 first \u2014 seen 2009-03-01\r\njust a note\n\nReport \u2014  \u2014 "
+        sheet.delete_cols(sheet.max_column)  # no exact-copy column at all
+
+    back = read_assessment_xlsx(edited(path, old_style))
+    assert back.kloes["2.1"].evidence == [
+        Evidence(source="Minutes", reference="p. 3", note="first", date_seen="2009-03-01"),
+        Evidence(note="just a note"),
+        Evidence(source="Report"),
+    ]
+
+
+def test_text_that_looks_like_excel_escapes_is_written_as_excel_writes_it(tmp_path):
+    """A literal _x0041_ is stored as _x005F_x0041_ (ECMA-376 ST_Xstring), so Excel shows and saves back what was typed."""
+    framework = load_framework("ac-benefits")
+    original = Assessment(
+        framework="ac-benefits", organisation=Organisation(code="1", name="A"), kloes={"2.1": KloeRecord(strengths="_x0041_ and _x000D_ typed")}
+    )
+    path = write_assessment_xlsx(framework, original, tmp_path / "a.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet3.xml").decode()
+    assert "_x005F_x0041_ and _x005F_x000D_ typed" in xml
+    assert read_assessment_xlsx(path) == original
+    excel_saved = edited(path, lambda book: book["Question 2"].__setitem__("F3", "_x005F_x0041_ as Excel saves it"))
+    assert read_assessment_xlsx(excel_saved).kloes["2.2"].strengths == "_x0041_ as Excel saves it"
 
 
 def test_blank_template_has_about_cells_dropdowns_and_read_only_descriptors(tmp_path):
@@ -168,7 +286,8 @@ def test_blank_template_has_about_cells_dropdowns_and_read_only_descriptors(tmp_
         "Strengths",
         "Areas For Improvement",
     ]
-    assert [cell.value for cell in question2[1]][7:] == ["Descriptors: 3 Good", "Descriptors: 2 Fair"]
+    assert [cell.value for cell in question2[1]][7:] == ["Descriptors: 3 Good", "Descriptors: 2 Fair", "Evidence (exact copy)"]
+    assert question2.column_dimensions["J"].hidden and not question2.column_dimensions["I"].hidden
     assert question2["A2"].value == "2.1"
     assert question2["H2"].value.startswith("• ") and question2["H2"].alignment.wrap_text
     [validation] = question2.data_validations.dataValidation
@@ -314,7 +433,8 @@ def test_a_missing_column_is_named(tmp_path):
 
 def test_merged_cells_over_data_are_reported(tmp_path):
     path = edited(exported(tmp_path), lambda book: book["Question 2"].merge_cells("E3:F4"))
-    [problem] = problems_of(path)
+    with pytest.warns(InterchangeWarning, match="cell E4: the Evidence cell was changed in Excel"):  # merging emptied E4
+        [problem] = problems_of(path)
     assert problem.startswith(f"{path}, sheet 'Question 2', cells E3:F4: are merged; unmerge them")
 
 
@@ -450,7 +570,7 @@ def test_about_problems_unknown_framework_and_missing_about(tmp_path):
 def test_a_file_that_is_not_a_workbook_is_a_clear_error(tmp_path):
     (tmp_path / "text.xlsx").write_text("code,name\n", encoding="utf-8")
     [problem] = problems_of(tmp_path / "text.xlsx")
-    assert "cannot be read as an Excel workbook (.xlsx)" in problem
+    assert "is not an Excel workbook (.xlsx): an .xlsx file is a zip archive and this one is not" in problem
     (tmp_path / "old.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     [problem] = problems_of(tmp_path / "old.xlsx")
     assert "Excel 97-2003 (.xls)" in problem
@@ -679,3 +799,31 @@ def test_kloe_export_then_import_round_trips_the_action_plan_through_the_store(t
     assert {kloe_id: record.actions for kloe_id, record in kept.kloes.items() if record.actions} == {
         kloe_id: record.actions for kloe_id, record in original.kloes.items() if record.actions
     }
+
+
+def test_kloe_export_then_import_of_the_unchanged_workbook_keeps_the_whole_document(tmp_path):
+    """Issue 12 item 4 through the command: the JSON exported after the round trip is the JSON exported before."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    def kloe(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "kloe_nb.cli.main", "--store", str(tmp_path / "kloe.db"), *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+
+    original = everything(load_framework("caa-2009")).model_copy(update={"framework_version": None})
+    source = tmp_path / "a.json"
+    source.write_text(json.dumps(original.to_json_data(), ensure_ascii=False), encoding="utf-8")
+    kloe("import", str(source))
+    where = ["--framework", "caa-2009", "--org", "00123", "--period", "2008/09", "--track", original.track]
+    kloe("export", *where, "--format", "json", "-o", str(tmp_path / "before.json"))
+    kloe("export", *where, "--format", "xlsx", "-o", str(tmp_path / "a.xlsx"))
+    kloe("import", str(tmp_path / "a.xlsx"))
+    kloe("export", *where, "--format", "json", "-o", str(tmp_path / "after.json"))
+    before, after = (json.loads((tmp_path / name).read_text(encoding="utf-8")) for name in ("before.json", "after.json"))
+    assert after == before
+    assert Assessment.model_validate(after).kloes == original.kloes

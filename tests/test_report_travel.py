@@ -76,11 +76,14 @@ def test_three_periods_show_each_level_the_arrow_and_the_change_in_words(three_p
     for period in PERIODS:
         assert f">{period}" in section
     assert "(this report)" in section and "Assessor 1" in section
-    assert row_of(section, "2.1") == ["1 Poor 0 stars", "2 Fair ★ ↑", "3 Good ★★ ↑", "↑ up from 2 Fair ★", "up 2 levels since 2006/07"]
-    assert row_of(section, "2.2") == ["2 Fair ★", "2 Fair ★", "2 Fair ★", "→ same as 2007/08", "no change since 2006/07"]
-    assert row_of(section, "2.3") == ["3 Good ★★", "3 Good ★★", "2 Fair ★ ↓", "↓ down from 3 Good ★★", "down 1 level since 2006/07"]
-    assert row_of(section, "4.1") == ["2 Uncertain prospects", "not assessed", "2 Uncertain prospects", "not assessed in 2007/08", "no change since 2006/07"]
-    assert row_of(section, "4.2")[3] == "↑ up from 2 Uncertain prospects"
+    # the KLOE table gives levels as numbers, named once in its key for each judgement's scale
+    assert row_of(section, "2.1") == ["1", "2 ↑", "3 ↑", "↑ up from 2", "up 2 levels since 2006/07"]
+    assert row_of(section, "2.2") == ["2", "2", "2", "→ same as 2007/08", "no change since 2006/07"]
+    assert row_of(section, "2.3") == ["3", "3", "2 ↓", "↓ down from 3", "down 1 level since 2006/07"]
+    assert row_of(section, "4.1") == ["2", "not assessed", "2", "not assessed in 2007/08", "no change since 2006/07"]
+    assert row_of(section, "4.2")[3] == "↑ up from 2"
+    key = re.search(r"Levels as numbers: (.*?)</p>", section).group(1)  # type: ignore[union-attr]
+    assert "How good is the service?: 1 Poor 0 stars, 2 Fair ★, 3 Good ★★, 4 Excellent ★★★" in key and "2 Uncertain prospects" in key
     assert "2.4" not in re.findall(r'<span class="num">([^<]+)</span>', section)  # never levelled: not listed
     assert "Since 2007/08: 2 KLOEs up, 1 down, 1 the same; 1 not assessed in both periods." in section
     judgement = re.search(r"<th scope=\"row\">How good is the service\?</th>(.*?)</tr>", section, re.S).group(1)
@@ -95,7 +98,7 @@ def test_an_earlier_periods_report_shows_only_the_periods_up_to_it(three_periods
     html, _ = page_of(Report.load("ac-benefits", "TT01", str(three_periods), "2007/08"), renderer)
     section = travel_section(html)
     assert "2008/09" not in section and "Change since 2006/07" in section
-    assert row_of(section, "2.1")[:3] == ["1 Poor 0 stars", "2 Fair ★ ↑", "↑ up from 1 Poor 0 stars"]
+    assert row_of(section, "2.1")[:3] == ["1", "2 ↑", "↑ up from 1"]
 
 
 def test_one_period_says_direction_of_travel_needs_an_earlier_assessment(tmp_path, renderer):

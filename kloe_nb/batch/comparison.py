@@ -26,6 +26,7 @@ from kloe_nb.batch.job import FAILED, OK, NotebookJob, execute_job
 from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.batch.outputs import PageFiles
 from kloe_nb.batch.parameters import check_names, declared_parameters
+from kloe_nb.batch.slugs import slug
 from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
 from kloe_nb.store.address import for_another_process
@@ -103,11 +104,33 @@ def notebook_job(job: ComparisonJob) -> NotebookJob:
 
 
 def parameters(job: ComparisonJob) -> dict[str, str]:
-    """The values the notebook gets: all ``str``, paths absolute (the kernel runs in another folder), a store URL unchanged."""
+    """The values the notebook gets: all ``str``, paths absolute (the kernel runs in another folder), a store URL unchanged.
+
+    ``report_links`` (when the notebook declares it): the councils whose report ``kloe run``
+    wrote beside the page, ``<slug>.html``, as JSON, so their names link to them; a council
+    with no report there is not linked (no dead links).
+    """
     values = {"framework": str(job.framework), "store": for_another_process(job.store), "group": str(job.group)}
     if job.councils:
         values["councils"] = str(Path(job.councils).resolve())
+    if "report_links" in declared_parameters(job.notebook):
+        values["report_links"] = report_links(job)
     return values
+
+
+def report_links(job: ComparisonJob) -> str:
+    """JSON {council code: "<slug>.html"} of the councils of the framework whose report is beside the page ("" when none is)."""
+    import json
+
+    from kloe_nb.store import open_store
+
+    folder = Path(job.output).resolve().parent
+    if not folder.is_dir():
+        return ""
+    with open_store(job.store, read_only=True) as opened:
+        codes = sorted({key.org_code for key in opened.keys(job.framework) if not key.track})
+    links = {code: f"{slug(code)}.html" for code in codes if (folder / f"{slug(code)}.html").is_file()}
+    return json.dumps(links, ensure_ascii=False) if links else ""
 
 
 def _write(result: ComparisonResult, nb: Any, html: str) -> None:

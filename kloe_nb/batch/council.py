@@ -2,7 +2,8 @@
 
 The batch (``runner.py``, ``pool.py``) makes one ``CouncilTask`` per council; executing it
 is the generic job (``job.py``); what is kept, on success and on failure, is the output
-folder's business (``outputs.py``).
+folder's business (``outputs.py``). A council cut short because the batch is being stopped
+writes nothing and removes nothing: it is reported as not run, like the councils never begun.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kloe_nb.batch.job import FAILED, OK, NotebookJob, execute_job
+from kloe_nb.batch.job import FAILED, INTERRUPTED, OK, NotebookJob, execute_job
 from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.batch.outputs import OutputFolder
 from kloe_nb.errors import KloeError
@@ -30,6 +31,7 @@ class CouncilTask:
     parameters: dict[str, str]
     out_dir: Path
     notebook: Path
+    fresh_kernel: bool = False  # a notebook of the user's: nothing it changes in its kernel may reach the next council
 
     def job(self) -> NotebookJob:
         """The notebook job that makes this council's report."""
@@ -56,8 +58,11 @@ def run_council(session: KernelSession, renderer: PageRenderer, task: CouncilTas
     started = time.monotonic()
     result = CouncilResult(task.index, task.code, FAILED)
     outputs = OutputFolder(task.out_dir)
-    executed = execute_job(session, renderer, task.job(), timeout)
+    executed = execute_job(session, renderer, task.job(), timeout, fresh_kernel=task.fresh_kernel)
     result.reason = executed.reason
+    if not executed.ok and session.abandoned:  # stopped by the batch's interruption: as if not run, nothing removed
+        result.reason = INTERRUPTED
+        return result
     if executed.ok:
         try:
             outputs.write_success(task.slug, executed.nb, executed.html)

@@ -5,7 +5,7 @@ A job is a notebook, its parameters and a name for messages; a council's report
 Every way a job can fail ends here as an ``Executed`` with a reason a person can act on
 (which cell raised what; the kernel killed by which signal; the timeout), never as an
 exception that would stop the batch. A kernel that died or timed out is replaced before the
-next job.
+next job; a job asking for a fresh kernel gets one if its kernel has run a job before.
 """
 
 from __future__ import annotations
@@ -90,14 +90,20 @@ class Executed:
         return not self.reason
 
 
-def execute_job(session: KernelSession, renderer: PageRenderer, job: NotebookJob, timeout: float) -> Executed:
-    """Execute the job's notebook on the kept kernel and render its page; never raises for the job's own failures."""
-    if session.km is None or session.exit_status() is not None:
+INTERRUPTED = "not run: the batch was interrupted"
+
+
+def execute_job(session: KernelSession, renderer: PageRenderer, job: NotebookJob, timeout: float, fresh_kernel: bool = False) -> Executed:
+    """Execute the job's notebook on the kept kernel (a fresh one if asked) and render its page; never raises for the job's own failures."""
+    if session.km is None or session.exit_status() is not None or (fresh_kernel and session.used):
         session.restart()
     try:
         session.reset()
     except Exception:  # noqa: BLE001 - a kernel that cannot reset is replaced
         session.restart()
+    if session.abandoned:  # stopped while it was getting ready: no kernel is left to run on
+        return Executed(None, reason=INTERRUPTED)
+    session.used = True
     session.current = None
     restart = False
     executed = Executed(None)

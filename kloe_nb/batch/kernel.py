@@ -11,7 +11,14 @@ each batch worker keeps one kernel and runs council after council on it. Between
 
 What stays is what a fresh kernel would rebuild identically: imported modules and their
 caches of immutable data (loaded frameworks). The report reads everything about a council
-from the store on each run; nothing in the package keeps per-council state.
+from the store on each run; nothing in the package keeps per-council state. A notebook of the
+user's own can change more than its namespace (the environment, ``builtins``, a module, resource
+limits), so a job can ask for a fresh kernel instead (``execute_job(fresh_kernel=True)``).
+
+The kernel is started through ``kernel_launcher.py``, in its own process group, with its
+connection file and sockets in a private folder: when its worker dies, it removes the folder and
+kills its group; when it is stopped here (timeout, shutdown), its whole group goes with it, so
+nothing a notebook started outlives its council.
 
 The engine is papermill's nbclient engine told to use this kernel and client instead of
 starting its own, registered with papermill as ``kloe-reused-kernel``: parameters, the
@@ -22,7 +29,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -34,9 +40,24 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
+from kloe_nb.batch.kernel_launcher import PRIVATE_FOLDER_PREFIX
+from kloe_nb.batch.lifeline import kill_group, kill_with_group, leads_own_group
+
 ENGINE_NAME = "kloe-reused-kernel"
 KERNEL_NAME = "python3"
 WARM_UP = "import kloe_nb.report, kloe_nb.report.notebook, kloe_nb.store, kloe_nb.scoring"
+LAUNCHER = "kloe_nb.batch.kernel_launcher"
+
+
+class _KernelManager(AsyncKernelManager):
+    """jupyter_client's manager, starting ipykernel through the batch's launcher (``kernel_launcher.py``)."""
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command: list[str] = super().format_kernel_cmd(extra_arguments)
+        for at in range(len(command) - 1):
+            if command[at : at + 2] == ["-m", "ipykernel_launcher"]:
+                return [*command[: at + 1], LAUNCHER, *command[at + 2 :]]
+        return command  # another kernel: it still dies with its worker (its own check), stopped with its group
 
 
 class KernelSession:
@@ -50,15 +71,26 @@ class KernelSession:
         self.kc: Any = None
         self.current: Any = None  # papermill's NotebookExecutionManager of the council being run
         self.timed_out = threading.Event()
+        self.used = False  # a job has run on this kernel since it started
+        self.abandoned = False  # the batch is stopping: kill the kernel, start no other
         self._socket_dir = ""
+        self._group: int | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
     def start(self, warm_up: str | None = WARM_UP) -> None:
         """Start the kernel and its client and wait until it answers; import the package once."""
         # Unix sockets in a private folder, not TCP on localhost: nothing else on the machine can connect.
-        self._socket_dir = tempfile.mkdtemp(prefix="kloe-kernel-")
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._socket_dir, "k"))
+        # The connection file goes there too, so the kernel can remove all it leaves if its worker dies.
+        self._socket_dir = tempfile.mkdtemp(prefix=PRIVATE_FOLDER_PREFIX)
+        self.km = _KernelManager(
+            kernel_name=self.kernel_name,
+            transport="ipc",
+            ip=os.path.join(self._socket_dir, "k"),
+            connection_file=os.path.join(self._socket_dir, "kernel.json"),
+        )
+        self.used = False
         run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=str(self.cwd))
+        self._group = self.pid if leads_own_group(self.pid) else None
         self.kc = self.km.client()
         self.kc.start_channels()
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
@@ -68,9 +100,15 @@ class KernelSession:
             self.reset()
 
     def restart(self) -> None:
-        """A fresh kernel after one died, was killed or hung."""
+        """A fresh kernel after one died, was killed or hung (none once the session is abandoned)."""
         self.shutdown()
-        self.start()
+        if not self.abandoned:
+            self.start()
+
+    def abandon(self) -> None:
+        """Kill the kernel now and start no other (the batch is being stopped); safe from a signal handler."""
+        self.abandoned = True
+        self.kill()
 
     def shutdown(self) -> None:
         """Stop the kernel (immediately: nothing in it needs saving) and the client's channels."""
@@ -87,6 +125,9 @@ class KernelSession:
             except Exception:  # noqa: BLE001 - the kernel may already be gone
                 self.kill()
         self.km, self.kc = None, None
+        if self._group is not None:  # what the notebook started, if the kernel died without its group
+            kill_group(self._group)
+            self._group = None
         if self._socket_dir:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = ""
@@ -103,13 +144,11 @@ class KernelSession:
         return process.poll() if process is not None else None
 
     def kill(self) -> None:
-        """SIGKILL the kernel (used by the per-council timeout)."""
-        pid = self.pid
-        if pid:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        """SIGKILL the kernel and its process group: what its notebook started too (the per-council timeout)."""
+        if self._group is not None:
+            kill_group(self._group)
+        else:
+            kill_with_group(self.pid)
 
     # -- between councils ------------------------------------------------------------------------
     def run_silently(self, code: str, timeout: float = 60) -> None:

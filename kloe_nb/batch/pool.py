@@ -11,7 +11,16 @@ each worker one council at a time, so it always knows which council a worker is 
   reason, and a new worker takes its place;
 - a worker silent for ``timeout + GRACE`` seconds is killed with its kernel, the same way.
 
-Results arrive in completion order; ``run_pool`` yields them as they come, for the progress bar.
+Results arrive in completion order; ``Pool.run`` yields them as they come, for the progress bar.
+
+Stopping. Ctrl-C (SIGINT) and SIGTERM only set a flag here (no exception can land between a
+worker writing a report and the parent counting it): the parent then sends no more councils,
+sends SIGTERM to every worker and collects every result still coming. A worker between
+councils exits; one in the middle of a council kills its kernel (with what its notebook
+started), reports the council as not run (writing nothing), and exits; one already writing a
+council's report finishes it and reports it, so every report on disk is counted. A worker not
+gone within ``STOP_GRACE`` seconds, or a second Ctrl-C, is killed with its kernel. A worker
+dies with the parent if the parent is killed outright (``lifeline.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -29,9 +39,12 @@ from typing import Any
 
 from kloe_nb.batch.council import CouncilResult, CouncilTask
 from kloe_nb.batch.job import FAILED
+from kloe_nb.batch.lifeline import die_with_parent, kill_with_group
 
 GRACE = 20.0  # seconds past the per-council timeout before the parent kills a silent worker
 START_TIMEOUT = 120.0  # seconds a new worker may take to start its kernel
+STOP_GRACE = 15.0  # seconds stopping workers get to report and exit after Ctrl-C or SIGTERM
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -45,16 +58,21 @@ class WorkerConfig:
 def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) -> None:
     """A worker's life: start a kernel, run councils until told to stop, stop the kernel."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
-
-    def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
+    parent = multiprocessing.parent_process()
+    die_with_parent(parent.pid if parent is not None and parent.pid else os.getppid())
     from kloe_nb.batch.council import run_council
     from kloe_nb.batch.kernel import KernelSession
     from kloe_nb.render.exporter import PageRenderer
 
     session = KernelSession(config.kernel_cwd)
+    busy = threading.Event()  # set from taking a council until its result is sent
+
+    def stop(signum: int, frame: Any) -> None:
+        if not busy.is_set():
+            raise SystemExit(0)
+        session.abandon()  # the council under way is cut short (or, if writing, finishes) and reported
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         try:
             session.start()
@@ -63,12 +81,14 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) 
             results.put(("fatal", worker_id, f"could not start a Python kernel: {type(error).__name__}: {error}"))
             return
         results.put(("ready", worker_id, session.pid))
-        while True:
+        while not session.abandoned:
             task = tasks.get()
             if task is None:
                 break
+            busy.set()
             result = run_council(session, renderer, task, config.timeout)
             results.put(("done", worker_id, result, session.pid))
+            busy.clear()
     finally:
         session.shutdown()
 
@@ -84,14 +104,6 @@ class _Worker:
     ready: bool = False
 
 
-def _kill(pid: int | None) -> None:
-    if pid:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
 class Pool:
     """The parent's side of the workers (see the module docstring)."""
 
@@ -105,6 +117,12 @@ class Pool:
         self.fatal: str | None = None
         self.respawns_left = 0
         self.finished: set[int] = set()
+        self.interrupted = False  # Ctrl-C or SIGTERM: stop (see the module docstring)
+        self._hurry = False  # a second one: stop now
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        self._hurry = self.interrupted
+        self.interrupted = True
 
     def _spawn(self) -> None:
         tasks = self.context.Queue()
@@ -116,19 +134,22 @@ class Pool:
 
     def _retire(self, worker: _Worker, kill: bool) -> None:
         if kill:
-            _kill(worker.kernel_pid)
+            kill_with_group(worker.kernel_pid)
             worker.process.kill()
         worker.process.join(timeout=5)
         self.workers.pop(worker.id, None)
 
     def run(self, tasks: list[CouncilTask]) -> Iterator[CouncilResult]:
-        """Run every task; yield each result as it arrives. Always yields exactly one result per task."""
+        """Run every task; yield each result as it arrives. Yields exactly one result per task, unless interrupted."""
         pending = deque(tasks)
         self.respawns_left = len(tasks) + self.jobs
-        for _ in range(min(self.jobs, len(tasks))):
-            self._spawn()
+        handlers = {}
+        if threading.current_thread() is threading.main_thread():  # signals reach only the main thread
+            handlers = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
         try:
-            while pending or any(worker.current for worker in self.workers.values()):
+            for _ in range(min(self.jobs, len(tasks))):
+                self._spawn()
+            while (pending or any(worker.current for worker in self.workers.values())) and not self.interrupted:
                 if not self.workers:  # every worker failed to start
                     reason = self.fatal or "no worker could be started"
                     while pending:
@@ -136,8 +157,27 @@ class Pool:
                     break
                 yield from self._receive(pending)
                 yield from self._watch(pending)
+            if self.interrupted:
+                yield from self._stop()
         finally:
             self.close()
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+
+    def _stop(self) -> Iterator[CouncilResult]:
+        """Stop every worker and yield what they still report (see the module docstring)."""
+        nothing_more: deque[CouncilTask] = deque()
+        for worker in self.workers.values():
+            worker.process.terminate()
+        deadline = time.monotonic() + STOP_GRACE
+        while self.workers and time.monotonic() < deadline and not self._hurry:
+            yield from self._receive(nothing_more, wait=0.1)
+            for worker in list(self.workers.values()):
+                if not worker.process.is_alive():
+                    yield from self._receive(nothing_more, wait=0)  # what it sent before exiting
+                    self._retire(worker, kill=False)
+        for worker in list(self.workers.values()):
+            self._retire(worker, kill=True)
 
     def _dispatch(self, worker: _Worker, pending: deque[CouncilTask]) -> None:
         if pending:
@@ -166,7 +206,7 @@ class Pool:
             yield CouncilResult(task.index, task.code, FAILED, reason)
 
     def _respawn(self, pending: deque[CouncilTask]) -> None:
-        if pending and self.fatal is None and self.respawns_left > 0:
+        if pending and self.fatal is None and self.respawns_left > 0 and not self.interrupted:
             self.respawns_left -= 1
             self._spawn()
 
@@ -222,6 +262,6 @@ class Pool:
                 worker.process.terminate()
                 worker.process.join(timeout=3)
             if worker.process.is_alive():
-                _kill(worker.kernel_pid)
+                kill_with_group(worker.kernel_pid)
                 worker.process.kill()
         self.workers.clear()

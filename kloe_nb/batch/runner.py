@@ -4,11 +4,14 @@ The order of work, so that bad input stops the run before anything is written:
 
 1. the framework, the councils CSV and the notebook's parameters are checked; file names are
    planned from the council codes and every collision is reported (``slugs.py``);
-2. the store is read: a council without an assessment is failed with the reason, without a
-   kernel; with ``--resume``, a council whose report is newer than its assessment's latest
-   revision (and than the notebook and the framework file) is skipped as "up to date";
-3. the rest run in worker processes (``pool.py``) with a progress bar;
-4. ``index.html`` and ``summary.csv`` are written, also when the run is interrupted.
+2. the store is read, council by council: a council without an assessment, or whose stored
+   assessment cannot be read, is failed with the reason, without a kernel; with ``--resume``,
+   a council whose report is newer than its assessment's latest revision (and than the
+   notebook and the framework file) is skipped as "up to date";
+3. the rest run in worker processes (``pool.py``) with a progress bar; a notebook other than the
+   bundled report gets a fresh kernel for every council;
+4. ``index.html`` and ``summary.csv`` are written, also when the run is interrupted (Ctrl-C or
+   SIGTERM: ``pool.py`` stops the workers and reports every council they finished).
 
 Exit code (docs/design.md): 0 when every council has a current report, 1 when any failed.
 """
@@ -26,14 +29,15 @@ from typing import Any
 from kloe_nb.batch import DEFAULT_TIMEOUT
 from kloe_nb.batch.council import CouncilResult, CouncilTask
 from kloe_nb.batch.index import CouncilRow, comparison_links, index_html, summary_csv_text
-from kloe_nb.batch.job import FAILED, UP_TO_DATE
+from kloe_nb.batch.job import FAILED, INTERRUPTED, UP_TO_DATE
 from kloe_nb.batch.outputs import OutputFolder, written_by_us
 from kloe_nb.batch.parameters import DEFAULT_NOTEBOOK, check_names, check_notebook, council_parameters
 from kloe_nb.batch.slugs import check_collisions
-from kloe_nb.errors import KloeError, NotFoundError
+from kloe_nb.errors import KloeError, NotFoundError, StoreError
 from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
 from kloe_nb.interchange.councils_csv import Council, read_councils_csv
 from kloe_nb.render.exporter import summary as notebook_summary
+from kloe_nb.render.terminal_text import visible
 from kloe_nb.store import open_store
 from kloe_nb.store.lookup import resolve_key
 
@@ -129,6 +133,7 @@ def plan(
     """Each council's row, and the task to run where there is one (see the module docstring, step 2)."""
     planned = []
     notebook = Path(options.notebook).resolve()
+    fresh_kernel = notebook != DEFAULT_NOTEBOOK.resolve()
     with open_store(options.store, read_only=True) as store:
         latest = store.latest_revisions(options.framework)
         for index, council in enumerate(councils):
@@ -136,7 +141,7 @@ def plan(
             row = CouncilRow(index, council.code, council.name, council.group, council.period, FAILED)
             try:
                 key = resolve_key(store, options.framework, council.code, council.period)
-            except NotFoundError as error:
+            except (NotFoundError, StoreError) as error:  # this council's, e.g. its stored document unreadable
                 row.reason = str(error)
                 planned.append(_Planned(row, slug, None))
                 continue
@@ -149,7 +154,7 @@ def plan(
                 planned.append(_Planned(row, slug, None))
                 continue
             parameters = council_parameters(declared, options.framework, council.code, options.store, key.period, options.extra)
-            task = CouncilTask(index, council.code, council.name, slug, parameters, outputs.root, notebook)
+            task = CouncilTask(index, council.code, council.name, slug, parameters, outputs.root, notebook, fresh_kernel)
             planned.append(_Planned(row, slug, task))
     return planned
 
@@ -219,11 +224,13 @@ def run_batches(batches: list[BatchOptions]) -> list[BatchOutcome]:
             pool = Pool(WorkerConfig(first.timeout, prepared[0].outputs.root), min(first.jobs, len(tasks)))
             for result in _progress(pool.run(tasks), len(tasks), first, slots):
                 _apply(slots[result.index], result)
+            interrupted = pool.interrupted
     except KeyboardInterrupt:
         interrupted = True
+    if interrupted:
         for row in slots.values():
             if row.status == FAILED and not row.reason:
-                row.reason = "not run: the batch was interrupted"
+                row.reason = INTERRUPTED
     outcomes = []
     for batch in prepared:
         rows = [item.row for item in batch.planned]
@@ -250,8 +257,8 @@ def _progress(results, total: int, options: BatchOptions, rows: dict[int, Counci
     with tqdm(total=total, unit="council", file=sys.stderr, dynamic_ncols=True, desc="reports") as bar:
         for result in results:
             name = rows[result.index].name
-            bar.set_postfix_str(f"{result.code}: {result.status}", refresh=False)
+            bar.set_postfix_str(visible(f"{result.code}: {result.status}"), refresh=False)
             if result.status == FAILED:
-                bar.write(f"failed: {result.code} ({name}): {result.reason}", file=sys.stderr)
+                bar.write(visible(f"failed: {result.code} ({name}): {result.reason}", lines=True), file=sys.stderr)
             bar.update(1)
             yield result

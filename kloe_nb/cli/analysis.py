@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from kloe_nb.framework.loader import load_framework
+from kloe_nb.render.terminal_text import visible, visible_json
 
 
 def add_commands(commands: Any) -> None:
@@ -27,8 +28,7 @@ def add_commands(commands: Any) -> None:
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    sys.stdout.write(visible_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 def _value(value: Any) -> str:
@@ -43,6 +43,7 @@ def _value(value: Any) -> str:
         text = f"{len(value)} item{'s' if len(value) != 1 else ''}" + (f": {' '.join(first.split())}" if first else "")
     else:
         text = json.dumps(value, ensure_ascii=False)
+    text = visible(text)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -76,10 +77,13 @@ def diff_command(args: argparse.Namespace) -> int:
     track = f" (track {args.track})" if args.track else ""
     heading = f"{args.org} {args.framework}{track}: {args.period_from} -> {args.period_to}"
     if not changes:
-        print(f"{heading}: no differences")
+        print(visible(f"{heading}: no differences"))
         return 0
-    print(f"{heading}: {len(changes)} field{'s' if len(changes) != 1 else ''} changed")
-    rows = [[change.label, _value(change.before), _value(change.after), change.changed_by, change.changed_at, str(change.revision)] for change in changes]
+    print(visible(f"{heading}: {len(changes)} field{'s' if len(changes) != 1 else ''} changed"))
+    rows = [
+        [visible(change.label), _value(change.before), _value(change.after), visible(change.changed_by), visible(change.changed_at), str(change.revision)]
+        for change in changes
+    ]
     print(_table(["field", "before", "after", "who", "when", "revision"], rows, right=frozenset({5})))
     return 0
 
@@ -121,18 +125,18 @@ def agreement_command(args: argparse.Namespace) -> int:
         return 0
     if not report.councils:
         print(
-            f"{framework.id}: no council has both a lead assessment and an independent scoring (a named track such as B) "
+            f"{visible(framework.id)}: no council has both a lead assessment and an independent scoring (a named track such as B) "
             "in this store yet, so there is nothing to compare"
         )
         return 0
     plural = "s" if report.councils != 1 else ""
-    print(f"{framework.id}: {report.councils} council assessment{plural} scored independently by two or more assessors")
+    print(f"{visible(framework.id)}: {report.councils} council assessment{plural} scored independently by two or more assessors")
     named = [("overall", report.councils, report.overall)]
-    named += [(" / ".join(pair.assessors), len(pair.councils), pair.agreement) for pair in report.pairs]
+    named += [(visible(" / ".join(pair.assessors)), len(pair.councils), pair.agreement) for pair in report.pairs]
     rows = [[name, str(councils), str(a.compared), _percent(a.exact), _percent(a.within_one), _kappa(a.kappa)] for name, councils, a in named]
     print(_table(["assessors", "councils", "KLOEs compared", "exact", "within one", "kappa"], rows, right=frozenset({1, 2, 3, 4, 5})))
     notes = [f"{name}: {a.note}" for name, _, a in named if a.note]
     for note in notes:
-        print(f"note: {note}")
+        print(visible(f"note: {note}"))
     print("kappa: quadratic-weighted Cohen's kappa over levels 1-4 (1 = full agreement, 0 = no better than chance)")
     return 0

@@ -14,6 +14,7 @@ from kloe_nb.cli.messages import wrote
 from kloe_nb.errors import KloeError
 from kloe_nb.framework.loader import load_framework, load_framework_by_id
 from kloe_nb.render.score_text import scores_text
+from kloe_nb.render.terminal_text import visible, visible_json
 from kloe_nb.scoring import require_valid_scores, score
 
 
@@ -86,11 +87,10 @@ def score_command(args: argparse.Namespace) -> int:
     record = load_framework_by_id(assessment.framework)
     note = framework_change_note(record.framework, record.sha256, assessment)
     if note:
-        print(f"kloe: note: {note}", file=sys.stderr)
+        print(visible(f"kloe: note: {note}", lines=True), file=sys.stderr)
     scores = require_valid_scores(score(record.framework, assessment))
     if args.json:
-        json.dump(scores.to_json_data(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(visible_json(json.dumps(scores.to_json_data(), ensure_ascii=False, indent=2)) + "\n")
     else:
         sys.stdout.write(scores_text(scores))
     return 0
@@ -123,11 +123,11 @@ def import_command(args: argparse.Namespace) -> int:
             except KloeError as error:
                 failed += 1
                 named = str(error) if str(error).startswith(str(path)) else f"{path}: {error}"
-                print(f"kloe: {named}", file=sys.stderr)
+                print(f"kloe: {visible(named, lines=True)}", file=sys.stderr)
                 continue
             note = f"; kept KLOEs the framework does not have: {', '.join(findings.unknown_kloes)}" if findings.unknown_kloes else ""
             track = f"track {assessment.track}" if assessment.track else "the lead track"
-            print(f"{path}: {assessment.organisation.code} {assessment.framework} saved as revision {saved.revision} of {track}{note}")
+            print(visible(f"{path}: {assessment.organisation.code} {assessment.framework} saved as revision {saved.revision} of {track}{note}"))
     if failed:
         return 2 if failed == len(args.paths) else 1
     return 0
@@ -167,14 +167,14 @@ def history_command(args: argparse.Namespace) -> int:
             print(f"revision {args.restore} restored as revision {restored.revision}")
             return 0
         for revision in store.history(key):
-            print(f"revision {revision.number}  {revision.saved_at}  {revision.saved_by}  ({len(revision.changes)} changes)")
+            print(visible(f"revision {revision.number}  {revision.saved_at}  {revision.saved_by}  ({len(revision.changes)} changes)"))
             for change in revision.changes[:20]:
-                print(f"    {change.path}: {_short(change.before)} -> {_short(change.after)}")
+                print(visible(f"    {change.path}: {_short(change.before)} -> {_short(change.after)}"))
             if len(revision.changes) > 20:
                 print(f"    ... and {len(revision.changes) - 20} more")
     return 0
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = visible_json(json.dumps(value, ensure_ascii=False))
     return text if len(text) <= 60 else text[:57] + "..."

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kloe_nb.cli.messages import wrote
+from kloe_nb.render.terminal_text import visible
 
 
 def add_commands(commands: Any) -> None:
@@ -51,11 +52,11 @@ def compare_command(args: argparse.Namespace) -> int:
     )
     result = run_comparisons([job], timeout=args.timeout)[0]
     if result.status != "ok":
-        print(f"kloe: comparison not written: {result.reason}", file=sys.stderr)
+        print(visible(f"kloe: comparison not written: {result.reason}", lines=True), file=sys.stderr)
         if result.notebook:
-            print(f"kloe: the failed notebook is at {result.notebook}", file=sys.stderr)
+            print(visible(f"kloe: the failed notebook is at {result.notebook}"), file=sys.stderr)
         return 1
     within = f" in the peer group {args.group!r}" if args.group else ""
     wrote(args.output, f"{result.councils} council{'s' if result.councils != 1 else ''}{within} compared")
-    print(f"notebook: {result.notebook}")
+    print(visible(f"notebook: {result.notebook}"))
     return 0

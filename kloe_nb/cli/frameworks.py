@@ -15,6 +15,7 @@ from kloe_nb.framework.loader import framework_paths, load_all, load_framework_b
 from kloe_nb.framework.model import Framework
 from kloe_nb.render.handbook import write_handbook
 from kloe_nb.render.terminal import framework_text
+from kloe_nb.render.terminal_text import visible, visible_json
 
 
 def add_commands(commands: Any) -> None:
@@ -45,8 +46,7 @@ def add_commands(commands: Any) -> None:
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    sys.stdout.write(visible_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 def list_frameworks(args: argparse.Namespace) -> int:
@@ -56,9 +56,9 @@ def list_frameworks(args: argparse.Namespace) -> int:
         _print_json(rows)
     else:
         for row in rows:
-            print(f"{row['id']:<15} {row['kloes']:>4} KLOEs  {row['title']} ({row['publisher']}, {row['date']})")
+            print(visible(f"{row['id']:<15} {row['kloes']:>4} KLOEs  {row['title']} ({row['publisher']}, {row['date']})"))
     for error in errors:
-        print(f"kloe: {error}", file=sys.stderr)
+        print(f"kloe: {visible(str(error), lines=True)}", file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -79,9 +79,9 @@ def validate_frameworks(args: argparse.Namespace) -> int:
             framework: Framework = load_framework_record(path).framework
         except InvalidInputError as error:
             failed += 1
-            print(str(error), file=sys.stderr)
+            print(visible(str(error), lines=True), file=sys.stderr)
         else:
-            print(f"{path}: ok ({framework.id}, {len(framework.iter_kloes())} KLOEs)")
+            print(visible(f"{path}: ok ({framework.id}, {len(framework.iter_kloes())} KLOEs)"))
     return 2 if failed else 0
 
 

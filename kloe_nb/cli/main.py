@@ -2,7 +2,8 @@
 
 Exit codes (docs/design.md): 0 ok, 1 some work failed (the rest was done), 2 bad usage or input.
 A ``KloeError`` is printed as plain words; any other exception is a bug, printed briefly
-(with the traceback only under ``--debug``).
+(with the traceback only under ``--debug``). A message can quote a council name or a file's
+content, so its control characters are shown as escapes (``render/terminal_text.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kloe_nb.cli import run as run_cli
 from kloe_nb.cli import store as store_cli
 from kloe_nb.errors import KloeError
 from kloe_nb.files import os_error_text
+from kloe_nb.render.terminal_text import visible
 from kloe_nb.settings import settings
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -32,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"kloe: error: {message}\n(run '{self.prog} --help' for the options)\n")
+        self.exit(EXIT_BAD_INPUT, f"kloe: error: {visible(message, lines=True)}\n(run '{self.prog} --help' for the options)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,7 +70,7 @@ def _accept_common_options_everywhere(parser: argparse.ArgumentParser) -> None:
 
 def _print_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None, line: str | None = None) -> None:
     """Warnings meant for people (encodings, network shares) as one plain line, not a source location."""
-    print(f"kloe: warning: {message}", file=sys.stderr)
+    print(f"kloe: warning: {visible(str(message), lines=True)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or EXIT_OK)
     except KloeError as error:
-        print(f"kloe: {error}", file=sys.stderr)
+        print(f"kloe: {visible(str(error), lines=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("kloe: interrupted", file=sys.stderr)
@@ -88,12 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # the machine, not the workbook: a full disk, a name too long, no permission
         if args.debug:
             traceback.print_exc()
-        print(f"kloe: {os_error_text(error)}", file=sys.stderr)
+        print(f"kloe: {visible(os_error_text(error))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:  # noqa: BLE001 - a bug: say so plainly, traceback only when asked
         if args.debug:
             traceback.print_exc()
-        print(f"kloe: unexpected error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        print(visible(f"kloe: unexpected error: {type(error).__name__}: {error} (run with --debug for details)", lines=True), file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

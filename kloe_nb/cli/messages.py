@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 from kloe_nb.files import STANDARD_OUTPUT, is_stream
+from kloe_nb.render.terminal_text import visible
 
 
 def wrote(output: Path, detail: str = "") -> None:
     """``wrote FILE (detail)``, on standard error when FILE was a stream."""
     shown = "standard output" if str(output) == STANDARD_OUTPUT else str(output)
-    print(f"wrote {shown}{f' ({detail})' if detail else ''}", file=sys.stderr if is_stream(output) else sys.stdout)
+    print(visible(f"wrote {shown}{f' ({detail})' if detail else ''}"), file=sys.stderr if is_stream(output) else sys.stdout)

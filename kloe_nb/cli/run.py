@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kloe_nb.cli.messages import wrote
+from kloe_nb.render.terminal_text import visible
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -107,9 +108,9 @@ def run_command(args: argparse.Namespace) -> int:
         + (" (interrupted)" if outcome.interrupted else "")
     )
     for row in failed:
-        print(f"  failed: {row.code} ({row.name}): {row.reason}", file=sys.stderr)
-    print(f"index:   {outcome.index}")
-    print(f"summary: {outcome.summary}")
+        print(visible(f"  failed: {row.code} ({row.name}): {row.reason}", lines=True), file=sys.stderr)
+    print(visible(f"index:   {outcome.index}"))
+    print(visible(f"summary: {outcome.summary}"))
     return outcome.exit_code
 
 
@@ -129,9 +130,9 @@ def render_command(args: argparse.Namespace) -> int:
         save_notebook=args.save_notebook,
     )
     if result.status != "ok":
-        print(f"kloe: report not written: {args.council}: {result.reason}", file=sys.stderr)
+        print(visible(f"kloe: report not written: {args.council}: {result.reason}", lines=True), file=sys.stderr)
         if result.failed_notebook:
-            print(f"kloe: the failed notebook is at {result.failed_notebook}", file=sys.stderr)
+            print(visible(f"kloe: the failed notebook is at {result.failed_notebook}"), file=sys.stderr)
         return 1
     wrote(args.output)
     return 0

@@ -9,6 +9,7 @@ of travel and assessor agreement.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,8 +19,8 @@ from kloe_nb.analysis.periods import period_sort_key
 from kloe_nb.analysis.trend import Movement
 from kloe_nb.comparison.charts import count_chart
 from kloe_nb.comparison.data import CouncilData, Gathered
-from kloe_nb.comparison.heatmap import heat_columns
-from kloe_nb.comparison.peers import peer_groups
+from kloe_nb.comparison.heatmap import HeatColumn, heat_columns
+from kloe_nb.comparison.peers import MINUS, peer_groups
 from kloe_nb.comparison.ranking import decided, judgement_key, mean_key, mean_level, rank, ranking_judgements
 from kloe_nb.comparison.views import (
     AgreementRow,
@@ -27,10 +28,12 @@ from kloe_nb.comparison.views import (
     Column,
     ComparisonContext,
     Distribution,
+    HeatBlock,
     JudgementCell,
     KloeMove,
     LeagueRow,
     Ordering,
+    PeerGroup,
     Travel,
     TravelRow,
 )
@@ -110,15 +113,33 @@ def _league_rows(framework: Framework, judgements: list[Judgement], councils: li
     return [row for _, row in sorted(zip(places, rows), key=lambda pair: pair[0].position)]
 
 
+def _parts(rows: list[LeagueRow], heading: Any) -> list[tuple[str, list[LeagueRow]]]:
+    """Consecutive rows with the same heading, as (heading, rows)."""
+    parts: list[tuple[str, list[LeagueRow]]] = []
+    for row in rows:
+        text = heading(row)
+        if parts and parts[-1][0] == text:
+            parts[-1][1].append(row)
+        else:
+            parts.append((text, [row]))
+    return parts
+
+
 def _orderings(columns: list[Column], league: list[LeagueRow]) -> list[Ordering]:
-    """The league table by rank (the default), name, group, each judgement (best first) and mean level."""
+    """The league table by rank (the default), name, group, each judgement (best first) and mean level.
+
+    Only the rank order is a table; the others list the councils, under a heading per group
+    and per level of the judgement (``Ordering.parts``).
+    """
     position = {row.code: index for index, row in enumerate(league)}
+    by_name = sorted(league, key=lambda row: (row.name.casefold(), position[row.code]))
     found = [
-        Ordering("league-rank", "rank", league),
-        Ordering("league-name", "council", sorted(league, key=lambda row: (row.name.casefold(), position[row.code]))),
+        Ordering("league-rank", "rank", league, [("", league)]),
+        Ordering("league-name", "council", by_name, [("", by_name)]),
     ]
     if any(row.group for row in league):
-        found.append(Ordering("league-group", "group", sorted(league, key=lambda row: (row.group.casefold() or "\uffff", position[row.code]))))
+        by_group = sorted(league, key=lambda row: (row.group.casefold() or "\uffff", position[row.code]))
+        found.append(Ordering("league-group", "group", by_group, _parts(by_group, lambda row: row.group or "not in any peer group")))
     for index, column in enumerate(columns):
 
         def best_first(row: LeagueRow, at: int = index) -> tuple[Any, ...]:
@@ -126,9 +147,44 @@ def _orderings(columns: list[Column], league: list[LeagueRow]) -> list[Ordering]
             key = (0, -cell.level) if cell.level is not None and not cell.needs_decision else (1,) if cell.needs_decision else (2,)
             return (key, position[row.code])
 
-        found.append(Ordering(f"league-j{column.number}", column.title, sorted(league, key=best_first)))
-    found.append(Ordering("league-mean", "mean KLOE level", sorted(league, key=lambda row: (mean_key(row.mean), position[row.code]))))
+        ordered = sorted(league, key=best_first)
+        found.append(Ordering(f"league-j{column.number}", column.title, ordered, _parts(ordered, lambda row, at=index: row.cells[at].text)))
+    by_mean = sorted(league, key=lambda row: (mean_key(row.mean), position[row.code]))
+    found.append(Ordering("league-mean", "mean KLOE level", by_mean, [("", by_mean)]))
     return found
+
+
+def _heat_blocks(league: list[LeagueRow], groups: list[PeerGroup], heat: list[tuple[str, list[HeatColumn]]]) -> list[HeatBlock]:
+    """The heatmap's rows: per peer group (its median row, then its councils in league order), else every council in league order."""
+    ids = [column.id for _, columns in heat for column in columns]
+
+    def plain(row: LeagueRow) -> list[tuple[str, str]]:
+        levels = [row.kloe_level(kloe_id) for kloe_id in ids]
+        return [(f"h{level}", str(level)) if level else ("h0", "") for level in levels]
+
+    if not groups:
+        return [HeatBlock("", "", [], [(row, plain(row)) for row in league])]
+    order = {row.code: index for index, row in enumerate(league)}
+    by_code = {row.code: row for row in league}
+    marks = {"above": "+", "below": MINUS}
+    blocks = []
+    for group in groups:
+        if group.alone:
+            only = next(row for row in league if row.group == group.name)
+            blocks.append(HeatBlock(group.name, "the only council in this peer group", [], [(only, plain(only))]))
+            continue
+        rows = []
+        for peer in sorted(group.rows, key=lambda item: order[item.code]):
+            cells = []
+            for kloe_id in ids:
+                cell = peer.kloes[kloe_id]
+                cells.append((f"h{cell.level}", f"{cell.level}{marks.get(cell.position, '')}") if cell.level else ("h0", ""))
+            rows.append((by_code[peer.code], cells))
+        blocks.append(HeatBlock(group.name, "", [group.kloe_medians[kloe_id] for kloe_id in ids], rows))
+    ungrouped = [row for row in league if not row.group]
+    if ungrouped:
+        blocks.append(HeatBlock("", "not in any peer group", [], [(row, plain(row)) for row in ungrouped]))
+    return blocks
 
 
 def _distributions(framework: Framework, councils: list[CouncilData]) -> list[Distribution]:
@@ -149,7 +205,7 @@ def _distributions(framework: Framework, councils: list[CouncilData]) -> list[Di
 
 
 def _change_text(movement: Movement, periods: list[str]) -> tuple[str, str]:
-    """The change over the council's whole run of periods, in words."""
+    """The change over the council's whole run of periods, in words ("up 1 since 2006/07")."""
     if movement.overall is None:
         return "", ""
     first = next(periods[index] for index, level in enumerate(movement.levels) if level is not None)
@@ -160,23 +216,36 @@ def _change_text(movement: Movement, periods: list[str]) -> tuple[str, str]:
     return f"unchanged since {first}", "same"
 
 
-def _travel(framework: Framework, council: CouncilData) -> Travel:
+def _change_sign(movement: Movement) -> str:
+    """The same change as a signed number ("+1", "−2", "=")."""
+    if movement.overall is None:
+        return ""
+    return "=" if movement.overall == 0 else f"+{movement.overall}" if movement.overall > 0 else f"{MINUS}{-movement.overall}"
+
+
+def _travel(framework: Framework, council: CouncilData, periods: list[str]) -> Travel:
+    """One council's direction of travel; its chart only when a judgement moved since its previous period (as the league table's arrows)."""
     from kloe_nb.render.charts import trend_chart
 
     trend = council.trend
     by_id = {judgement.id: judgement for judgement in framework.judgements}
     rows, series, scales = [], [], set()
+    moved, steady = False, True
     for movement in trend.judgements:
         judgement = by_id[movement.id]
         scale = _scale(framework, judgement)
         scales.add(judgement.scale)
         words = [level_name(scale, level) if level is not None else "" for level in movement.levels]
         change, direction = _change_text(movement, trend.periods)
-        rows.append(TravelRow(movement.title, words, change, direction))
+        own = dict(zip(trend.periods, movement.levels))
+        numbers = [str(own[period]) if own.get(period) is not None else "" for period in periods]
+        moved = moved or bool(movement.step)
+        steady = steady and len({level for level in movement.levels if level is not None}) <= 1
+        rows.append(TravelRow(movement.title, words, change, direction, movement.id, numbers, _change_sign(movement)))
         series.append((movement.title, list(movement.levels)))
     named = [scale_id for scale_id in scales if scale_id is not None]
     shared = framework.scale(named[0]) if len(scales) == 1 and named else None
-    chart = trend_chart(list(trend.periods), series, shared, f"{council.name}: judgements by period")
+    chart = trend_chart(list(trend.periods), series, shared, f"{council.name}: judgements by period") if moved else None
     labels = {kloe.id: kloe_number(kloe) or " ".join(part for part in (group.number, _short(kloe.title, 24)) if part) for group, kloe in framework.iter_kloes()}
     moves = [
         KloeMove(labels[item.id], item.title, item.levels[-2], item.levels[-1])
@@ -192,7 +261,31 @@ def _travel(framework: Framework, council: CouncilData) -> Travel:
         [move for move in moves if move.after > move.before],
         [move for move in moves if move.after < move.before],
         trend.periods[-2],
+        moved,
+        steady and not moved,
     )
+
+
+def _travels(framework: Framework, councils: list[CouncilData], links: dict[str, str]) -> tuple[list[Travel], list[str]]:
+    """Every council with earlier periods, by name, and the periods they cover."""
+    with_history = sorted((council for council in councils if council.trend.has_history), key=lambda c: (c.name.casefold(), c.code))
+    periods = sorted({period for council in with_history for period in council.trend.periods}, key=period_sort_key)
+    travels: list[Travel] = []
+    for council in with_history:
+        travel = _travel(framework, council, periods)
+        anchor = f"t{len(travels) + 1}" if travel.moved else ""
+        travels.append(replace(travel, report=links.get(council.code, ""), anchor=anchor))
+    return travels, periods
+
+
+def _scale_keys(framework: Framework, judgements: list[Judgement]) -> list[tuple[str, str]]:
+    """Each judgement's levels in words, for the tables that show levels as numbers."""
+    keys = []
+    for judgement in judgements:
+        scale = _scale(framework, judgement)
+        if scale is not None:
+            keys.append((judgement.title, ", ".join(level_name(scale, level.level) for level in sorted(scale.levels, key=lambda item: item.level))))
+    return keys
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -221,15 +314,27 @@ def _ranked_by(columns: list[Column]) -> str:
     return ", then ".join([*titles, "the mean KLOE level"])
 
 
-def build_context(gathered: Gathered, generated: datetime | None = None) -> ComparisonContext:
-    """Everything the comparison page shows (see the module docstring)."""
+def build_context(gathered: Gathered, generated: datetime | None = None, report_links: dict[str, str] | None = None) -> ComparisonContext:
+    """Everything the comparison page shows (see the module docstring).
+
+    ``report_links``: council code -> its report's file name beside the page (``kloe run``'s
+    ``<slug>.html``); those councils' names link to their reports.
+    """
     framework = gathered.record.framework
     councils = gathered.councils
+    links = report_links or {}
     judgements = ranking_judgements(framework)
     columns = [Column(judgement.id, judgement.title, number) for number, judgement in enumerate(judgements, start=1)]
     league = _league_rows(framework, judgements, councils)
     groups, ungrouped = peer_groups(framework, judgements, league)
-    with_history = [council for council in councils if council.trend.has_history]
+    heat = heat_columns(framework)
+    travel, travel_periods = _travels(framework, councils, links)
+    moves = {item.code: item for item in travel}
+    for row in league:
+        row.report = links.get(row.code, "")
+        if row.code in moves:
+            item = moves[row.code]
+            row.kloe_moves = f"KLOEs since {item.previous}: {len(item.kloes_up)} up, {len(item.kloes_down)} down"
     generated = generated or datetime.now(timezone.utc)
     return ComparisonContext(
         framework=framework,
@@ -246,13 +351,16 @@ def build_context(gathered: Gathered, generated: datetime | None = None) -> Comp
         league=league,
         orderings=_orderings(columns, league),
         has_groups=any(row.group for row in league),
-        has_direction=bool(with_history),
+        has_direction=bool(travel),
         excluded=list(gathered.excluded),
         distributions=_distributions(framework, councils),
-        heat_groups=heat_columns(framework),
+        heat_groups=heat,
+        heat_blocks=_heat_blocks(league, groups, heat),
         peer_groups=groups,
         ungrouped=ungrouped,
-        travel=[_travel(framework, council) for council in sorted(with_history, key=lambda c: (c.name.casefold(), c.code))],
+        travel=travel,
+        travel_periods=travel_periods,
+        scale_keys=_scale_keys(framework, judgements),
         one_period=[council.name for council in councils if not council.trend.has_history],
         agreement=_agreement(gathered.agreement, gathered.group),
     )

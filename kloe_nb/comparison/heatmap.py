@@ -1,7 +1,8 @@
 """The KLOE heatmap's columns, shared by the batch index and the comparison page.
 
 Both pages show councils by KLOEs, one coloured cell per KLOE that also carries the level as
-text (``heatmap.html.j2``). The columns are the framework's scored KLOEs, grouped under their
+text (the index with ``heatmap.html.j2``; the comparison with ``compare_heatmap.html.j2``, its rows
+grouped by peer group with each group's median, ``context._heat_blocks``). The columns are the framework's scored KLOEs, grouped under their
 question or theme for the table's two header rows; a KLOE the source does not number is
 headed by the start of its title.
 """

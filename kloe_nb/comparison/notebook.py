@@ -8,6 +8,8 @@ line and tests.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 
 from markupsafe import Markup
@@ -21,6 +23,25 @@ from kloe_nb.store.address import display
 
 #: The stylesheet a comparison page carries besides the shared one.
 STYLESHEETS = ["compare.css"]
+#: A report a council's name may link to: a plain file name beside the page (what ``kloe run`` writes, ``<slug>.html``).
+_REPORT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.html$")
+
+
+def report_links_from(text: str) -> dict[str, str]:
+    """The ``report_links`` parameter read: JSON ``{council code: "<slug>.html"}``, or "" for none.
+
+    ``kloe compare`` passes the reports that are beside the page; any name that is not a plain
+    ``.html`` file name there (a path, a URL) is ignored, so a link never leaves the folder.
+    """
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(code): name for code, name in value.items() if isinstance(name, str) and _REPORT_NAME.match(name)}
 
 
 class ComparisonSummary(SummaryOutput):
@@ -39,10 +60,16 @@ class Comparison(SectionNotebook):
         self.parameters = parameters
 
     @classmethod
-    def load(cls, framework: str, store: str, group: str = "", councils: str = "", generated: datetime | None = None) -> Comparison:
-        """Every council's latest lead assessment from the store, scored and ranked (ComparisonError/NotFoundError if none)."""
-        context = build_context(gather(framework, store, group, councils), generated)
-        return cls(context, {"framework": framework, "store": display(store), "group": group, "councils": councils})  # no password
+    def load(cls, framework: str, store: str, group: str = "", councils: str = "", generated: datetime | None = None, report_links: str = "") -> Comparison:
+        """Every council's latest lead assessment from the store, scored and ranked (ComparisonError/NotFoundError if none).
+
+        ``report_links``: see ``report_links_from``; the councils named there link to their reports.
+        """
+        context = build_context(gather(framework, store, group, councils), generated, report_links_from(report_links))
+        parameters = {"framework": framework, "store": display(store), "group": group, "councils": councils}  # no password
+        if report_links:
+            parameters["report_links"] = report_links
+        return cls(context, parameters)
 
     def render_section(self, name: str) -> Markup:
         return render_section(name, self.context)

@@ -55,7 +55,8 @@ class LeagueRow:
     levelled: int
     scored: int
     kloe_levels: dict[str, int | None]
-    report: str = ""  # the heatmap macro links a row's name to this when set
+    report: str = ""  # the council's report beside the page ("<slug>.html"), linked from its name; "" = not linked
+    kloe_moves: str = ""  # how many KLOEs went up and down since its previous period ("3 up, 1 down since 2007/08"), "" without one
 
     def kloe_level(self, kloe_id: str) -> int | None:
         """The KLOE's level (what the shared heatmap asks of a row)."""
@@ -64,11 +65,17 @@ class LeagueRow:
 
 @dataclass(frozen=True)
 class Ordering:
-    """The league table in one order, with the id its column heading links to."""
+    """The councils in one order, with the id its column heading links to.
+
+    The league table is shown once, in rank order; every other order is a list of the councils'
+    names (each linking to its row), under a heading per value where the order has values
+    (each level of a judgement, each peer group).
+    """
 
     id: str
     title: str
     rows: list[LeagueRow]
+    parts: list[tuple[str, list[LeagueRow]]] = field(default_factory=list)  # (heading, councils), "" heading for one plain list
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,20 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class HeatBlock:
+    """The heatmap's rows for one peer group (or every council, when none has a group).
+
+    Each cell is (css class, text): the level, coloured, and where the group has a median,
+    "+" or "−" after a level above or below the group's median for that KLOE.
+    """
+
+    title: str  # the peer group, "" when the comparison has no groups
+    note: str  # "the only council in this group", "not in any peer group", ""
+    medians: list[str]  # the group's median per KLOE column, in column order; [] when there is no median row
+    rows: list[tuple[LeagueRow, list[tuple[str, str]]]]
+
+
+@dataclass(frozen=True)
 class PeerCell:
     """One council's level of a judgement or KLOE against its peer group's median."""
 
@@ -89,7 +110,7 @@ class PeerCell:
     position: str  # "above" | "at" | "below" | "" (no level, or no median)
     text: str  # "3 (+1)", "2 (=)", "" ...
     short: str  # the difference alone ("+1", "=", "−0.5"), where the level is shown elsewhere (the KLOE table)
-    title: str  # the same in words, for the tooltip
+    title: str  # the same in words
 
 
 @dataclass(frozen=True)
@@ -122,6 +143,9 @@ class TravelRow:
     levels: list[str]  # in words, per period ("" where not decided)
     change: str  # "up 1 since 2006/07", "same as in 2006/07", ""
     direction: str
+    id: str = ""  # the judgement's id
+    numbers: list[str] = field(default_factory=list)  # its level per period of the whole comparison (``travel_periods``), "" where none
+    sign: str = ""  # the change over the periods as a number: "+1", "−2", "=" ("" when it has no level)
 
 
 @dataclass(frozen=True)
@@ -146,6 +170,14 @@ class Travel:
     kloes_up: list[KloeMove]
     kloes_down: list[KloeMove]
     previous: str  # the period before the latest
+    moved: bool = False  # a judgement's level changed since the previous period: the page draws its chart and lists its KLOEs that moved
+    steady: bool = False  # every judgement at the same level in every period (the page names it rather than repeat its levels)
+    report: str = ""  # its report beside the page, whose direction of travel the page links to; ""
+    anchor: str = ""  # the id of its chart and KLOE moves on the page ("t1"...), when it moved
+
+    def row(self, judgement_id: str) -> TravelRow | None:
+        """The judgement's row (None if the council has no such judgement)."""
+        return next((row for row in self.rows if row.id == judgement_id), None)
 
 
 @dataclass(frozen=True)
@@ -193,12 +225,25 @@ class ComparisonContext:
     excluded: list[Any]
     distributions: list[Distribution]
     heat_groups: list[tuple[str, list[HeatColumn]]]
+    heat_blocks: list[HeatBlock]
     peer_groups: list[PeerGroup]
     ungrouped: list[str]  # councils with no peer group
     travel: list[Travel]
+    travel_periods: list[str]  # every period of the councils with a direction of travel, oldest first
+    scale_keys: list[tuple[str, str]]  # (judgement title, its levels in words: "1 Poor, 2 Fair, ..."), for tables that give levels as numbers
     one_period: list[str]  # councils assessed in one period only
     agreement: AgreementView | None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_report_links(self) -> bool:
+        """Some council's name links to its report."""
+        return any(row.report for row in self.league)
+
+    @property
+    def heat_width(self) -> int:
+        """How many KLOE columns the heatmap has."""
+        return sum(len(columns) for _, columns in self.heat_groups)
 
     @property
     def title(self) -> str:

@@ -1,7 +1,8 @@
 """Assessments in and out of files: the interchange JSON, the Excel template, CSV, and the councils list.
 
 One module per format (``json_io``, ``csv_io``, ``councils_csv``; the Excel template is
-``xlsx_write`` and ``xlsx_read`` over ``xlsx_layout``, its plan sheet ``action_plan_xlsx``) and the
+``xlsx_write`` and ``xlsx_read`` over ``xlsx_layout``, its plan sheet ``action_plan_xlsx``,
+the checks of its zip archive before it is unpacked ``xlsx_archive``) and the
 pair here that picks one: ``read_assessment`` by the file's suffix, ``write_assessment``
 by the format asked for (or the suffix). Every problem a user can fix is an
 ``InvalidInputError`` naming the file and the place in it.

@@ -42,6 +42,7 @@ from kloe_nb.interchange.xlsx_layout import (
     normal_text,
     put_text,
     shown_value,
+    used_rows,
 )
 
 SHEET = ACTION_PLAN
@@ -198,7 +199,7 @@ def read_action_plan(reader: WorkbookReader, framework: Framework, kloe_ids: set
         return
     header_row, columns = found
     plan: dict[str, list[Action]] = {}
-    for row in range(header_row + 1, sheet.max_row + 1):
+    for row in used_rows(sheet, header_row):
         id_cell = f"{get_column_letter(columns[KLOE_ID])}{row}"
         raw_id = reader.value(sheet, row, columns[KLOE_ID])
         kloe_id = cell_text(raw_id).strip()

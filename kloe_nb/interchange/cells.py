@@ -5,7 +5,8 @@ carriage return) as a formula: ``=HYPERLINK(...)`` in a CSV is the classic injec
 exported cell goes through ``defuse`` (CSV: a leading ``'``) or ``starts_like_formula``
 (Excel: the cell is stored as text with Excel's own quote prefix, see ``xlsx_layout``), so the
 rule lives in one place. Evidence items travel through the Excel template and the CSV as one
-line each, ``source — reference — note``.
+line each, ``source — reference — note``; what a line cannot say exactly (a line break, the
+separator inside a source) the Excel template keeps in a hidden exact copy (``xlsx_layout``).
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ def evidence_text(items: list[Evidence]) -> str:
 def evidence_lines(text: str) -> list[str]:
     """The non-blank lines of an Evidence cell (split at CRLF, CR or LF only)."""
     return [line for line in _LINE_BREAK.split(text) if line.strip()]
+
+
+def evidence_from_text(text: str) -> list[Evidence]:
+    """The evidence items of an Evidence cell: one for each non-blank line."""
+    return [parse_evidence_line(line) for line in evidence_lines(text)]
 
 
 # -- files ------------------------------------------------------------------------------

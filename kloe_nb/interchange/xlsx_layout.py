@@ -17,10 +17,16 @@ An "Action plan" sheet holds the improvement plan, one row per action (``action_
 
 What the template holds round-trips exactly: level, current position, evidence (one
 ``source — reference — note`` line per item), strengths, areas for improvement and the
-actions. Which descriptor statements are met, judgement decisions, rationales, moderation
-records and flags are not in the template; the About sheet says so (``merge`` keeps them
-when a template is imported over a stored assessment). Reading reports every problem at once by file, sheet
+actions. Evidence lines cannot say everything (a note of two paragraphs, a date seen after
+it, the separator or spaces inside a field), so where a cell's lines would not read back
+exactly a hidden column, "Evidence (exact copy)", holds the items as JSON; it is used only
+while the Evidence cell still reads exactly as written, so what a person changed in the
+cell always wins (with a warning), and a workbook without the column reads its lines.
+Which descriptor statements are met, judgement decisions, rationales, moderation records and
+flags are not in the template; the About sheet says so (``merge`` keeps them when a template
+is imported over a stored assessment). Reading reports every problem at once by file, sheet
 and cell; text cells are read as text (``00123`` stays ``00123``, a date becomes ISO text).
+Rows are read only where the sheet has cells, never up to ``max_row`` (see ``used_rows``).
 Writing is ``xlsx_write``, reading ``xlsx_read``.
 """
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -38,9 +45,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kloe_nb.assessment.model import Evidence
 from kloe_nb.errors import KloeError, Problem
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
-from kloe_nb.interchange.cells import starts_like_formula
+from kloe_nb.interchange.cells import evidence_from_text, evidence_text, starts_like_formula
 
 ABOUT = "About"
 OTHER = "Not in framework"
@@ -60,6 +68,8 @@ ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT = (
 )
 COLUMNS = [ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT]
 INPUTS = {POSITION: "current_position", LEVEL: "level", EVIDENCE: "evidence", STRENGTHS: "strengths", IMPROVEMENT: "areas_for_improvement"}
+EXACT_EVIDENCE = "Evidence (exact copy)"
+"""The hidden last column: the evidence items as JSON where the Evidence cell's lines cannot say them exactly."""
 HEADER_SEARCH_ROWS = 10
 EXCEL_CELL_LIMIT = 32_767
 
@@ -81,6 +91,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 _READ_ONLY_FONT = Font(color="595959")
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+_LOOKS_ESCAPED = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 
 
 # -- naming -------------------------------------------------------------------------------------
@@ -110,16 +121,18 @@ def is_scored(group: Group | None, kloe: Kloe | None, scale: Scale | None) -> bo
 
 # -- writing cells ------------------------------------------------------------------------------
 def escape_text(text: str) -> str:
-    """Characters XML cannot hold (and CR, which XML would turn into LF) as Excel's own _xHHHH_ escapes."""
+    """Characters XML cannot hold (and CR, which XML would turn into LF) as Excel's own _xHHHH_ escapes.
+
+    Excel reads every ``_xHHHH_`` in a cell as an escape (ECMA-376 ST_Xstring), so text that
+    merely looks like one gets its underscore escaped (``_x005F_``), as Excel itself writes it.
+    """
+    text = _LOOKS_ESCAPED.sub("_x005F_", text) if "_x" in text else text
     return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
 
 
 def unescape_text(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        character = chr(int(match.group(1), 16))
-        return character if _CONTROL.fullmatch(character) else match.group()
-
-    return _ESCAPED.sub(replace, text) if "_x" in text else text
+    """A cell's stored text as shown in Excel: every ``_xHHHH_`` escape decoded, left to right."""
+    return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
 
 
 def cell_length(text: str) -> int:
@@ -140,6 +153,30 @@ def put_text(cell: Cell, text: str, *, read_only: bool = False) -> None:
     cell.alignment = WRAP
     if read_only:
         cell.fill, cell.font = GREY_FILL, _READ_ONLY_FONT
+
+
+def evidence_copy(items: list[Evidence]) -> str:
+    """The exact-copy cell beside an Evidence cell: blank where the cell's lines read back exactly, else the items as JSON."""
+    if evidence_from_text(evidence_text(items)) == items:
+        return ""
+    return json.dumps([item.model_dump() for item in items], ensure_ascii=False, separators=(",", ":"))
+
+
+def evidence_from_cells(text: str, copy: str) -> tuple[list[Evidence], bool]:
+    """The evidence items of an Evidence cell and its exact copy, and whether a copy was set aside.
+
+    The copy is used only if it gives exactly the text the cell holds (so it was written with
+    this cell and nobody changed the cell since); otherwise each line of the cell is an item.
+    """
+    if not copy.strip():
+        return evidence_from_text(text), False
+    try:
+        items = [Evidence.model_validate(item) for item in json.loads(copy)]
+    except (ValueError, TypeError):  # not JSON, not a list of items, or items that do not validate
+        return evidence_from_text(text), True
+    if evidence_text(items) != text:
+        return evidence_from_text(text), True
+    return items, False
 
 
 # -- reading cells ------------------------------------------------------------------------------
@@ -207,11 +244,24 @@ class WorkbookReader:
         return value
 
 
+def used_rows(sheet: Worksheet, below: int = 0) -> list[int]:
+    """The rows after row ``below`` that hold a cell, in order.
+
+    ``range(..., sheet.max_row)`` with ``sheet.cell()`` made a cell for every row and column up to
+    the furthest one used: one value typed in row 1,048,576 of a 45 KB file took 43 s and 1.5 GB.
+    """
+    return sorted({row for row, _ in sheet._cells if row > below})
+
+
+def _used_columns(sheet: Worksheet, row: int) -> list[int]:
+    return sorted(column for at_row, column in sheet._cells if at_row == row)
+
+
 def find_header(sheet: Worksheet) -> tuple[int, dict[str, list[int]]] | None:
     """The header row (the first of rows 1-10 with a 'KLOE id' cell) and the columns of each heading."""
     for row in range(1, min(sheet.max_row, HEADER_SEARCH_ROWS) + 1):
         headings: dict[str, list[int]] = {}
-        for column in range(1, sheet.max_column + 1):
+        for column in _used_columns(sheet, row):
             heading = normal_text(sheet.cell(row, column).value)
             if heading:
                 headings.setdefault(heading, []).append(column)

@@ -24,18 +24,14 @@ from kloe_nb.errors import InvalidInputError, KloeError, Problem
 from kloe_nb.framework.loader import load_framework
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.interchange.action_plan_xlsx import read_action_plan
-from kloe_nb.interchange.cells import (
-    MAX_FILE_BYTES,
-    InterchangeWarning,
-    check_file_size,
-    evidence_lines,
-    parse_evidence_line,
-)
+from kloe_nb.interchange.cells import MAX_FILE_BYTES, InterchangeWarning, check_file_size
+from kloe_nb.interchange.xlsx_archive import check_archive
 from kloe_nb.interchange.xlsx_layout import (
     ABOUT,
     ABOUT_FIELDS,
     ACTION_PLAN,
     EVIDENCE,
+    EXACT_EVIDENCE,
     ID,
     IMPROVEMENT,
     INPUTS,
@@ -45,6 +41,7 @@ from kloe_nb.interchange.xlsx_layout import (
     STRENGTHS,
     WorkbookReader,
     cell_text,
+    evidence_from_cells,
     find_header,
     header_columns,
     is_scored,
@@ -52,6 +49,7 @@ from kloe_nb.interchange.xlsx_layout import (
     sheet_names,
     shown_value,
     unescape_text,
+    used_rows,
 )
 
 _STARS = re.compile("[\u2605\u2606]+|\\b0 stars\\b")
@@ -119,7 +117,7 @@ def _check_sheets(reader: WorkbookReader, names: dict[str, Group], framework: Fr
             if other not in expected:
                 header = find_header(book[other])
                 ids = (
-                    {cell_text(book[other].cell(row, header[1][normal_text(ID)][0]).value).strip() for row in range(header[0] + 1, book[other].max_row + 1)}
+                    {cell_text(book[other].cell(row, header[1][normal_text(ID)][0]).value).strip() for row in used_rows(book[other], header[0])}
                     if header
                     else set()
                 )
@@ -158,7 +156,8 @@ def _read_sheet(
     if found is None:
         return
     header_row, columns = found
-    for row in range(header_row + 1, sheet.max_row + 1):
+    copy_column = (find_header(sheet) or (0, {}))[1].get(normal_text(EXACT_EVIDENCE), [0])[0]
+    for row in used_rows(sheet, header_row):
         id_cell = f"{get_column_letter(columns[ID])}{row}"
         raw_id = reader.value(sheet, row, columns[ID])
         kloe_id = cell_text(raw_id).strip()
@@ -194,11 +193,22 @@ def _read_sheet(
                 f"KLOE {kloe_id} is context only and is not scored; leave Level blank (got {shown_value(cells[LEVEL])})",
             )
             level = None
+        evidence_at = f"{get_column_letter(columns[EVIDENCE])}{row}"
+        copy = cell_text(reader.value(sheet, row, copy_column, f"kloes.{kloe_id}.evidence")) if copy_column else ""
         try:
+            evidence, set_aside = evidence_from_cells(cell_text(cells[EVIDENCE]), copy)
+            if set_aside:
+                warnings.warn(
+                    f"{reader.source}, sheet '{name}', cell {evidence_at}: the Evidence cell was changed in Excel (it no longer matches its exact "
+                    f"copy in the hidden column {get_column_letter(copy_column)}), so each of its lines was read as one item: check the evidence "
+                    f"of KLOE {kloe_id} (an item whose text had a line break is now an item per line)",
+                    InterchangeWarning,
+                    stacklevel=4,
+                )
             record = KloeRecord(
                 level=level,
                 current_position=cell_text(cells[POSITION]),
-                evidence=[parse_evidence_line(line) for line in evidence_lines(cell_text(cells[EVIDENCE]))],
+                evidence=evidence,
                 strengths=cell_text(cells[STRENGTHS]),
                 areas_for_improvement=cell_text(cells[IMPROVEMENT]),
             )
@@ -225,6 +235,7 @@ def _load(path: Path) -> tuple[bytes, Workbook]:
             str(path),
             [Problem(str(path), "", "is an old Excel 97-2003 (.xls) or password-protected workbook; save it as an unprotected Excel Workbook (.xlsx)")],
         )
+    check_archive(path, data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on features it does not keep

@@ -6,6 +6,7 @@ reading; the layout both share is ``xlsx_layout``, the "Action plan" sheet ``act
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kloe_nb.assessment.model import Assessment, KloeRecord
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
-from kloe_nb.files import replacing
+from kloe_nb.files import os_error_text, replacing
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.framework.naming import kloe_number
 from kloe_nb.interchange.action_plan_xlsx import overlong_actions, write_action_plan
@@ -30,6 +31,7 @@ from kloe_nb.interchange.xlsx_layout import (
     COLUMNS,
     CRITERIA,
     EVIDENCE,
+    EXACT_EVIDENCE,
     EXCEL_CELL_LIMIT,
     GREY_FILL,
     HEADER_FILL,
@@ -41,6 +43,7 @@ from kloe_nb.interchange.xlsx_layout import (
     STRENGTHS,
     WRAP,
     cell_length,
+    evidence_copy,
     is_scored,
     put_text,
     sheet_names,
@@ -78,16 +81,17 @@ def _check_lengths(assessment: Assessment) -> None:
     """Excel cells hold at most 32,767 characters: refuse, naming each field, rather than let Excel cut text."""
     found: list[_Overlong] = []
     for kloe_id, record in assessment.kloes.items():
-        cells = {
-            "current_position": record.current_position,
-            "evidence": evidence_text(record.evidence),
-            "strengths": record.strengths,
-            "areas_for_improvement": record.areas_for_improvement,
-        }
-        for field_name, text in cells.items():
-            length = cell_length(text)
-            if length > EXCEL_CELL_LIMIT:
-                found.append(_Overlong(f"KLOE {kloe_id}", f"kloes.{kloe_id}.{field_name}", length))
+        cells = [
+            ("current_position", record.current_position),
+            ("evidence", evidence_text(record.evidence)),
+            ("evidence", evidence_copy(record.evidence)),  # its exact copy, in the hidden column
+            ("strengths", record.strengths),
+            ("areas_for_improvement", record.areas_for_improvement),
+        ]
+        for field_name, text in cells:
+            length, field_path = cell_length(text), f"kloes.{kloe_id}.{field_name}"
+            if length > EXCEL_CELL_LIMIT and all(item.path != field_path for item in found):
+                found.append(_Overlong(f"KLOE {kloe_id}", field_path, length))
     found += [_Overlong(where, field_path, length) for where, field_path, length in overlong_actions(assessment)]
     if found:
         raise InvalidInputError(
@@ -155,11 +159,12 @@ def _write_about(sheet: Worksheet, framework: Framework, assessment: Assessment 
 
 
 def _header_row(sheet: Worksheet, headings: list[str]) -> None:
-    for column, heading in enumerate(headings, start=1):
+    for column, heading in enumerate([*headings, EXACT_EVIDENCE], start=1):
         cell = sheet.cell(1, column)
         put_text(cell, heading)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
         sheet.column_dimensions[get_column_letter(column)].width = WIDTHS.get(heading, 60)
+    sheet.column_dimensions[get_column_letter(len(headings) + 1)].hidden = True  # EXACT_EVIDENCE: for the reader, not for people
     sheet.cell(1, 1).comment = Comment("Matches each row to its KLOE on import: do not change it.", "kloe-workbook")
     sheet.freeze_panes = "C2"
     sheet.print_title_rows = "1:1"
@@ -213,6 +218,7 @@ def _write_rows(
             runs = kloe.statement_runs(level) if kloe else []
             lines = [line for run in runs for line in ([run.heading] if run.heading else []) + [f"\u2022 {statement}" for _, statement in run.statements]]
             put_text(sheet.cell(row, 8 + offset), "\n".join(lines), read_only=True)
+        put_text(sheet.cell(row, 8 + len(described)), evidence_copy(record.evidence), read_only=True)
 
 
 def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, path: Path | str) -> Path:
@@ -240,6 +246,20 @@ def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, p
         _header_row(sheet, COLUMNS)
         _write_rows(sheet, [(None, None, kloe_id) for kloe_id in unknown], framework, assessment, [], None)
     write_action_plan(workbook, framework, assessment)
-    with replacing(path) as temporary:
-        workbook.save(temporary)
+    save_workbook(workbook, path)
     return path
+
+
+def save_workbook(workbook: Workbook, path: Path) -> None:
+    """Save through ``replacing``: a full disk is a plain message naming the file, and leaves no file behind.
+
+    The zip is built in memory and written in one go: openpyxl writing straight to a full
+    disk left a half-closed ZipFile whose ``__del__`` printed a second traceback.
+    """
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    try:
+        with replacing(path) as temporary:
+            temporary.write_bytes(buffer.getbuffer())
+    except OSError as error:  # (a full disk or a name too long is already said by replacing)
+        raise KloeError(f"{path}: cannot write the workbook: {os_error_text(error)}; nothing was written") from None

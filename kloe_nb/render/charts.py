@@ -154,10 +154,20 @@ class TrendGeometry:
     unlevelled: str  # series with no level in any period, in words ("" if none)
 
 
+def number(value: float) -> str:
+    """A coordinate with at most one decimal and none when it is whole (124.5, 204): the drawing is the same, the page smaller."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _point(x: float, y: float) -> str:
+    return f"{number(x)},{number(y)}"
+
+
 def _marker_points(marker: str, x: float, y: float) -> str:
     if marker == "diamond":
-        return f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}"
-    return f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}"  # triangle
+        return f"{_point(x, y - 5)} {_point(x + 5, y)} {_point(x, y + 5)} {_point(x - 5, y)}"
+    return f"{_point(x, y - 5)} {_point(x + 5, y + 4)} {_point(x - 5, y + 4)}"  # triangle
 
 
 def _spread_labels(wanted: list[float], top: float) -> list[float]:
@@ -205,7 +215,7 @@ def trend_layout(periods: list[str], series: list[tuple[str, list[int | None]]],
                 current = []
                 continue
             x, y = x_of(index), y_of(value) + nudge
-            current.append(f"{x:.1f},{y:.1f}")
+            current.append(_point(x, y))
             points.append(TrendPoint(x, y, f"{period}: {level_name(scale, value)}", marker))
         if len(current) > 1:
             stretches.append(" ".join(current))
@@ -246,4 +256,4 @@ def trend_chart(periods: list[str], series: list[tuple[str, list[int | None]]], 
     """
     geometry = trend_layout(periods, series, scale, title)
     template = environment().get_template("report_trend.svg.j2")
-    return Markup(template.render(g=geometry, marker_points=_marker_points))  # noqa: S704 - rendered by the escaping report environment
+    return Markup(template.render(g=geometry, marker_points=_marker_points, n=number))  # noqa: S704 - rendered by the escaping report environment

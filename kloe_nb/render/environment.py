@@ -28,6 +28,23 @@ def show_bidi_controls(text: str) -> str:
     return BIDI_CONTROLS.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
 
 
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_SPACE = re.compile(r"\s+")
+_CSS_AROUND = re.compile(r"\s*([{};,>])\s*")
+
+
+def compact_css(text: str) -> str:
+    """A stylesheet as a page carries it: comments dropped, runs of white space made one, none around ``{ } ; , >``.
+
+    The rules are the same (the source files stay readable); a page is ~2.5 KB smaller. Our
+    stylesheets hold no strings or ``url()``s in which white space would matter, except
+    ``content: "..."`` values, which hold no such characters.
+    """
+    text = _CSS_COMMENT.sub("", text)
+    text = _CSS_SPACE.sub(" ", text)
+    return _CSS_AROUND.sub(r"\1", text).replace(";}", "}").strip()
+
+
 def finalize(value: Any) -> Any:
     """Jinja ``finalize``: applied to every ``{{ value }}`` before autoescaping.
 
@@ -51,5 +68,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["version"] = __version__
-    env.filters.update(kloe_number=kloe_number, kloe_heading=kloe_heading, kloe_label=kloe_label, group_heading=group_heading, group_label=group_label)
+    env.filters.update(
+        compact_css=compact_css, kloe_number=kloe_number, kloe_heading=kloe_heading, kloe_label=kloe_label, group_heading=group_heading, group_label=group_label
+    )
     return env

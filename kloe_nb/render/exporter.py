@@ -28,7 +28,7 @@ from nbformat import NotebookNode
 from traitlets import default
 
 from kloe_nb import __version__
-from kloe_nb.render.environment import finalize
+from kloe_nb.render.environment import compact_css, finalize
 from kloe_nb.render.inert import require_inert
 from kloe_nb.render.sections import OUTPUT_MARK, SUMMARY_SECTION
 
@@ -153,6 +153,7 @@ class PageExporter(TemplateExporter):
         environment.finalize = finalize
         environment.undefined = jinja2.StrictUndefined
         environment.globals.update(version=__version__, kloe_sections=sections, kloe_page=page_info)
+        environment.filters["compact_css"] = compact_css
         return environment
 
 

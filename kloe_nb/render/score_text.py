@@ -1,8 +1,9 @@
-"""Scores as a readable terminal table (``kloe score`` without ``--json``)."""
+"""Scores as a readable terminal table (``kloe score`` without ``--json``), its control characters shown as escapes."""
 
 from __future__ import annotations
 
 from kloe_nb.framework.labels import STAR
+from kloe_nb.render.terminal_text import visible
 from kloe_nb.scoring.score import LevelScore, Scores
 
 
@@ -41,4 +42,4 @@ def scores_text(scores: Scores) -> str:
         lines.append(f"{flag['colour'].upper()} flag: {flag['subject']} - {flag['reason']}")
     if scores.pending:
         lines += ["Still to do:", *(f"  {item}" for item in scores.pending)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"

@@ -1,4 +1,4 @@
-"""A framework as readable terminal text (``kloe frameworks show ID``)."""
+"""A framework as readable terminal text (``kloe frameworks show ID``), its control characters shown as escapes."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import textwrap
 
 from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.model import Framework
+from kloe_nb.render.terminal_text import visible
 
 
 def _wrap(text: str, indent: int, bullet: str = "") -> list[str]:
     width = max(60, min(110, shutil.get_terminal_size((100, 20)).columns))
     first = " " * indent + bullet
     rest = " " * (indent + len(bullet))
-    return textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest) or [first]
+    return textwrap.wrap(visible(text), width=width, initial_indent=first, subsequent_indent=rest) or [first]
 
 
 def framework_text(framework: Framework) -> str:
@@ -50,4 +51,4 @@ def framework_text(framework: Framework) -> str:
                         for _, statement in run.statements:
                             lines += _wrap(statement, 10 if run.heading else 8, "- ")
             lines.append("")
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"

@@ -30,8 +30,8 @@ def _levels_word(count: int) -> str:
     return f"{count} level{'s' if count != 1 else ''}"
 
 
-def change_words(scale: Scale | None, levels: list[int | None], periods: list[str], missing: str = NOT_ASSESSED) -> str:
-    """The last change in words: 'up from 2 Fair ★', 'same as 2007/08', 'not assessed in 2007/08'."""
+def change_words(scale: Scale | None, levels: list[int | None], periods: list[str], missing: str = NOT_ASSESSED, numbers: bool = False) -> str:
+    """The last change in words: 'up from 2 Fair ★' ('up from 2' with ``numbers``), 'same as 2007/08', 'not assessed in 2007/08'."""
     if len(levels) < 2:
         return ""
     before, after = levels[-2], levels[-1]
@@ -40,7 +40,7 @@ def change_words(scale: Scale | None, levels: list[int | None], periods: list[st
     direction = _direction(before, after)
     if direction == "same":
         return f"same as {periods[-2]}"
-    return f"{direction} from {level_name(scale, before)}"
+    return f"{direction} from {before if numbers else level_name(scale, before)}"
 
 
 def overall_words(levels: list[int | None], periods: list[str]) -> str:
@@ -54,14 +54,15 @@ def overall_words(levels: list[int | None], periods: list[str]) -> str:
     return f"{'up' if last > first else 'down'} {_levels_word(abs(last - first))} since {first_period}"
 
 
-def travel_row(movement: Movement, scale: Scale | None, periods: list[str], number: str = "") -> TravelRow:
-    """One judgement or KLOE across the periods."""
+def travel_row(movement: Movement, scale: Scale | None, periods: list[str], number: str = "", numbers: bool = False) -> TravelRow:
+    """One judgement or KLOE across the periods; with ``numbers``, levels as numbers (the KLOE table, whose key names them once)."""
     missing = NOT_DECIDED if movement.kind == "judgement" else NOT_ASSESSED
     cells = []
     for index, level in enumerate(movement.levels):
         moved = _direction(movement.levels[index - 1] if index else None, level)
         arrow = ARROWS[moved] if moved in ("up", "down") else ""  # a cell shows only a change; the last column says "same"
-        cells.append(TravelCell(level, level_name(scale, level) if level is not None else missing, arrow))
+        text = (str(level) if numbers else level_name(scale, level)) if level is not None else missing
+        cells.append(TravelCell(level, text, arrow))
     return TravelRow(
         id=movement.id,
         number=number,
@@ -69,7 +70,7 @@ def travel_row(movement: Movement, scale: Scale | None, periods: list[str], numb
         cells=cells,
         direction=movement.direction,
         arrow=ARROWS.get(movement.direction, ""),
-        change=change_words(scale, movement.levels, periods, missing),
+        change=change_words(scale, movement.levels, periods, missing, numbers),
         overall=overall_words(movement.levels, periods),
     )
 
@@ -94,12 +95,16 @@ def travel_view(framework: Framework, trend: Trend, current: str) -> TravelView 
     judgements = [travel_row(m, judgement_scales.get(m.id), periods) for m in trend.judgements]
     by_kloe = {m.id: m for m in trend.kloes}
     groups = []
+    keys: dict[str, list[str]] = {}  # scale labels -> the groups whose KLOEs use them
     for group in framework.groups:
         scale = framework.scale_for_group(group)
         levelled = [kloe for kloe in group.kloes if kloe.id in by_kloe and any(level is not None for level in by_kloe[kloe.id].levels)]
-        rows = [travel_row(by_kloe[kloe.id], scale, periods, kloe_number(kloe)) for kloe in levelled]
+        rows = [travel_row(by_kloe[kloe.id], scale, periods, kloe_number(kloe), numbers=True) for kloe in levelled]
         if rows:
             groups.append(TravelGroup(group_heading(group), rows))
+            if scale is not None:
+                key = ", ".join(level_name(scale, level.level) for level in sorted(scale.levels, key=lambda item: item.level))
+                keys.setdefault(key, []).append(framework.judgement(group.judgement).title)
     previous = periods[-2] if len(periods) >= 2 else ""
     charts = []
     if len(periods) >= 2:
@@ -119,4 +124,5 @@ def travel_view(framework: Framework, trend: Trend, current: str) -> TravelView 
         groups=groups,
         counts=_counts([row for group in groups for row in group.rows], previous),
         charts=charts,
+        kloe_keys=[(", ".join(dict.fromkeys(whose)), key) for key, whose in keys.items()],
     )

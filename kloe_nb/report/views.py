@@ -227,6 +227,7 @@ class TravelView:
     groups: list[TravelGroup]
     counts: str  # "Since 2007/08: 6 KLOEs up, 2 down, 22 the same."
     charts: list[Markup]  # one trend chart per scale of the judgements (none with one period)
+    kloe_keys: list[tuple[str, str]] = field(default_factory=list)  # (whose, "1 Poor, 2 Fair, ..."): the KLOE table gives levels as numbers
 
     @property
     def has_history(self) -> bool:

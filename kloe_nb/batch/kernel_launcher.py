@@ -1,0 +1,59 @@
+"""``python -m kloe_nb.batch.kernel_launcher -f CONNECTION_FILE``: the batch's IPython kernel, tied to its worker.
+
+It is ipykernel's own launcher but for one thing: ipykernel's check that its parent is alive
+(once a second, then it exits alone) is replaced by ``lifeline.watch_parent``, which on the
+worker's death also removes the kernel's private folder (``kernel.py`` keeps the connection file
+and the sockets there) and SIGKILLs the kernel's process group, so that whatever the notebook
+started goes too (the kernel leads its own group: jupyter_client starts it in a new session).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from kloe_nb.batch.lifeline import watch_parent
+
+PRIVATE_FOLDER_PREFIX = "kloe-kernel-"
+
+
+def private_folder(argv: list[str]) -> Path | None:
+    """The folder of the connection file (``-f PATH``) when it is one of the batch's private kernel folders."""
+    for flag, value in zip(argv, argv[1:]):
+        if flag == "-f":
+            folder = Path(value).parent
+            return folder if folder.name.startswith(PRIVATE_FOLDER_PREFIX) else None
+    return None
+
+
+def _die(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    if hasattr(os, "killpg") and os.getpgrp() == os.getpid():  # the kernel leads its group: take what the notebook started with it
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(1)
+
+
+def main() -> None:
+    """Start the kernel (see the module docstring)."""
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]  # as ipykernel_launcher does: the notebook's folder is no place to import from
+    from ipykernel.kernelapp import IPKernelApp
+
+    worker = int(os.environ.get("JPY_PARENT_PID") or 0) or os.getppid()
+    folder = private_folder(sys.argv)
+    watch_parent(worker, lambda: _die(folder))
+
+    class KernelApp(IPKernelApp):
+        def init_poller(self) -> None:
+            if os.name != "posix":  # on Windows ipykernel's poller also delivers interrupts
+                super().init_poller()
+
+    KernelApp.launch_instance()
+
+
+if __name__ == "__main__":
+    main()
