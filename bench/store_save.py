@@ -8,6 +8,11 @@ As a baseline measured in the same run, with the same SQLite settings (WAL,
 synchronous=FULL), it times a bare ``INSERT`` + ``COMMIT`` of the same JSON into a plain
 table, so the ratio shows what the revision bookkeeping costs beyond the unavoidable fsync.
 
+On PostgreSQL (``--store postgresql://user@host/db``, a throwaway schema there: bench/stores.py)
+the same cycle is timed, with a bare ``INSERT`` + ``COMMIT`` into that server as its baseline.
+Give ``--store`` more than once (``--store sqlite --store postgresql://...``) to print them side by side.
+
+
 Then the size of a revision (issue 13 point 6; goal: median under 2 KB an autosave): the
 wao-housing example (examples/assessments/wao-housing--EX-WA01--2008-09.json) is imported and
 given ``--autosaves`` saves of one character typed into a strengths field or an evidence note.
@@ -18,7 +23,7 @@ kloe-workbook did until then (the whole document and the change list, as JSON te
 the same two ways. Last, reading at revision 1, 100 and 1,000 of one assessment (goal: under
 10 ms): ``at_revision``, ``load`` and ``history``.
 
-    python bench/store_save.py [--councils 400] [--saves 500] [--autosaves 200] [--size-only]
+    python bench/store_save.py [--councils 400] [--saves 500] [--autosaves 200] [--size-only] [--store sqlite|URL ...]
 """
 
 from __future__ import annotations
@@ -33,12 +38,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from stores import fresh_store, label
+
 from kloe_nb.assessment import Assessment, Evidence, KloeRecord, Organisation
 from kloe_nb.assessment.fields import FieldChange, changed_fields
 from kloe_nb.demo import EXAMPLES_DIR, import_assessments
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.store import AssessmentKey, RevisionInfo, open_store
 from kloe_nb.store import sqlite as store_sqlite
+from kloe_nb.store.address import is_server
 from kloe_nb.store.sqlite import SQLiteStore
 
 WAO_EXAMPLE = EXAMPLES_DIR / "assessments" / "wao-housing--EX-WA01--2008-09.json"
@@ -203,79 +211,122 @@ def main() -> None:
     parser.add_argument("--autosaves", type=int, default=200)
     parser.add_argument("--revisions", type=int, default=1000, help="revisions of one assessment to read at (1, 100, 1000)")
     parser.add_argument("--size-only", action="store_true", help="only the revision size and read times")
+    parser.add_argument("--store", action="append", default=[], metavar="sqlite|URL", help="where to time the save cycle (repeatable; default sqlite)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         revision_sizes(Path(folder), args.autosaves)
         read_times(Path(folder), args.revisions)
     if args.size_only:
         return
+    results = []
+    for given in args.store or ["sqlite"]:
+        with fresh_store(given) as store_url:
+            results.append((label(given), measure(store_url, args)))
+    for name, result in results:
+        print(f"== {name}")
+        for line in result:
+            print(line)
+    if len(results) > 1:
+        print("side by side (p50 / p95 ms):")
+        for name, result in results:
+            print(f"  {name:60s} {result[1].split(': ', 1)[1].split('   (')[0]}")
+
+
+def measure(store_url: str, args: argparse.Namespace) -> list[str]:
+    """Fill the store, time the form's cycle, and a bare insert on the same backend; the lines to print."""
     framework = load_framework_by_id(FRAMEWORK).framework
     kloe_ids = [kloe.id for _, kloe in framework.iter_kloes() if kloe.scored]
     rng = random.Random(20)
-    with tempfile.TemporaryDirectory() as folder:
-        store_path = Path(folder) / "bench.db"
-        started = time.perf_counter()
-        with open_store(store_path) as store:
-            for index in range(args.councils):
-                store.save(example(framework, f"{index:05d}", rng), based_on=None)
-        filled = time.perf_counter() - started
-        keys = [AssessmentKey(FRAMEWORK, f"{index:05d}", "2008/09") for index in range(args.councils)]
+    started = time.perf_counter()
+    with open_store(store_url) as store:
+        for index in range(args.councils):
+            store.save(example(framework, f"{index:05d}", rng), based_on=None)
+    filled = time.perf_counter() - started
+    keys = [AssessmentKey(FRAMEWORK, f"{index:05d}", "2008/09") for index in range(args.councils)]
 
-        cycle, save_only, documents = [], [], []
-        with open_store(store_path) as store:
-            for number in range(args.saves):
-                key = rng.choice(keys)
-                began = time.perf_counter()
-                stored = store.load(key)
-                assessment = stored.assessment.model_copy(deep=True)
-                record = assessment.kloes[rng.choice(kloe_ids)]
-                record.level = record.level % 4 + 1
-                record.evidence = [*record.evidence, Evidence(source="Interview", note=f"change {number}")]
-                before_save = time.perf_counter()
-                saved = store.save(assessment, based_on=stored.revision, author="bench")
-                ended = time.perf_counter()
-                assert saved.revision == stored.revision + 1
-                cycle.append(ended - began)
-                save_only.append(ended - before_save)
-                documents.append(assessment.model_dump_json())
-            size = store_path.stat().st_size + store_path.with_name(store_path.name + "-wal").stat().st_size
-
-        store_path.with_name(store_path.name + ".bak").unlink(missing_ok=True)  # so the first open copies it
-        opens = []
-        for _attempt in range(5):  # quick_check on every open; the first (backup missing) also copies the store
+    cycle, save_only, documents = [], [], []
+    with open_store(store_url) as store:
+        for number in range(args.saves):
+            key = rng.choice(keys)
             began = time.perf_counter()
-            open_store(store_path).close()
-            opens.append(time.perf_counter() - began)
-
-        baseline_path = Path(folder) / "baseline.db"
-        connection = sqlite3.connect(baseline_path, isolation_level=None)
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = FULL")
-        connection.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, document TEXT NOT NULL)")
-        for document in documents[: args.councils]:  # same size of table to insert into
-            connection.execute("INSERT INTO documents (document) VALUES (?)", (document,))
-        bare = []
-        for document in documents:
-            began = time.perf_counter()
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("INSERT INTO documents (document) VALUES (?)", (document,))
-            connection.execute("COMMIT")
-            bare.append(time.perf_counter() - began)
-        connection.close()
+            stored = store.load(key)
+            assessment = stored.assessment.model_copy(deep=True)
+            record = assessment.kloes[rng.choice(kloe_ids)]
+            record.level = record.level % 4 + 1
+            record.evidence = [*record.evidence, Evidence(source="Interview", note=f"change {number}")]
+            before_save = time.perf_counter()
+            saved = store.save(assessment, based_on=stored.revision, author="bench")
+            ended = time.perf_counter()
+            assert saved.revision == stored.revision + 1
+            cycle.append(ended - began)
+            save_only.append(ended - before_save)
+            documents.append(assessment.model_dump_json())
+    size, opens, bare = (_postgresql_extras if is_server(store_url) else _sqlite_extras)(store_url, documents, args.councils)
 
     document_kb = statistics.mean(len(d.encode()) for d in documents) / 1024
     cycle_p50, cycle_p95 = percentiles(cycle)
     save_p50, save_p95 = percentiles(save_only)
     bare_p50, bare_p95 = percentiles(bare)
-    print(
+    return [
         f"framework {FRAMEWORK}: {len(kloe_ids)} KLOEs; {args.councils} assessments of {document_kb:.1f} KB each "
-        f"(filled in {filled:.1f} s); {args.saves} saves of one KLOE change; store now {size / 1e6:.1f} MB"
-    )
-    print(f"load + change + save (the form's cycle): p50 {cycle_p50:6.2f} ms   p95 {cycle_p95:6.2f} ms   (goal p95 < 20 ms)")
-    print(f"save with revision only:                 p50 {save_p50:6.2f} ms   p95 {save_p95:6.2f} ms")
-    print(f"baseline bare INSERT + COMMIT:           p50 {bare_p50:6.2f} ms   p95 {bare_p95:6.2f} ms")
-    print(f"open (quick_check): first, with backup copy {opens[0] * 1000:.0f} ms; then {statistics.median(opens[1:]) * 1000:.0f} ms")
-    print(f"ratio save / bare insert: p50 {save_p50 / bare_p50:.2f}x   p95 {save_p95 / bare_p95:.2f}x")
+        f"(filled in {filled:.1f} s); {args.saves} saves of one KLOE change; store now {size / 1e6:.1f} MB",
+        f"load + change + save (the form's cycle): p50 {cycle_p50:6.2f} ms   p95 {cycle_p95:6.2f} ms   (goal p95 < 20 ms)",
+        f"save with revision only:                 p50 {save_p50:6.2f} ms   p95 {save_p95:6.2f} ms",
+        f"baseline bare INSERT + COMMIT:           p50 {bare_p50:6.2f} ms   p95 {bare_p95:6.2f} ms",
+        f"open: first {opens[0] * 1000:.0f} ms; then {statistics.median(opens[1:]) * 1000:.0f} ms",
+        f"ratio save / bare insert: p50 {save_p50 / bare_p50:.2f}x   p95 {save_p95 / bare_p95:.2f}x",
+    ]
+
+
+def _opens(store_url: str) -> list[float]:
+    opens = []
+    for _attempt in range(5):
+        began = time.perf_counter()
+        open_store(store_url).close()
+        opens.append(time.perf_counter() - began)
+    return opens
+
+
+def _sqlite_extras(store_url: str, documents: list[str], councils: int) -> tuple[int, list[float], list[float]]:
+    """Store size, open times (quick_check; the first also copies the backup), bare inserts with the same settings."""
+    store_path = Path(store_url)
+    wal = store_path.with_name(store_path.name + "-wal")
+    size = store_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)  # closed: the WAL is checkpointed
+    store_path.with_name(store_path.name + ".bak").unlink(missing_ok=True)  # so the first open copies it
+    opens = _opens(store_url)
+    connection = sqlite3.connect(store_path.with_name("baseline.db"), isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, document TEXT NOT NULL)")
+    for document in documents[:councils]:  # same size of table to insert into
+        connection.execute("INSERT INTO documents (document) VALUES (?)", (document,))
+    bare = []
+    for document in documents:
+        began = time.perf_counter()
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO documents (document) VALUES (?)", (document,))
+        connection.execute("COMMIT")
+        bare.append(time.perf_counter() - began)
+    connection.close()
+    return size, opens, bare
+
+
+def _postgresql_extras(store_url: str, documents: list[str], councils: int) -> tuple[int, list[float], list[float]]:
+    """Tables' size, open times (connect, check the schema version), bare inserts into the same server."""
+    import psycopg
+
+    with psycopg.connect(store_url, autocommit=True) as connection:
+        size = sum(int(connection.execute("SELECT pg_total_relation_size(%s)", (table,)).fetchone()[0]) for table in ("assessments", "revisions"))
+        connection.execute("CREATE TABLE documents (id BIGSERIAL PRIMARY KEY, document TEXT NOT NULL)")
+        for document in documents[:councils]:
+            connection.execute("INSERT INTO documents (document) VALUES (%s)", (document,))
+        bare = []
+        for document in documents:
+            began = time.perf_counter()
+            with connection.transaction():
+                connection.execute("INSERT INTO documents (document) VALUES (%s)", (document,))
+            bare.append(time.perf_counter() - began)
+    return size, _opens(store_url), bare
 
 
 if __name__ == "__main__":

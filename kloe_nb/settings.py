@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KLOE_", env_ignore_empty=True, extra="ignore")
 
     store: str = DEFAULT_STORE
-    """The assessment store: a SQLite file (or ``sqlite:PATH``); relative to the current folder."""
+    """The assessment store: a SQLite file (or ``sqlite:PATH``), relative to the current folder, or ``postgresql://user@host/db``."""
     frameworks_path: str = ""
     """Folders searched for framework files before the bundled ones, separated like ``PATH``."""
 

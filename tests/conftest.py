@@ -54,3 +54,53 @@ def forms(tmp_path):  # type: ignore[no-untyped-def]
     yield open_form
     for form in opened:
         form.close()
+
+
+# -- the two store backends (issue 13) -------------------------------------------------------------
+
+_PG_SKIPPED: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # type: ignore[no-untyped-def]
+    """A throwaway PostgreSQL server for the whole session (tests/pgserver.py), or a skip saying why not."""
+    import os
+
+    import pgserver
+
+    reason = pgserver.why_not_available()
+    if reason:
+        if os.environ.get("KLOE_REQUIRE_POSTGRESQL") == "1":
+            pytest.fail(f"KLOE_REQUIRE_POSTGRESQL=1 but {reason}", pytrace=False)
+        _PG_SKIPPED.append(reason)
+        pytest.skip(reason)
+    server = pgserver.Server()
+    previous = os.environ.get("PGPASSFILE")
+    os.environ["PGPASSFILE"] = str(server.passfile)  # subprocesses and kernels find the password as libpq does
+    yield server
+    if previous is None:
+        os.environ.pop("PGPASSFILE", None)
+    else:
+        os.environ["PGPASSFILE"] = previous
+    server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server):  # type: ignore[no-untyped-def]
+    """The URL of a fresh, empty PostgreSQL database (no password in it: .pgpass has it)."""
+    return pg_server.url(pg_server.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):  # type: ignore[no-untyped-def]
+    """A fresh store per test, once on each backend: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "kloe.db")
+    return request.getfixturevalue("pg_url")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Say plainly, at the end, that the PostgreSQL store tests did not run and why."""
+    if _PG_SKIPPED:
+        skipped = len([report for report in terminalreporter.stats.get("skipped", []) if "PostgreSQL" in str(report.longrepr)])
+        terminalreporter.write_line(f"NOT RUN: {skipped} PostgreSQL store tests: {_PG_SKIPPED[0]}", yellow=True, bold=True)

@@ -10,7 +10,7 @@ from conftest import REPO_ROOT
 
 
 def _name_and_bound(spec: str) -> tuple[str, str]:
-    match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*(>=\s*[0-9][0-9.]*)?\s*", spec)
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)(?:\[[a-z,]+\])?\s*(>=\s*[0-9][0-9.]*)?\s*", spec)  # pip's extras: conda has none
     assert match, f"unexpected dependency spec {spec!r}"
     return match.group(1).lower().replace("_", "-"), (match.group(2) or "").replace(" ", "")
 

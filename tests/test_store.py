@@ -1,4 +1,9 @@
-"""The SQLite store: revisions, stale saves refused, faults survived (RELIABILITY.md 8, 10, 18-21)."""
+"""The store's contract on both backends, and SQLite's own faults (RELIABILITY.md 8, 10, 18-21).
+
+Tests taking ``store_url`` run twice: on a SQLite file and on a fresh PostgreSQL database of the
+test server (tests/pgserver.py). Those taking ``store_path`` are about the SQLite file itself
+(locks, damage, backups, network shares); PostgreSQL's own faults are in test_store_postgres.py.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from kloe_nb.errors import (
 )
 from kloe_nb.store import AssessmentKey, AssessmentStore, StaleRevisionError, StoreWarning, describe_path, open_store, restore_backup, safety
 from kloe_nb.store import sqlite as store_sqlite
+from kloe_nb.store.address import is_server
 from kloe_nb.store.safety import backup_path, file_system_type, on_network_file_system
 from kloe_nb.store.sqlite import SQLiteStore
 
@@ -64,34 +70,34 @@ def corrupt_files(folder: Path) -> list[Path]:
 # -- saving and loading ------------------------------------------------------------------------
 
 
-def test_create_then_load_gives_the_same_assessment_with_leading_zeros_kept(store_path):
-    with open_store(store_path) as store:
+def test_create_then_load_gives_the_same_assessment_with_leading_zeros_kept(store_url):
+    with open_store(store_url) as store:
         assert isinstance(store, AssessmentStore)
         saved = store.save(make(), based_on=None)
         assert (saved.key, saved.revision, saved.saved_by) == (KEY, 1, "alice")
-    with open_store(store_path) as store:
+    with open_store(store_url) as store:
         loaded = store.load(KEY)
     assert loaded.assessment == make() and loaded.revision == 1
     assert loaded.assessment.organisation.code == "00123" and loaded.key.org_code == "00123"
 
 
-def test_codes_differing_only_by_leading_zeros_are_different_assessments(store_path):
-    with open_store(store_path) as store:
+def test_codes_differing_only_by_leading_zeros_are_different_assessments(store_url):
+    with open_store(store_url) as store:
         store.save(make(2, code="00123"), based_on=None)
         store.save(make(3, code="123"), based_on=None)
         assert [k.org_code for k in store.keys()] == ["00123", "123"]
         assert store.load(KEY).assessment.kloes["track-record"].level == 2
 
 
-def test_loading_a_missing_assessment_names_it(store_path):
-    with open_store(store_path) as store:
+def test_loading_a_missing_assessment_names_it(store_url):
+    with open_store(store_url) as store:
         assert store.find(KEY) is None
         with pytest.raises(NotFoundError, match="no assessment for hi-prospects 00123 2008/09"):
             store.load(KEY)
 
 
-def test_creating_an_assessment_that_exists_is_refused(store_path):
-    with open_store(store_path) as store:
+def test_creating_an_assessment_that_exists_is_refused(store_url):
+    with open_store(store_url) as store:
         store.save(make(), based_on=None)
         with pytest.raises(StaleRevisionError, match="NOT SAVED: .* already in the store .*revision 1 by alice") as caught:
             store.save(make(3), based_on=None)
@@ -99,15 +105,15 @@ def test_creating_an_assessment_that_exists_is_refused(store_path):
         assert store.load(KEY).assessment.kloes["track-record"].level == 2
 
 
-def test_a_save_based_on_a_revision_of_an_assessment_the_store_lacks_is_refused(store_path):
-    with open_store(store_path) as store:
+def test_a_save_based_on_a_revision_of_an_assessment_the_store_lacks_is_refused(store_url):
+    with open_store(store_url) as store:
         with pytest.raises(StaleRevisionError, match="NOT SAVED: .* based on its revision 3") as caught:
             store.save(make(), based_on=3)
         assert caught.value.current is None and store.keys() == []  # the form then saves it as new
 
 
-def test_history_lists_who_when_and_what_changed(store_path):
-    with open_store(store_path) as store:
+def test_history_lists_who_when_and_what_changed(store_url):
+    with open_store(store_url) as store:
         first = store.save(make(2), based_on=None).assessment
         second = store.save(changed(first, level=3), based_on=1, author="bob").assessment
         third = changed(second, strengths="Clear plans")
@@ -132,25 +138,25 @@ def test_field_paths_read_as_words():
     assert describe_path("organisation.name") == "organisation name"
 
 
-def test_an_author_defaults_to_the_assessor_then_the_login_name(store_path, monkeypatch):
+def test_an_author_defaults_to_the_assessor_then_the_login_name(store_url, monkeypatch):
     monkeypatch.setattr(getpass, "getuser", lambda: "os-user")  # what login_name() asks
     anonymous = make().model_copy(update={"assessor": ""})
-    with open_store(store_path) as store:
+    with open_store(store_url) as store:
         assert store.save(anonymous, based_on=None).saved_by == "os-user"
         assert store.save(make(), based_on=1).saved_by == "alice"
         assert store.save(make(4), based_on=2, author="carol").saved_by == "carol"
 
 
-def test_an_unchanged_save_adds_nothing(store_path):
-    with open_store(store_path) as store:
+def test_an_unchanged_save_adds_nothing(store_url):
+    with open_store(store_url) as store:
         store.save(make(), based_on=None)
         again = store.save(make(), based_on=1)
         assert again.revision == 1 and again.assessment == make()
         assert len(store.history(KEY)) == 1
 
 
-def test_restore_adds_a_new_revision_and_keeps_history(store_path):
-    with open_store(store_path) as store:
+def test_restore_adds_a_new_revision_and_keeps_history(store_url):
+    with open_store(store_url) as store:
         store.save(make(2), based_on=None)
         store.save(make(4), based_on=1)
         restored = store.restore(KEY, 1, based_on=2, author="carol")
@@ -165,8 +171,8 @@ def test_restore_adds_a_new_revision_and_keeps_history(store_path):
             store.restore(KEY, 2, based_on=2)  # restore is a save like any other: stale is refused
 
 
-def test_tracks_keep_a_second_assessors_work_apart(store_path):
-    with open_store(store_path) as store:
+def test_tracks_keep_a_second_assessors_work_apart(store_url):
+    with open_store(store_url) as store:
         store.save(make(2), based_on=None)
         second = store.save(make(4), based_on=None, author="bob", track="second")
         assert second.key == AssessmentKey("hi-prospects", "00123", "2008/09", "second")
@@ -175,8 +181,8 @@ def test_tracks_keep_a_second_assessors_work_apart(store_path):
         assert store.restore(second.key, 1, based_on=1).revision == 1  # unchanged: nothing added
 
 
-def test_keys_and_latest_revisions_for_resume(store_path):
-    with open_store(store_path) as store:
+def test_keys_and_latest_revisions_for_resume(store_url):
+    with open_store(store_url) as store:
         store.save(make(2), based_on=None)
         store.save(make(3), based_on=1)
         store.save(make(1, code="00999"), based_on=None)
@@ -189,20 +195,20 @@ def test_keys_and_latest_revisions_for_resume(store_path):
     assert latest[KEY][0] == 2 and latest[KEY][1].endswith("+00:00")
 
 
-def test_the_framework_version_is_recorded_with_each_revision(store_path):
+def test_the_framework_version_is_recorded_with_each_revision(store_url):
     stamped = make().model_copy(update={"framework_version": FrameworkVersion(version="1.1", sha256="ab" * 32)})
-    with open_store(store_path) as store:
+    with open_store(store_url) as store:
         store.save(stamped, based_on=None)
         assert store.load(KEY).assessment.framework_version == FrameworkVersion(version="1.1", sha256="ab" * 32)
         row = store._connection.execute("SELECT framework, framework_version, framework_sha256 FROM revisions").fetchone()
     assert row == ("hi-prospects", "1.1", "ab" * 32)
 
 
-def test_kloes_the_framework_no_longer_has_are_kept(store_path):
+def test_kloes_the_framework_no_longer_has_are_kept(store_url):
     """Scenario 8: the store never validates against the framework, so nothing is dropped."""
     odd = make()
     odd.kloes["retired-kloe"] = KloeRecord(level=3, strengths="kept")
-    with open_store(store_path) as store:
+    with open_store(store_url) as store:
         store.save(odd, based_on=None)
         assert store.load(KEY).assessment.kloes["retired-kloe"].strengths == "kept"
 
@@ -210,10 +216,10 @@ def test_kloes_the_framework_no_longer_has_are_kept(store_path):
 # -- two notebooks, two processes ----------------------------------------------------------------
 
 
-def test_a_stale_save_from_a_second_notebook_is_refused_naming_the_kloe_and_both_values(store_path):
-    first = SQLiteStore(store_path)
+def test_a_stale_save_from_a_second_notebook_is_refused_naming_the_kloe_and_both_values(store_url):
+    first = open_store(store_url)
     first.save(make(2), based_on=None)
-    second = SQLiteStore(store_path)
+    second = open_store(store_url)
     mine = second.load(KEY)
     theirs = first.save(make(3), based_on=1, author="alice")
     with pytest.raises(StaleRevisionError) as caught:
@@ -232,8 +238,8 @@ def test_a_stale_save_from_a_second_notebook_is_refused_naming_the_kloe_and_both
     first.close(), second.close()
 
 
-def test_a_conflict_names_the_revision_that_changed_the_field_and_lists_their_other_changes(store_path):
-    with open_store(store_path) as store:
+def test_a_conflict_names_the_revision_that_changed_the_field_and_lists_their_other_changes(store_url):
+    with open_store(store_url) as store:
         base = store.save(make(2), based_on=None).assessment
         store.save(changed(base, level=3), based_on=1, author="alice")
         store.save(changed(base, level=3, strengths="Tenant panel"), based_on=2, author="carol")
@@ -245,8 +251,8 @@ def test_a_conflict_names_the_revision_that_changed_the_field_and_lists_their_ot
     assert [c.path for c in caught.value.conflicts] == ["kloes.track-record.level"]
 
 
-def test_a_stale_save_that_changes_other_fields_is_still_refused(store_path):
-    with open_store(store_path) as store:
+def test_a_stale_save_that_changes_other_fields_is_still_refused(store_url):
+    with open_store(store_url) as store:
         base = store.save(make(2), based_on=None).assessment
         store.save(changed(base, level=3), based_on=1)
         with pytest.raises(StaleRevisionError, match="they also changed: KLOE track-record level") as caught:
@@ -255,8 +261,8 @@ def test_a_stale_save_that_changes_other_fields_is_still_refused(store_path):
         assert store.load(KEY).revision == 2
 
 
-def test_a_stale_save_identical_to_what_is_stored_returns_the_current_revision(store_path):
-    with open_store(store_path) as store:
+def test_a_stale_save_identical_to_what_is_stored_returns_the_current_revision(store_url):
+    with open_store(store_url) as store:
         store.save(make(2), based_on=None)
         store.save(make(3), based_on=1)
         assert store.save(make(3), based_on=1).revision == 2
@@ -284,11 +290,11 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_two_writer_processes_at_once_one_is_refused_and_nothing_is_lost(store_path):
-    with open_store(store_path) as store:
+def test_two_writer_processes_at_once_one_is_refused_and_nothing_is_lost(store_url):
+    with open_store(store_url) as store:
         store.save(make(1), based_on=None)
     writers = {
-        level: subprocess.Popen([sys.executable, "-c", WRITER, str(store_path), str(level)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        level: subprocess.Popen([sys.executable, "-c", WRITER, str(store_url), str(level)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for level in (3, 4)
     }
     for writer in writers.values():
@@ -300,7 +306,7 @@ def test_two_writer_processes_at_once_one_is_refused_and_nothing_is_lost(store_p
     [winner] = [level for level, output in outputs.items() if output == "saved 2"]
     [loser] = [level for level in outputs if level != winner]
     assert outputs[loser] == f"refused 2 {loser}"  # told the current revision and shown its own value
-    with open_store(store_path) as store:
+    with open_store(store_url) as store:
         assert [r.saved_by for r in store.history(KEY)] == ["alice", f"writer{winner}"]
         assert store.load(KEY).assessment.kloes["track-record"].level == winner
 
@@ -640,19 +646,19 @@ def test_a_local_store_uses_wal_without_a_warning(store_path, monkeypatch):
     ],
     ids=["emoji", "crlf", "rtl-override", "90kb", "hostile"],
 )
-def test_odd_text_round_trips_byte_for_byte(store_path, text):
+def test_odd_text_round_trips_byte_for_byte(store_url, text):
     evidence = [Evidence(source="Inspection", reference=text, note=text)]
-    with open_store(store_path) as store:
+    with open_store(store_url) as store:
         store.save(make(3, strengths=text, evidence=evidence), based_on=None)
-    with open_store(store_path) as store:
+    with open_store(store_url) as store:
         record = store.load(KEY).assessment.kloes["track-record"]
         earlier = store.at_revision(KEY, 1).kloes["track-record"]
     assert record.strengths.encode("utf-8") == text.encode("utf-8")
     assert record.evidence[0].note.encode("utf-8") == text.encode("utf-8") == earlier.strengths.encode("utf-8")
 
 
-def test_text_that_cannot_be_stored_is_refused_before_the_store_is_touched(store_path):
-    with open_store(store_path) as store:
+def test_text_that_cannot_be_stored_is_refused_before_the_store_is_touched(store_url):
+    with open_store(store_url) as store:
         saved = store.save(make(), based_on=None)
         with pytest.raises(ValidationError, match="NUL"):
             saved.assessment.kloes["track-record"].strengths = "a\x00b"
@@ -672,22 +678,23 @@ def test_open_store_takes_a_path_or_a_sqlite_address(tmp_path):
         assert store.path == tmp_path / "a.db"
     with open_store(f"sqlite://{tmp_path / 'b.db'}") as store:
         assert store.path == tmp_path / "b.db"
-    with pytest.raises(StoreError, match="unknown kind of store 'postgresql'"):
-        open_store("postgresql://db.example/kloe")
+    with pytest.raises(StoreError, match="unknown kind of store 'mysql'"):
+        open_store("mysql://db.example/kloe")
     assert issubclass(StoreError, KloeError)
 
 
 # -- a store opened read-only (issue 12 item 16) ---------------------------------------------------------
-def test_a_read_only_store_reads_and_refuses_to_save_leaving_the_file_as_it_was(store_path):
-    with open_store(store_path) as store:
+def test_a_read_only_store_reads_and_refuses_to_save_leaving_the_file_as_it_was(store_url):
+    with open_store(store_url) as store:
         store.save(make(), based_on=None)
-    before = store_path.read_bytes()
-    with open_store(store_path, read_only=True) as store:
+    before = Path(store_url).read_bytes() if not is_server(store_url) else None
+    with open_store(store_url, read_only=True) as store:
         assert store.load(KEY).assessment.kloes["track-record"].level == 2
         with pytest.raises(StoreWriteError, match="opened read-only, so nothing was saved"):
             store.save(changed(make(), level=3), based_on=1)
-    assert store_path.read_bytes() == before
-    with open_store(store_path) as store:
+    if before is not None:
+        assert Path(store_url).read_bytes() == before
+    with open_store(store_url) as store:
         assert store.load(KEY).revision == 1
 
 

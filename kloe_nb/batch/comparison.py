@@ -29,6 +29,7 @@ from kloe_nb.batch.parameters import check_names, declared_parameters
 from kloe_nb.batch.slugs import slug
 from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
+from kloe_nb.store.address import for_another_process
 
 DEFAULT_COMPARE_NOTEBOOK = bundled_dir("notebooks") / "compare.ipynb"
 #: The parameters a comparison notebook must declare (``councils`` only when a councils CSV is given).
@@ -41,7 +42,7 @@ class ComparisonJob:
     """One comparison page to write."""
 
     framework: str
-    store: Path
+    store: str | Path
     output: Path
     group: str = ""
     councils: Path | None = None
@@ -103,13 +104,13 @@ def notebook_job(job: ComparisonJob) -> NotebookJob:
 
 
 def parameters(job: ComparisonJob) -> dict[str, str]:
-    """The values the notebook gets: all ``str``, paths absolute (the kernel runs in another folder).
+    """The values the notebook gets: all ``str``, paths absolute (the kernel runs in another folder), a store URL unchanged.
 
     ``report_links`` (when the notebook declares it): the councils whose report ``kloe run``
     wrote beside the page, ``<slug>.html``, as JSON, so their names link to them; a council
     with no report there is not linked (no dead links).
     """
-    values = {"framework": str(job.framework), "store": str(Path(job.store).resolve()), "group": str(job.group)}
+    values = {"framework": str(job.framework), "store": for_another_process(job.store), "group": str(job.group)}
     if job.councils:
         values["councils"] = str(Path(job.councils).resolve())
     if "report_links" in declared_parameters(job.notebook):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, Problem
+from kloe_nb.store.address import for_another_process
 
 #: The parameters every report notebook must declare (``period`` is optional).
 REQUIRED = ("framework", "council_code", "store")
@@ -78,10 +79,13 @@ def check_names(names: Mapping[str, str] | list[str], declared: tuple[str, ...],
 
 
 def council_parameters(
-    declared: tuple[str, ...], framework: str, code: str, store: Path, period: str, extra: Mapping[str, str] | None = None
+    declared: tuple[str, ...], framework: str, code: str, store: str | Path, period: str, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """The values one council's run gets: all ``str``, exactly as given (no number or None guessing)."""
-    values = {"framework": str(framework), "council_code": str(code), "store": str(Path(store).resolve())}
+    """The values one council's run gets: all ``str``, exactly as given (no number or None guessing).
+
+    The store is a file made absolute (the kernel runs in another folder) or a server URL unchanged.
+    """
+    values = {"framework": str(framework), "council_code": str(code), "store": for_another_process(store)}
     if "period" in declared:
         values["period"] = str(period)
     for name, value in (extra or {}).items():

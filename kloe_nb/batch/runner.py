@@ -57,7 +57,7 @@ class BatchOptions:
     framework: str
     councils: Path
     out_dir: Path
-    store: Path
+    store: str | Path
     jobs: int = field(default_factory=default_jobs)
     resume: bool = False
     timeout: float = DEFAULT_TIMEOUT

@@ -18,7 +18,7 @@ from kloe_nb.store.lookup import resolve_key
 def render_one(
     framework: str,
     code: str,
-    store: Path,
+    store: str | Path,
     output: Path,
     notebook: Path,
     period: str = "",

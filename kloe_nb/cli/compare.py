@@ -44,7 +44,7 @@ def compare_command(args: argparse.Namespace) -> int:
 
     job = ComparisonJob(
         framework=args.framework,
-        store=Path(args.store),
+        store=args.store,
         output=args.output,
         group=args.group,
         councils=args.councils,

@@ -20,6 +20,7 @@ from kloe_nb.cli import assessments as assessments_cli
 from kloe_nb.cli import compare as compare_cli
 from kloe_nb.cli import frameworks as frameworks_cli
 from kloe_nb.cli import run as run_cli
+from kloe_nb.cli import store as store_cli
 from kloe_nb.errors import KloeError
 from kloe_nb.files import os_error_text
 from kloe_nb.render.terminal_text import visible
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--store",
         default=settings().store,
-        help="the assessment store (SQLite file); default $KLOE_STORE or ./kloe.db",
+        help="the assessment store: a SQLite file, or postgresql://user@host/db (password in ~/.pgpass); default $KLOE_STORE or ./kloe.db",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     analysis_cli.add_commands(commands)
     run_cli.add_commands(commands)
     compare_cli.add_commands(commands)
+    store_cli.add_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 

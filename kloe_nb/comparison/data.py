@@ -129,6 +129,7 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
     excluded: list[Excluded] = []
     groups: dict[str, int] = {}
     with open_store(path, read_only=True) as opened:
+        shown = str(opened.path)  # a server URL without its password
         for code, keys in sorted(_by_council(opened.keys(record.framework.id)).items()):
             latest = opened.load(keys[-1])
             assessment = latest.assessment
@@ -157,12 +158,12 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
                     trend=trend,
                 )
             )
-        _check_group(group, groups, record.framework.id, str(path))
+        _check_group(group, groups, record.framework.id, shown)
         agreement = agreement_report(opened, record.framework) if with_agreement else None
     if not compared:
         within = f" in the peer group {group!r}" if group else ""
         if not excluded:
-            raise ComparisonError(f"no council{within} has an assessment of {record.framework.id} in the store {path}; import assessments with 'kloe import'")
+            raise ComparisonError(f"no council{within} has an assessment of {record.framework.id} in the store {shown}; import assessments with 'kloe import'")
         reasons = "; ".join(f"{item.code} ({item.name}): {item.reason}" for item in excluded)
-        raise ComparisonError(f"none of the councils{within} assessed against {record.framework.id} in the store {path} can be compared: {reasons}")
-    return Gathered(record, str(path), group, str(councils_csv or ""), compared, excluded, groups, agreement)
+        raise ComparisonError(f"none of the councils{within} assessed against {record.framework.id} in the store {shown} can be compared: {reasons}")
+    return Gathered(record, shown, group, str(councils_csv or ""), compared, excluded, groups, agreement)

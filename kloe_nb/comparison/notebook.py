@@ -19,6 +19,7 @@ from kloe_nb.comparison.data import gather
 from kloe_nb.comparison.page import render_section
 from kloe_nb.comparison.views import ComparisonContext
 from kloe_nb.render.sections import Section, SectionNotebook, SummaryOutput
+from kloe_nb.store.address import display
 
 #: The stylesheet a comparison page carries besides the shared one.
 STYLESHEETS = ["compare.css"]
@@ -65,7 +66,7 @@ class Comparison(SectionNotebook):
         ``report_links``: see ``report_links_from``; the councils named there link to their reports.
         """
         context = build_context(gather(framework, store, group, councils), generated, report_links_from(report_links))
-        parameters = {"framework": framework, "store": str(store), "group": group, "councils": councils}
+        parameters = {"framework": framework, "store": display(store), "group": group, "councils": councils}  # no password
         if report_links:
             parameters["report_links"] = report_links
         return cls(context, parameters)

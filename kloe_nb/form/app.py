@@ -36,6 +36,7 @@ from kloe_nb.framework.model import Framework
 from kloe_nb.framework.naming import group_label
 from kloe_nb.settings import settings
 from kloe_nb.store import AssessmentKey, AssessmentStore, open_store
+from kloe_nb.store.address import is_server
 
 URL_PARAMETERS = ("framework", "council_code", "council_name", "assessor", "period", "track")
 MODERATION_NOTEBOOK = "notebooks/moderate.ipynb"
@@ -43,10 +44,10 @@ _ACTIVE: dict[tuple[str, AssessmentKey], AssessmentForm] = {}
 _TRACK: TypeAdapter[str] = TypeAdapter(TrackName)
 
 
-def store_path(store: str | os.PathLike[str] | None) -> Path:
-    """The store file: as given, else $KLOE_STORE, else ./kloe.db (as the ``kloe`` command does)."""
+def store_path(store: str | os.PathLike[str] | None) -> str | Path:
+    """The store: as given, else $KLOE_STORE, else ./kloe.db (as the ``kloe`` command does); a file made absolute, a URL as it is."""
     chosen = str(store) if store else settings().store
-    return Path(chosen).expanduser().resolve()
+    return chosen if is_server(chosen) else Path(chosen).expanduser().resolve()
 
 
 def check_track(track: object) -> str:
@@ -69,7 +70,7 @@ class _Closable(Protocol):
 
 def open_view(
     shown: dict[tuple[str, AssessmentKey], View],
-    make: Callable[[Framework, AssessmentStore, AssessmentKey, Path, str], View],
+    make: Callable[[Framework, AssessmentStore, AssessmentKey, Any, str], View],
     framework: str,
     council_code: str,
     store: str | os.PathLike[str] | None,
@@ -98,7 +99,7 @@ def open_view(
         previous.close()
     opened = open_store(path)
     try:
-        view = make(loaded.framework, opened, key, path, loaded.sha256)
+        view = make(loaded.framework, opened, key, opened.path, loaded.sha256)  # shown: a URL without its password
     except BaseException:
         opened.close()
         raise
@@ -123,7 +124,7 @@ def url_parameters(environ: dict[str, str] | None = None, names: tuple[str, ...]
 class AssessmentForm:
     """The whole form for one council and framework; ``widget`` is what is displayed."""
 
-    def __init__(self, session: FormSession, store_file: Path | None = None) -> None:
+    def __init__(self, session: FormSession, store_file: str | Path | None = None) -> None:
         self.session = session
         framework = session.framework
         self.guard = Guard()
@@ -157,7 +158,7 @@ class AssessmentForm:
         self._show_view("kloes")
 
     # -- building ----------------------------------------------------------------------------
-    def _header(self, store_file: Path | None) -> str:
+    def _header(self, store_file: str | Path | None) -> str:
         session = self.session
         assessment = session.assessment
         framework = session.framework
@@ -382,7 +383,7 @@ def build_form(
     ``track`` blank is the lead assessment; a name ("B") is an independent scoring of the
     same council and period, kept under its own key and started empty."""
 
-    def make(loaded: Framework, opened: AssessmentStore, key: AssessmentKey, path: Path, sha256: str) -> AssessmentForm:
+    def make(loaded: Framework, opened: AssessmentStore, key: AssessmentKey, path: str | Path, sha256: str) -> AssessmentForm:
         session = FormSession(
             loaded,
             opened,

@@ -88,7 +88,7 @@ class ModerationView:
         key: AssessmentKey,
         *,
         assessor: str = "",
-        store_file: Path | None = None,
+        store_file: str | Path | None = None,
         owns_store: bool = False,
     ) -> None:
         """``key`` is the independent scoring's; the lead is the same council and period with a blank track."""
@@ -299,7 +299,7 @@ def build_moderation(
 ) -> ModerationView:
     """Build the moderation view from the store (raises KloeError naming what is missing and how to create it)."""
 
-    def make(loaded: Framework, opened: AssessmentStore, key: AssessmentKey, path: Path, sha256: str) -> ModerationView:
+    def make(loaded: Framework, opened: AssessmentStore, key: AssessmentKey, path: str | Path, sha256: str) -> ModerationView:
         return ModerationView(loaded, opened, key, assessor=assessor, store_file=path, owns_store=True)
 
     return open_view(

@@ -41,6 +41,7 @@ from kloe_nb.report.views import (
 )
 from kloe_nb.report.wording import judgement_sentence
 from kloe_nb.scoring.score import LevelScore, Scores, score
+from kloe_nb.store.address import display
 from kloe_nb.store.base import StoredAssessment
 
 __all__ = ["ReportError", "build_context", "summary_data"]
@@ -309,6 +310,11 @@ def build_context(record: LoadedFramework, stored: StoredAssessment, generated: 
     )
 
 
+def _shown(parameters: dict[str, str]) -> dict[str, str]:
+    """The parameters as received, a store URL without any password (the summary is read by people and the index)."""
+    return {name: display(value) if name == "store" else value for name, value in parameters.items()}
+
+
 def summary_data(context: ReportContext, parameters: dict[str, str] | None = None) -> dict[str, Any]:
     """What the batch index and summary.csv need from a report, as JSON-ready data."""
     scores = context.scores
@@ -342,5 +348,5 @@ def summary_data(context: ReportContext, parameters: dict[str, str] | None = Non
         "kloes": {kloe_id: result.level for kloe_id, result in scores.kloes.items() if result.scored},
         "periods": list(travel.periods) if travel is not None else [context.period],
         "actions": len(context.actions),
-        "parameters": dict(parameters or {}),
+        "parameters": _shown(parameters or {}),
     }

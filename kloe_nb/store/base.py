@@ -60,6 +60,18 @@ class RevisionInfo:
     changes: list[FieldChange] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ImportedRevision:
+    """One revision as another store holds it: written as it is by ``import_revisions`` (``kloe store copy``)."""
+
+    number: int
+    based_on: int | None
+    saved_at: str
+    saved_by: str
+    document: str
+    changes: list[FieldChange]
+
+
 def login_name() -> str:
     """Who is saving when no name was given: the operating system's login name, else "unknown"."""
     try:

@@ -11,11 +11,17 @@ from pathlib import Path
 
 from kloe_nb.errors import NotFoundError
 from kloe_nb.store import AssessmentKey, AssessmentStore, open_store
+from kloe_nb.store.address import is_server
 from kloe_nb.store.base import StoredAssessment
 
 
-def require_store_file(path: str | Path) -> Path:
-    """The store path, or NotFoundError: a report never creates an empty store by mistake."""
+def require_store_file(path: str | Path) -> str | Path:
+    """The store path, or NotFoundError: a report never creates an empty store by mistake.
+
+    A server URL is returned as it is: opening it read-only says when it holds no store.
+    """
+    if is_server(path):
+        return str(path)
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"no assessment store at {path}; give --store (or $KLOE_STORE), or import assessments with 'kloe import'")

@@ -48,7 +48,7 @@ from kloe_nb.errors import (
     StoreWriteError,
 )
 from kloe_nb.store import revision_codec
-from kloe_nb.store.base import AssessmentKey, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
+from kloe_nb.store.base import AssessmentKey, ImportedRevision, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
 from kloe_nb.store.safety import (
     backup_offer,
     header_problem,
@@ -741,30 +741,48 @@ class SQLiteStore:
                     raise self._stale(key, assessment_id, based_on, current, current_document, document)
             number, saved_at = current + 1, _now()
             changes = [(change.path, change.before, change.after) for change in changed_fields(current_document, document)]
-            entries = revision_codec.encode_changes(changes, revision_codec.listed_in(self._recent_entries(assessment_id, current) if assessment_id else []))
-            stored = revision_codec.encode(number, current_document, document, text)
-            self._db.execute(
-                "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
-                "framework_sha256, snapshot, body, document_crc, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    assessment_id,
-                    number,
-                    based_on,
-                    saved_at,
-                    author,
-                    key.framework,
-                    version.version if version else "",
-                    version.sha256 if version else "",
-                    int(stored.snapshot),
-                    stored.body,
-                    stored.crc,
-                    revision_codec.pack_json(entries, compress_from=revision_codec.CHANGES_COMPRESS_FROM),
-                ),
-            )
+            self._insert_revision(key, assessment_id, number, based_on, saved_at, author, version, current_document, document, text, changes)
             self._db.execute(
                 "UPDATE assessments SET current_revision = ?, document = ? WHERE id = ?", (number, revision_codec.pack(text.encode()), assessment_id)
             )
         return StoredAssessment(key, Assessment.model_validate_json(text), number, saved_at, author)
+
+    def _insert_revision(
+        self,
+        key: AssessmentKey,
+        assessment_id: int | None,
+        number: int,
+        based_on: int | None,
+        saved_at: str,
+        author: str,
+        version: Any,
+        previous: dict[str, Any] | None,
+        document: dict[str, Any],
+        text: str,
+        changes: list[tuple[str, Any, Any]],
+    ) -> None:
+        """One revision row, encoded by ``revision_codec`` (a delta against ``previous``, or a full copy)."""
+        recent = self._recent_entries(assessment_id, number - 1) if assessment_id is not None and number > 1 else []
+        entries = revision_codec.encode_changes(changes, revision_codec.listed_in(recent))
+        stored = revision_codec.encode(number, previous, document, text)
+        self._db.execute(
+            "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
+            "framework_sha256, snapshot, body, document_crc, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                assessment_id,
+                number,
+                based_on,
+                saved_at,
+                author,
+                key.framework,
+                version.version if version else "",
+                version.sha256 if version else "",
+                int(stored.snapshot),
+                stored.body,
+                stored.crc,
+                revision_codec.pack_json(entries, compress_from=revision_codec.CHANGES_COMPRESS_FROM),
+            ),
+        )
 
     def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment:
         """Make an earlier revision current again, as a new revision (history is never rewritten)."""
@@ -835,6 +853,56 @@ class SQLiteStore:
             for entry in self._changes(key, number, changes):
                 touched[entry[1]] = (number, saved_by, saved_at)
         return touched
+
+    # -- moving between stores (kloe store copy, kloe store check) -----------------------------
+    def revisions_of(self, key: AssessmentKey) -> list[ImportedRevision]:
+        """Every revision of an assessment as stored (document text exactly, changes in full), oldest first."""
+        with self._reading():
+            return [
+                ImportedRevision(info.number, info.based_on, info.saved_at, info.saved_by, self.document_text(key, info.number), info.changes)
+                for info in self.history(key)
+            ]
+
+    def import_revisions(self, key: AssessmentKey, revisions: list[ImportedRevision]) -> None:
+        """Write an assessment's whole history as another store holds it (numbers, authors, times kept).
+
+        Not a save: nothing is compared, so it is only for ``kloe store copy``, into a store that
+        does not have the assessment (refused, naming it, if it does). Revisions are encoded as a
+        save encodes them (``revision_codec``), so the copy is as small as the original.
+        """
+        with self._writing(key):
+            if self._row(key) is not None:
+                raise StoreWriteError(f"NOT COPIED: {_council(key)} is already in the store {self.path}; nothing was overwritten")
+            assessment_id = self._db.execute(
+                "INSERT INTO assessments (framework, org_code, period, track, current_revision) VALUES (?, ?, ?, ?, ?)",
+                (key.framework, key.org_code, key.period, key.track, revisions[-1].number),
+            ).lastrowid
+            previous: dict[str, Any] | None = None
+            for revision in revisions:
+                version = self._parse(key, revision.number, revision.document).framework_version
+                document = json.loads(revision.document)
+                changes = [(change.path, change.before, change.after) for change in revision.changes]
+                self._insert_revision(
+                    key,
+                    assessment_id,
+                    revision.number,
+                    revision.based_on,
+                    revision.saved_at,
+                    revision.saved_by,
+                    version,
+                    previous,
+                    document,
+                    revision.document,
+                    changes,
+                )
+                previous = document
+            self._db.execute("UPDATE assessments SET document = ? WHERE id = ?", (revision_codec.pack(revisions[-1].document.encode()), assessment_id))
+
+    def engine_check(self) -> list[str]:
+        """What SQLite's own ``integrity_check`` finds (nothing: ``[]``)."""
+        with self._reading():
+            rows = [str(row[0]) for row in self._db.execute("PRAGMA integrity_check").fetchall()]
+        return [] if rows == ["ok"] else rows
 
     # -- lifetime ------------------------------------------------------------------------------
     def _close_quietly(self) -> None:
