@@ -149,3 +149,44 @@ def test_a_page_that_vanished_without_saying_goodbye_loses_its_kernel_after_the_
         assert wait_for(lambda: not app.kernel_alive(gone), 4 + 2 + 10)  # idle time, culler interval, a margin
         time.sleep(5)  # more than the idle time: a connected page keeps its kernel
         assert app.kernel_alive(kept)
+
+
+def test_the_start_page_lists_the_store_and_the_councils_and_opens_the_form(app, browser, artifacts_dir):
+    from builders import make_assessment
+
+    from kloe_nb.store import open_store
+
+    with open_store(app.store) as opened:
+        opened.save(make_assessment("ac-benefits", "00AB", "Ynys Môn", "2008/09", {}, kloes={"2.1": 3}), based_on=None, author="alice")
+    requests: list[str] = []
+    page = new_page(browser, requests)
+    try:
+        for address in (app.url, app.url + "?council_code=%20"):  # no council: the start page, never a demo council
+            page.goto(address)
+            page.wait_for_selector(".kloe-start")
+            text = page.locator("body").inner_text()
+            assert "1 of 25 scored KLOEs levelled" in text and "Fernlow (00CD)" in text and "by alice" in text
+            assert "Run All Cells" not in text and "JupyterLab" not in text and "open_start(" not in text  # no developer text
+        page.screenshot(path=str(artifacts_dir / "app-start-page.png"), full_page=True)
+        page.locator(".kloe-start-councils tr", has_text="Fernlow").locator("a", has_text="caa-2009").click()  # start Fernlow's CAA
+        page.wait_for_selector(".kloe-save-status:has-text('new assessment of 00CD')")
+        assert page.locator(".kloe-form h2").inner_text().startswith("Fernlow (00CD) 2008/09")
+        assert "Run All Cells" not in page.locator("body").inner_text()
+        page.goto(app.url)
+        page.wait_for_selector(".kloe-start")
+        page.locator(".kloe-start-open").first.click()  # open the stored one
+        page.wait_for_selector(".kloe-save-status:has-text('restored revision 1')")
+        page.goto(app.url)
+        page.wait_for_selector(".kloe-start-form")
+        page.locator(".kloe-start-form select[name=framework]").select_option("hi-prospects")
+        page.locator(".kloe-start-form input[name=council_code]").fill("00EF")
+        page.locator(".kloe-start-form input[name=council_name]").fill("Aberdyfi")
+        page.locator(".kloe-start-form button").click()
+        page.wait_for_selector(".kloe-save-status:has-text('new assessment of 00EF')")
+        assert page.locator(".kloe-form h2").inner_text().startswith("Aberdyfi (00EF)")
+        with open_store(app.store) as opened:
+            assert [key.org_code for key in opened.keys()] == ["00AB"]  # opening saved nothing; nothing invented
+        assert not foreign(requests), foreign(requests)
+    except BaseException:
+        page.screenshot(path=str(artifacts_dir / "app-start-failed.png"), full_page=True)
+        raise

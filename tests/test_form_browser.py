@@ -235,8 +235,20 @@ def open_kloe(page, number: str) -> None:
     page.wait_for_selector(f".kloe-panel h3:has-text('KLOE {number}:')")
 
 
+def set_parameters(notebook: Path, **values: str) -> None:
+    """What the analyst does first in JupyterLab: set the parameters cell (the notebook names no council of its own)."""
+    import nbformat
+
+    document = nbformat.read(notebook, as_version=4)
+    cell = next(cell for cell in document.cells if "parameters" in cell.metadata.get("tags", []))
+    for name, value in values.items():
+        cell.source = "\n".join(f"{name} = {value!r}" if line.startswith(f"{name} = ") else line for line in cell.source.splitlines())
+    nbformat.write(document, notebook)
+
+
 def test_jupyterlab_saves_every_entry_and_restores_it_after_a_kernel_restart(tmp_path, artifacts_dir):
     with jupyter_server("lab", tmp_path, artifacts_dir) as server, chromium_page(artifacts_dir / "form-jupyterlab-failed.png") as page:
+        set_parameters(server.root / NOTEBOOK.name, council_code="DEMO", council_name="Demo Council (test)")
         page.goto(server.url)
         run_all(page, ".kloe-save-status:has-text('new assessment of DEMO')")
         assert page.locator(".kloe-panel h3").first.inner_text().startswith("KLOE 2.1:")

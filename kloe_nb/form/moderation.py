@@ -21,7 +21,7 @@ import ipywidgets as W
 from kloe_nb.analysis.agreement import agreement
 from kloe_nb.analysis.moderation import ModerationItem, moderation_items, record_agreed
 from kloe_nb.errors import KloeError, NotFoundError, StoreError
-from kloe_nb.form.app import open_view, url_parameters
+from kloe_nb.form.app import open_view, show_no_council, url_parameters
 from kloe_nb.form.moderation_html import agreement_html, item_status_html, side_by_side_html
 from kloe_nb.form.session import clock
 from kloe_nb.form.summary import status_html
@@ -332,4 +332,7 @@ def open_moderation(
     """
     parameters = {"framework": framework, "council_code": council_code, "period": period, "track": track, "assessor": assessor}
     parameters.update(url_parameters(names=URL_PARAMETERS))
+    if display and not str(parameters["council_code"]).strip():
+        show_no_council("The moderation view")
+        return None
     return show_or_explain(lambda: build_moderation(store=store, **parameters), "The moderation view", display)
