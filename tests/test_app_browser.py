@@ -190,3 +190,30 @@ def test_the_start_page_lists_the_store_and_the_councils_and_opens_the_form(app,
     except BaseException:
         page.screenshot(path=str(artifacts_dir / "app-start-failed.png"), full_page=True)
         raise
+
+
+def test_an_arrow_key_on_a_focused_level_never_sets_or_saves_a_level(app, browser, artifacts_dir):
+    """Under Voilà one ArrowDown on the old select set the level to 4 and saved it."""
+    from kloe_nb.store import AssessmentKey, open_store
+
+    page = new_page(browser, [])
+    try:
+        page.goto(app.url + "?framework=ac-benefits&council_code=00AB")
+        page.wait_for_selector(".kloe-save-status:has-text('new assessment of 00AB')")
+        page.locator(".kloe-level button", has_text="not yet assessed").focus()
+        for key in ("ArrowDown", "ArrowDown", "ArrowUp", "ArrowRight", "PageDown", "End"):
+            page.keyboard.press(key)
+        time.sleep(2.5)  # longer than the autosave interval
+        with open_store(app.store) as opened:
+            assert opened.find(AssessmentKey("ac-benefits", "00AB")) is None  # nothing chosen, nothing saved
+        assert page.locator(".kloe-level button.mod-active").inner_text() == "not yet assessed"
+        page.locator(".kloe-level button", has_text="3 Good").focus()
+        page.keyboard.press("Space")  # deliberate: the level's own button
+        page.wait_for_selector(".kloe-save-status:has-text('saved at')")
+        with open_store(app.store) as opened:
+            found = opened.find(AssessmentKey("ac-benefits", "00AB"))
+        assert found is not None and found.assessment.record("2.1").level == 3
+        page.locator(".kloe-form").screenshot(path=str(artifacts_dir / "app-level-buttons.png"))
+    except BaseException:
+        page.screenshot(path=str(artifacts_dir / "app-level-failed.png"), full_page=True)
+        raise
