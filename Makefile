@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint env clean-demo
+.PHONY: demo test test-fast lint env clean-demo app lab
 
 env: $(STAMP)
 
@@ -33,6 +33,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The assessment app (Voila) and JupyterLab on one store: make app STORE=kloe.db [COUNCILS=file.csv]
+STORE ?= kloe.db
+app: $(STAMP)
+	$(BIN)/kloe app --store $(STORE) $(if $(COUNCILS),--councils $(COUNCILS))
+
+lab: $(STAMP)
+	$(BIN)/kloe lab --store $(STORE)
 
 clean-demo:
 	rm -rf runs/handbooks runs/demo

@@ -16,7 +16,7 @@ DEFAULT_STORE = "kloe.db"
 
 
 class Settings(BaseSettings):
-    """What the environment says (``KLOE_STORE``, ``KLOE_FRAMEWORKS_PATH``)."""
+    """What the environment says (``KLOE_STORE``, ``KLOE_FRAMEWORKS_PATH``, ``KLOE_COUNCILS``)."""
 
     model_config = SettingsConfigDict(env_prefix="KLOE_", env_ignore_empty=True, extra="ignore")
 
@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     """The assessment store: a SQLite file (or ``sqlite:PATH``), relative to the current folder, or ``postgresql://user@host/db``."""
     frameworks_path: str = ""
     """Folders searched for framework files before the bundled ones, separated like ``PATH``."""
+    councils: str = ""
+    """A councils CSV the app's start page lists (``kloe app --councils`` sets it)."""
 
     def framework_dirs(self) -> list[Path]:
         """The folders of ``frameworks_path``, in order, empty parts left out."""

@@ -223,7 +223,12 @@ def run_all(page, expect: str) -> None:
 
 
 def selected_level(page) -> str:
-    return page.locator(".kloe-level select").evaluate("e => e.options[e.selectedIndex].text").replace("\xa0", " ")
+    return page.locator(".kloe-level button.mod-active").inner_text().replace("\xa0", " ")
+
+
+def level_button(page, label: str, where: str = ".kloe-level"):
+    """The level picker's button for a level (buttons: a focused select changed its level on one arrow key)."""
+    return page.locator(f"{where} button", has_text=label)
 
 
 def open_kloe(page, number: str) -> None:
@@ -235,13 +240,25 @@ def open_kloe(page, number: str) -> None:
     page.wait_for_selector(f".kloe-panel h3:has-text('KLOE {number}:')")
 
 
+def set_parameters(notebook: Path, **values: str) -> None:
+    """What the analyst does first in JupyterLab: set the parameters cell (the notebook names no council of its own)."""
+    import nbformat
+
+    document = nbformat.read(notebook, as_version=4)
+    cell = next(cell for cell in document.cells if "parameters" in cell.metadata.get("tags", []))
+    for name, value in values.items():
+        cell.source = "\n".join(f"{name} = {value!r}" if line.startswith(f"{name} = ") else line for line in cell.source.splitlines())
+    nbformat.write(document, notebook)
+
+
 def test_jupyterlab_saves_every_entry_and_restores_it_after_a_kernel_restart(tmp_path, artifacts_dir):
     with jupyter_server("lab", tmp_path, artifacts_dir) as server, chromium_page(artifacts_dir / "form-jupyterlab-failed.png") as page:
+        set_parameters(server.root / NOTEBOOK.name, council_code="DEMO", council_name="Demo Council (test)")
         page.goto(server.url)
         run_all(page, ".kloe-save-status:has-text('new assessment of DEMO')")
         assert page.locator(".kloe-panel h3").first.inner_text().startswith("KLOE 2.1:")
 
-        page.locator(".kloe-level select").select_option(label="3 Good ★★")
+        level_button(page, "3 Good").click()
         page.locator(".kloe-statement input[type=checkbox]").first.check()
         page.locator(".kloe-add-evidence").click()
         page.locator(".kloe-evidence-reference input").fill("Committee report, 12 May, p.4")
@@ -267,11 +284,9 @@ def test_jupyterlab_saves_every_entry_and_restores_it_after_a_kernel_restart(tmp
         assert page.locator(".kloe-strengths textarea").input_value() == "Clear published service standards"
         assert "levelled 3 Good" in page.locator(".kloe-nav-kloes select option").first.inner_text().replace("\xa0", " ")
 
-        # keyboard only. In JupyterLab the arrow keys alone belong to the notebook (cell navigation),
-        # so a list is opened with Space, chosen with the arrows and Enter; a tick box takes Space.
-        page.locator(".kloe-level select").focus()
-        for key in ("Space", "ArrowDown", "Enter"):
-            page.keyboard.press(key)
+        # keyboard only: Tab reaches each level's button, Space presses it; a tick box takes Space.
+        level_button(page, "2 Fair").focus()
+        page.keyboard.press("Space")
         page.locator(".kloe-statement input[type=checkbox]").nth(1).focus()
         page.keyboard.press("Space")
         wait_stored(server.store, "DEMO", "2.1", lambda r: r.level == 2 and r.met == {3: [0, 1]})
@@ -285,7 +300,7 @@ def test_voila_app_chooses_the_council_from_the_url_and_a_reload_restores_it(tmp
         page.wait_for_selector(".kloe-save-status:has-text('new assessment of 00123')")
         assert page.locator(".kloe-form h2").inner_text().startswith("Ynys Môn (00123)")
         assert page.locator("text=open_form(").count() == 0 and page.locator(".jp-CodeMirrorEditor").count() == 0  # no code
-        page.locator(".kloe-level select").select_option(label="2 Fair ★")
+        level_button(page, "2 Fair").click()
         page.locator(".kloe-statement input[type=checkbox]").nth(1).check()
         revision, record = wait_stored(server.store, "00123", "2.1", lambda r: r.met == {3: [1]})
         assert record.level == 2
@@ -301,7 +316,7 @@ def test_voila_app_chooses_the_council_from_the_url_and_a_reload_restores_it(tmp
         page.wait_for_selector(".kloe-summary svg.kloe-chart")
         assert "1 of 25 scored KLOEs levelled" in page.locator(".kloe-summary").inner_text().replace("\xa0", " ")
         page.locator(".kloe-view button", has_text="Judgements").click()
-        page.wait_for_selector(".kloe-judgement-level select")
+        page.wait_for_selector(".kloe-judgement-level button")
         page.screenshot(path=str(artifacts_dir / "form-voila-judgements.png"), full_page=True)
 
 
@@ -336,7 +351,7 @@ def test_voila_moderation_records_an_agreed_level_in_the_store(tmp_path, artifac
         expect(items.nth(0)).to_contain_text("alice's finding on 2.1")
         expect(page.locator(".kloe-moderation-agreement")).to_contain_text("exact agreement 33%")
         first = items.nth(0)
-        first.locator(".kloe-moderation-level select").select_option(label="3 Good ★★")
+        first.locator(".kloe-moderation-level button", has_text="3 Good").click()
         first.locator(".kloe-moderation-note textarea").fill("The lead's evidence on standards settles it")
         first.locator(".kloe-moderation-record").click()
         page.wait_for_selector(".kloe-moderation-message:has-text('Recorded 3 Good')")

@@ -217,6 +217,21 @@ def test_recording_without_a_level_says_choose_one_and_saves_nothing(two_scoring
     assert stored(tmp_path).revision == revision
 
 
+def test_an_agreed_level_needs_a_note_saying_why(two_scorings, tmp_path):
+    view = two_scorings.moderate()
+    revision = stored(tmp_path).revision
+    view.boxes["2.1"].level.value = 3
+    view.boxes["2.1"].note.value = "   "
+    view.record("2.1")
+    assert "Write in the note why KLOE 2.1 is agreed at this level" in view.boxes["2.1"].result.value
+    assert stored(tmp_path).revision == revision
+
+
+def test_agreement_figures_resting_on_few_kloes_carry_a_caution(two_scorings):
+    view = two_scorings.moderate()
+    assert "Caution: these figures rest on only" in view.stats.value and "fewer than 10" in view.stats.value
+
+
 def test_a_stale_save_is_refused_reloaded_and_never_overwrites(two_scorings, tmp_path):
     view = two_scorings.moderate()
     loaded = view.lead.revision
@@ -245,6 +260,7 @@ def test_a_stale_save_is_refused_reloaded_and_never_overwrites(two_scorings, tmp
     assert view.lead.revision == alice_revision and list(view.boxes) == ["2.3"]
     assert view.picks["2.1"] == (4, "Carol's note")
     view.boxes["2.3"].level.value = 3
+    view.boxes["2.3"].note.value = "Settled on the evidence"
     view.record("2.3")
     assert stored(tmp_path).revision == alice_revision + 1
     assert stored(tmp_path).assessment.kloes["2.1"].strengths == "Alice changed her mind"
@@ -254,6 +270,7 @@ def test_an_open_lead_form_merges_the_agreed_level_with_its_own_edits(two_scorin
     lead = two_scorings("alice", timing=SaveTiming(interval=60))
     view = two_scorings.moderate()
     view.boxes["2.3"].level.value = 3
+    view.boxes["2.3"].note.value = "Settled on the evidence"
     view.record("2.3")
     lead.navigator.go("2.4")
     lead.panels["2.4"].texts["strengths"].value = "typed while moderation ran"

@@ -402,3 +402,23 @@ def test_a_lead_in_is_shown_above_its_list_with_no_box_of_its_own(forms):
     assert any(lead in value for value in shown)
     assert all(lead not in str(getattr(box, "description", "")) for box in panel.statements.values())
     assert len([key for key in panel.statements if key[0] == 2]) == len(form.session.framework.kloe("2.7").descriptors[2])
+
+
+def test_previous_and_next_are_disabled_at_the_first_and_the_last_kloe(forms):
+    form = forms()
+    navigator = form.navigator
+    navigator.go(navigator.order[0])
+    assert navigator.previous.disabled and not navigator.next.disabled
+    navigator.go(navigator.order[-1])
+    assert navigator.next.disabled and not navigator.previous.disabled
+    navigator.step(-1)
+    assert not navigator.next.disabled and not navigator.previous.disabled
+
+
+def test_the_level_is_chosen_with_buttons_not_a_select_an_arrow_key_would_change(forms):
+    import ipywidgets as W
+
+    form = forms()
+    panel = form.panel("2.1")
+    assert isinstance(panel.level, W.ToggleButtons) and panel.level.value == ""
+    assert panel.level.options[0][0] == "not yet assessed"

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from kloe_nb import __version__
 from kloe_nb.cli import analysis as analysis_cli
+from kloe_nb.cli import app as app_cli
 from kloe_nb.cli import assessments as assessments_cli
 from kloe_nb.cli import compare as compare_cli
 from kloe_nb.cli import frameworks as frameworks_cli
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cli.add_commands(commands)
     compare_cli.add_commands(commands)
     store_cli.add_commands(commands)
+    app_cli.add_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 

@@ -166,7 +166,7 @@ class AssessmentForm:
             f"<h2>{escape(assessment.organisation.name)} ({escape(assessment.organisation.code)})"
             f"{' ' + escape(assessment.period) if assessment.period else ''}: {escape(framework.title)}</h2>",
             f"<div>Framework {escape(framework.id)} version {escape(framework.version)}; assessor "
-            f"{escape(session.assessor or assessment.assessor or 'not named')}" + (f"; store {escape(str(store_file))}" if store_file else "") + "</div>",
+            f"{escape(session.assessor)}" + (f"; store {escape(str(store_file))}" if store_file else "") + "</div>",
         ]
         if assessment.illustrative:
             lines.append("<div><b>Illustrative example data, not a real assessment.</b></div>")
@@ -425,4 +425,21 @@ def open_form(
         "track": track,
     }
     parameters.update(url_parameters())
+    if display and not str(parameters["council_code"]).strip():
+        show_no_council("The form")
+        return None
     return show_or_explain(lambda: build_form(store=store, **parameters), "The form", display)
+
+
+def show_no_council(what: str, environ: dict[str, str] | None = None) -> None:
+    """No council chosen: say how to choose one (never open an invented council)."""
+    from IPython.display import HTML
+    from IPython.display import display as show
+
+    environ = dict(os.environ) if environ is None else environ
+    if environ.get("SERVER_SOFTWARE", "").startswith("voila/"):
+        start = escape(environ.get("VOILA_BASE_URL") or "/")
+        how = f"Choose the council on the <a class='kloe-start-link' href='{start}'>start page</a> (or add <code>?council_code=...</code> to the address)."
+    else:
+        how = "Set <code>council_code</code> (and <code>council_name</code>) in the parameters cell above, then run all cells again."
+    show(HTML(f"<div class='kloe-no-council' role='status'><b>{escape(what)}: no council chosen yet.</b> {how} Nothing was opened or saved.</div>"))

@@ -75,7 +75,7 @@ class KloePanel:
         self.scored = kloe.scored and self.scale is not None
         children: list[W.Widget] = [W.HTML(_heading_html(session, kloe_id))]
 
-        self.level: W.Dropdown | None = None
+        self.level: W.ToggleButtons | None = None
         self.suggestion = W.HTML()
         self.moderated = W.HTML()
         self.rationale: W.Textarea | None = None

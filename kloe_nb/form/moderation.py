@@ -21,11 +21,11 @@ import ipywidgets as W
 from kloe_nb.analysis.agreement import agreement
 from kloe_nb.analysis.moderation import ModerationItem, moderation_items, record_agreed
 from kloe_nb.errors import KloeError, NotFoundError, StoreError
-from kloe_nb.form.app import open_view, url_parameters
+from kloe_nb.form.app import open_view, show_no_council, url_parameters
 from kloe_nb.form.moderation_html import agreement_html, item_status_html, side_by_side_html
 from kloe_nb.form.session import clock
 from kloe_nb.form.summary import status_html
-from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, label_style, level_options, show_or_explain, text_area
+from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, level_picker, show_or_explain, text_area
 from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.model import Framework, Scale
 from kloe_nb.framework.naming import kloe_heading
@@ -52,17 +52,11 @@ class ItemBox:
         self.result = W.HTML()
         self.result.add_class("kloe-moderation-result")
         children: list[W.Widget] = [W.HTML(heading), self.status, W.HTML(side_by_side_html(kloe, scale, item, view.track))]
-        self.level: W.Dropdown | None = None
+        self.level: W.ToggleButtons | None = None
         self.note: W.Textarea | None = None
         if item.disagree and scale is not None:
             picked_level, picked_note = view.picks.get(item.kloe_id, (BLANK, ""))
-            self.level = W.Dropdown(
-                options=level_options(scale, "choose the agreed level"),
-                value=picked_level,
-                description="Agreed level",
-                style=label_style(),
-                layout=W.Layout(width="28em"),
-            )
+            self.level = level_picker(scale, "Agreed level", picked_level if isinstance(picked_level, int) else None, blank="choose the agreed level")
             self.level.add_class("kloe-moderation-level")
             self.note = text_area("Note", picked_note, "why this level: the evidence that settled it", rows=2)
             self.note.add_class("kloe-moderation-note")
@@ -232,6 +226,9 @@ class ModerationView:
         if level == BLANK:
             self._say("error", f"Choose the agreed level of KLOE {kloe_id} first (nothing was recorded).", kloe_id)
             return None
+        if not box.note.value.strip():
+            self._say("error", f"Write in the note why KLOE {kloe_id} is agreed at this level: the evidence that settled it (nothing was recorded).", kloe_id)
+            return None
         scale = self.scales.get(kloe_id)
         updated = record_agreed(
             self.lead.assessment,
@@ -332,4 +329,7 @@ def open_moderation(
     """
     parameters = {"framework": framework, "council_code": council_code, "period": period, "track": track, "assessor": assessor}
     parameters.update(url_parameters(names=URL_PARAMETERS))
+    if display and not str(parameters["council_code"]).strip():
+        show_no_council("The moderation view")
+        return None
     return show_or_explain(lambda: build_moderation(store=store, **parameters), "The moderation view", display)

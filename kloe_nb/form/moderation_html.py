@@ -101,6 +101,10 @@ def item_status_html(scale: Scale | None, item: ModerationItem, track: str) -> s
     return f"<div class='kloe-moderation-same' style='color:#1a7f37'>Both assessors: {escape(level_words(scale, lead))}</div>"
 
 
+FEW_KLOES = 10
+"""Below this many KLOEs levelled by both, the agreement figures carry a caution (the workbook's own threshold)."""
+
+
 def agreement_html(result: Agreement, items: list[ModerationItem], track: str) -> str:
     """Agreement on this council (independent levels, so it never changes after moderation) and what is left."""
     if result.compared:
@@ -112,6 +116,12 @@ def agreement_html(result: Agreement, items: list[ModerationItem], track: str) -
     else:
         figures = "no KLOE levelled by both yet"
     lines = [f"<div><b>Agreement between the lead assessment and track {escape(track)}</b>: {escape(figures)}.</div>"]
+    if 0 < result.compared < FEW_KLOES:
+        lines.append(
+            f"<div class='kloe-moderation-few' style='color:#9a6700'>Caution: these figures rest on only {result.compared} "
+            f"KLOE{'s' if result.compared != 1 else ''} levelled by both (fewer than {FEW_KLOES}); one KLOE more or less "
+            "moves them a long way, so read them as a rough indication, not a measure of agreement.</div>"
+        )
     if result.note:
         lines.append(f"<div style='color:#57606a'>{escape(result.note[0].upper() + result.note[1:])}.</div>")
     disagree = [item for item in items if item.disagree]

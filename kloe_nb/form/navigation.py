@@ -1,7 +1,7 @@
 """Navigation: judgement, then question or theme, then KLOE, each showing what is left.
 
 Three native selects (keyboard: Tab to one, arrow keys to move) and Previous/Next buttons
-that walk every KLOE in document order. Each KLOE shows its status (not started, in
+that walk every KLOE in document order (disabled at the first and the last). Each KLOE shows its status (not started, in
 progress, levelled); each judgement and group how many scored KLOEs are left to level.
 """
 
@@ -112,6 +112,8 @@ class Navigator:
         text = f"<b>{left} of {len(scored)} scored KLOEs left to level</b>; {in_progress} in progress"
         if self.left.value != text:
             self.left.value = text
+        index = self.order.index(target)
+        self.previous.disabled, self.next.disabled = index == 0, index == len(self.order) - 1  # nothing to go to: say so
         group = self.session.group_of(target)
         self._set_options(self.judgement, [(self._judgement_label(j), j) for j in self.judgement_ids], group.judgement)
         groups = self.groups_of[group.judgement]

@@ -34,7 +34,7 @@ from kloe_nb.form.edits import Editing
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.scoring import Scores, score, suggest_kloe_level
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
-from kloe_nb.store.base import AssessmentKey, AssessmentStore, StaleRevisionError, StoredAssessment
+from kloe_nb.store.base import AssessmentKey, AssessmentStore, StaleRevisionError, StoredAssessment, login_name
 
 if TYPE_CHECKING:
     from kloe_nb.analysis.sensitivity import JudgementSensitivity
@@ -51,6 +51,18 @@ def clock(saved_at: str | None) -> str:
         return datetime.fromisoformat(saved_at).astimezone().strftime("%H:%M:%S")
     except ValueError:
         return saved_at
+
+
+def known_name(store: AssessmentStore, key: AssessmentKey) -> str:
+    """The council's name as the store already has it (the lead of the same period first), so a new
+    scoring opened without a name does not show the bare code or an invented one."""
+    same_council = [other for other in store.keys(key.framework) if other.org_code == key.org_code and other != key]
+    same_council.sort(key=lambda other: (other.period != key.period, other.track != "", other.period, other.track))
+    for other in same_council:
+        found = store.find(other)
+        if found is not None and found.assessment.organisation.name:
+            return found.assessment.organisation.name
+    return ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,7 @@ class FormSession(Editing):
         self.framework = framework
         self.store = store
         self.key = key
-        self.assessor = assessor
+        self.assessor = assessor or login_name()  # who the store records with each revision, shown as such
         self._owns_store = owns_store
         self._lock = threading.RLock()
         self._store_lock = threading.Lock()
@@ -142,9 +154,9 @@ class FormSession(Editing):
             self.assessment = Assessment(
                 framework=framework.id,
                 framework_version=self._framework_version,
-                organisation=Organisation(code=key.org_code, name=council_name or key.org_code),
+                organisation=Organisation(code=key.org_code, name=council_name or known_name(store, key) or key.org_code),
                 period=key.period,
-                assessor=assessor,
+                assessor=self.assessor,
                 track=key.track,
             )
             # an independent scoring (track) starts empty, never from the lead: independent means independent

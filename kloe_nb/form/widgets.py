@@ -38,6 +38,8 @@ CSS = """
 .kloe-form .kloe-descriptor-column { border-left: 3px solid #d0d7de; padding-left: 6px; }
 .kloe-form .widget-textarea textarea { min-height: 3.5em; }
 .kloe-form .kloe-nav select { font-family: inherit; }
+.kloe-level-picker.widget-toggle-buttons { flex-wrap: wrap; height: auto; }
+.kloe-level-picker .widget-toggle-button { margin: 2px; }
 .kloe-form :focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
 .kloe-form .kloe-differs-box { border: 2px solid #cf222e; padding: 4px; }
 .kloe-form h3, .kloe-form h4 { margin: 0.4em 0 0.2em 0; }
@@ -54,15 +56,20 @@ def level_options(scale: Scale, blank: str = "not yet assessed") -> list[tuple[s
     return [(blank, BLANK)] + [(level_name(scale, level.level), level.level) for level in scale.levels]
 
 
-def level_picker(scale: Scale, description: str, value: int | None, blank: str = "not yet assessed") -> W.Dropdown:
-    """A native select of the scale's levels (keyboard: arrow keys, type-ahead)."""
-    return W.Dropdown(
+def level_picker(scale: Scale, description: str, value: int | None, blank: str = "not yet assessed") -> W.ToggleButtons:
+    """A row of buttons, one per level and the blank choice: a level is chosen only by a click or Space/Enter.
+
+    Not a select: a focused select changes its value (and the form saved it) on a single arrow key."""
+    picker = W.ToggleButtons(
         options=level_options(scale, blank),
         value=BLANK if value is None else value,
         description=description,
-        style=label_style(),
-        layout=W.Layout(width="28em"),
+        tooltips=[f"{description}: {label}" for label, _ in level_options(scale, blank)],
+        style={"description_width": LABEL_WIDTH, "button_width": "auto"},
+        layout=W.Layout(width="auto", max_width="100%"),
     )
+    picker.add_class("kloe-level-picker")
+    return picker
 
 
 def statement_box(statement: str, value: bool, level_label: str) -> W.Checkbox:
