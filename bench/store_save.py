@@ -23,6 +23,12 @@ kloe-workbook did until then (the whole document and the change list, as JSON te
 the same two ways. Last, reading at revision 1, 100 and 1,000 of one assessment (goal: under
 10 ms): ``at_revision``, ``load`` and ``history``.
 
+Given ``--store postgresql://...``, the revision size and the reads are measured there too:
+"after" is that store, "before" the same revisions written into a schema version 1 store in a
+second throwaway schema of the same database, each row's bytes as ``pg_column_size`` of every
+column (what PostgreSQL keeps for each value, TOAST-compressed or not), and the growth of
+``pg_total_relation_size('revisions')`` per revision.
+
     python bench/store_save.py [--councils 400] [--saves 500] [--autosaves 200] [--size-only] [--store sqlite|URL ...]
 """
 
@@ -45,6 +51,7 @@ from kloe_nb.assessment.fields import FieldChange, changed_fields
 from kloe_nb.demo import EXAMPLES_DIR, import_assessments
 from kloe_nb.framework.loader import load_framework_by_id
 from kloe_nb.store import AssessmentKey, RevisionInfo, open_store
+from kloe_nb.store import postgres as store_postgres
 from kloe_nb.store import sqlite as store_sqlite
 from kloe_nb.store.address import is_server
 from kloe_nb.store.sqlite import SQLiteStore
@@ -183,14 +190,6 @@ def read_times(folder: Path, revisions: int) -> None:
             rows = old.execute("SELECT number, saved_at, saved_by, based_on, changes FROM revisions WHERE assessment_id = 1 ORDER BY number").fetchall()
             return [RevisionInfo(n, at, by, on, [FieldChange(**change) for change in json.loads(changes)]) for n, at, by, on, changes in rows]
 
-        def timed(read: Callable[[], object]) -> str:
-            samples = []
-            for _ in range(30):
-                began = time.perf_counter()
-                read()
-                samples.append(time.perf_counter() - began)
-            return f"{statistics.median(samples) * 1000:6.2f} ms (min {min(samples) * 1000:5.2f})"
-
         print(f"\nreading {WAO} with {revisions} revisions, median of 30 reads (min); goal under 10 ms:")
         print(f"  {'':22s} {'after (schema 2)':>27s}   {'before (schema 1)':>27s}")
         for mark in marks:
@@ -202,6 +201,104 @@ def read_times(folder: Path, revisions: int) -> None:
         assert db is not None
         print(f"  store compacted: {compacted(db, folder / 'r2.db') / 1e6:.2f} MB   {compacted(old, folder / 'r1.db') / 1e6:.2f} MB")
     old.close()
+
+
+def pg_row_bytes(connection) -> list[int]:  # type: ignore[no-untyped-def]
+    """``pg_column_size`` summed over every column of each revision row (any schema), in order."""
+    columns = [
+        row[0]
+        for row in connection.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'revisions' AND table_schema = current_schema()")
+    ]
+    total = " + ".join(f"coalesce(pg_column_size({name}), 0)" for name in columns)
+    return [row[0] for row in connection.execute(f"SELECT {total} FROM revisions ORDER BY assessment_id, number")]
+
+
+def pg_version_1_row(connection, number: int, assessment: Assessment, previous: dict | None, author: str, saved_at: str) -> dict:  # type: ignore[no-untyped-def]
+    """``version_1_row`` on PostgreSQL: a revision as schema version 1 wrote it; its document."""
+    text = assessment.model_dump_json()
+    document = json.loads(text)
+    changes = [change.__dict__ for change in changed_fields(previous, document)]
+    version = assessment.framework_version
+    connection.execute(
+        "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, framework_sha256, "
+        "document, changes) VALUES (1, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (number, number - 1 or None, saved_at, author, assessment.framework, version.version if version else "",
+         version.sha256 if version else "", text, json.dumps(changes, ensure_ascii=False)),
+    )  # fmt: skip
+    return document
+
+
+def postgresql_sizes_and_reads(given: str, autosaves: int, revisions: int) -> None:
+    """The revision size and the reads on a PostgreSQL server: this store (after) and schema version 1 (before), side by side."""
+    import psycopg
+
+    with (
+        fresh_store(given) as url,
+        fresh_store(given, "_v1") as old_url,
+        psycopg.connect(url, autocommit=True) as new,
+        psycopg.connect(old_url, autocommit=True) as old,
+    ):
+        with old.transaction(), old.cursor() as cursor:
+            store_postgres._migration_1(cursor)
+            cursor.execute(
+                "INSERT INTO assessments (id, framework, org_code, period, track, current_revision) VALUES (1, 'wao-housing', 'EX-WA01', '2008/09', '', 0)"
+            )
+        import_assessments(url, [WAO_EXAMPLE])  # type: ignore[arg-type]
+
+        def relation_size(connection) -> int:  # type: ignore[no-untyped-def]
+            return int(connection.execute("SELECT pg_total_relation_size('revisions')").fetchone()[0])
+
+        with open_store(url) as store:
+            stored = store.load(WAO)
+            info = store.history(WAO)[0]
+            previous = pg_version_1_row(old, 1, stored.assessment, None, info.saved_by, info.saved_at)
+            new_before, old_before = relation_size(new), relation_size(old)
+            timings, total = [], max(autosaves, revisions - 1)
+            for number in range(total):
+                edited = typed(stored.assessment, number)
+                began = time.perf_counter()
+                stored = store.save(edited, based_on=stored.revision, author="analyst")
+                timings.append(time.perf_counter() - began)
+                previous = pg_version_1_row(old, stored.revision, edited, previous, "analyst", stored.saved_at)
+                if number + 1 == autosaves:
+                    new_rows, old_rows = pg_row_bytes(new)[1:], pg_row_bytes(old)[1:]
+                    new_growth, old_growth = relation_size(new) - new_before, relation_size(old) - old_before
+            old.execute(f"UPDATE assessments SET current_revision = {stored.revision}")
+            print(f"\nrevision size on {label(given)}: {WAO_EXAMPLE.name}, {autosaves} autosaves of one character each")
+            for name, rows, growth in (("before (schema 1)", old_rows, old_growth), ("after (schema 2) ", new_rows, new_growth)):
+                p50, p95 = statistics.median(rows), sorted(rows)[int(len(rows) * 0.95)]
+                print(f"  {name}: pg_column_size row bytes p50 {kb(p50)}  p95 {kb(p95)};  revisions table growth {kb(growth / autosaves)} per revision")
+            p50, p95 = percentiles(timings[:autosaves])
+            print(f"  autosave (save only): p50 {p50:6.2f} ms   p95 {p95:6.2f} ms")
+
+            def old_at(number: int) -> Assessment:  # what schema version 1's at_revision and load did
+                (text,) = old.execute("SELECT document FROM revisions WHERE assessment_id = 1 AND number = %s", (number,)).fetchone()
+                return Assessment.model_validate_json(text)
+
+            def old_history() -> list[RevisionInfo]:
+                rows = old.execute("SELECT number, saved_at, saved_by, based_on, changes FROM revisions WHERE assessment_id = 1 ORDER BY number").fetchall()
+                return [RevisionInfo(n, at, by, on, [FieldChange(**change) for change in json.loads(changes)]) for n, at, by, on, changes in rows]
+
+            count = stored.revision
+            marks = [mark for mark in (1, 100, 1000) if mark <= count]
+            print(f"\nreading {WAO} with {count} revisions on {label(given)}, median of 30 reads (min); goal under 10 ms:")
+            print(f"  {'':22s} {'after (schema 2)':>27s}   {'before (schema 1)':>27s}")
+            for mark in marks:
+                print(f"  at_revision({mark:4d})      {timed(lambda mark=mark: store.at_revision(WAO, mark))}   {timed(lambda mark=mark: old_at(mark))}")
+            print(f"  load (revision {count:4d})   {timed(lambda: store.load(WAO))}   {timed(lambda: old_at(count))}")
+            print(f"  history ({count:4d} entries) {timed(lambda: store.history(WAO))}   {timed(old_history)}")
+            assert [info.changes for info in store.history(WAO)] == [info.changes for info in old_history()]
+            assert all(store.at_revision(WAO, mark) == old_at(mark) for mark in marks)
+            print(f"  revisions table: {relation_size(new) / 1e6:.2f} MB   {relation_size(old) / 1e6:.2f} MB")
+
+
+def timed(read: Callable[[], object]) -> str:
+    samples = []
+    for _ in range(30):
+        began = time.perf_counter()
+        read()
+        samples.append(time.perf_counter() - began)
+    return f"{statistics.median(samples) * 1000:6.2f} ms (min {min(samples) * 1000:5.2f})"
 
 
 def main() -> None:
@@ -216,6 +313,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         revision_sizes(Path(folder), args.autosaves)
         read_times(Path(folder), args.revisions)
+    for given in args.store:
+        if is_server(given):
+            postgresql_sizes_and_reads(given, args.autosaves, args.revisions)
     if args.size_only:
         return
     results = []

@@ -18,15 +18,15 @@ from kloe_nb.store.address import display, is_server
 
 
 @contextmanager
-def fresh_store(given: str) -> Iterator[str]:
-    """A store URL or file to fill, gone afterwards."""
+def fresh_store(given: str, suffix: str = "") -> Iterator[str]:
+    """A store URL or file to fill, gone afterwards (``suffix``: a second one alongside, in its own schema)."""
     if not is_server(given):
         with tempfile.TemporaryDirectory() as folder:
             yield str(Path(folder) / "bench.db")
         return
     import psycopg
 
-    schema = f"kloe_bench_{os.getpid()}"
+    schema = f"kloe_bench_{os.getpid()}{suffix}"
     with psycopg.connect(given, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
     joiner = "&" if "?" in given else "?"

@@ -110,25 +110,24 @@ def test_check_reports_integrity_and_names_each_problem(filled, tmp_path, backen
         url = str(tmp_path / "kloe.db")
         ok(kloe("store", "copy", filled, url))
     assert "ok: the database's own check passed, every revision is readable" in ok(kloe("store", "check", url))
-    statements = [
-        "UPDATE assessments SET current_revision = 7 WHERE org_code = 'EX-AC02' AND period = '2008/09'",
-        "UPDATE revisions SET document = '{\"framework\": 5}' WHERE number = 1 AND assessment_id = (SELECT min(id) FROM assessments)",
-    ]
-    if backend == "sqlite":  # SQLite keeps revisions encoded (store/revision_codec.py): the bad document is stored as a save would
-        from kloe_nb.store import revision_codec
+    # Both backends keep revisions encoded (store/revision_codec.py): the bad document is stored as a save would store it
+    from kloe_nb.store import revision_codec
 
-        bad = revision_codec.encode(1, None, {"framework": 5}, '{"framework": 5}')
-        first = "(SELECT min(id) FROM assessments)"
+    bad = revision_codec.encode(1, None, {"framework": 5}, '{"framework": 5}')
+    first = "(SELECT min(id) FROM assessments)"
+    statements = [
+        ("UPDATE assessments SET current_revision = 7 WHERE org_code = 'EX-AC02' AND period = '2008/09'", ()),
+        (f"UPDATE revisions SET snapshot = ?, body = ?, document_crc = ? WHERE number = 1 AND assessment_id = {first}", (True, bad.body, bad.crc)),
+        (f"UPDATE assessments SET document = ? WHERE id = {first}", (revision_codec.pack(b'{"framework": 5}'),)),
+    ]
+    if backend == "sqlite":
         with sqlite3.connect(url) as connection:
-            connection.execute(statements[0])
-            connection.execute(
-                f"UPDATE revisions SET snapshot = 1, body = ?, document_crc = ? WHERE number = 1 AND assessment_id = {first}", (bad.body, bad.crc)
-            )
-            connection.execute(f"UPDATE assessments SET document = ? WHERE id = {first}", (revision_codec.pack(b'{"framework": 5}'),))
+            for statement, values in statements:
+                connection.execute(statement, values)
     else:
         with psycopg.connect(url) as connection:
-            for statement in statements:
-                connection.execute(statement)
+            for statement, values in statements:
+                connection.execute(statement.replace("?", "%s"), values)
     result = kloe("store", "check", url)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "ac-benefits EX-AC02 2008/09: its current revision is not among its revisions 1-1: the store " in result.stdout

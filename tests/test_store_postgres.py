@@ -7,6 +7,7 @@ SQLite is in test_store.py). The password is never in any message.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -23,7 +24,7 @@ from kloe_nb.errors import IncompatibleStoreError, NotFoundError, StoreBusyError
 from kloe_nb.form.autosave import SaveTiming
 from kloe_nb.form.session import FormSession
 from kloe_nb.framework.loader import load_framework_by_id
-from kloe_nb.store import AssessmentKey, StaleRevisionError, open_store
+from kloe_nb.store import AssessmentKey, StaleRevisionError, open_store, revision_codec, revision_rows
 from kloe_nb.store import postgres as store_postgres
 from kloe_nb.store.address import display
 from kloe_nb.store.postgres import PostgreSQLStore
@@ -40,6 +41,13 @@ def make(level: int | None = 2) -> Assessment:
         assessor="alice",
         kloes={"track-record": KloeRecord(level=level)},
     )
+
+
+def encoded(number: int, assessment: Assessment) -> tuple[bool, bytes, int, bytes]:
+    """(snapshot, body, document_crc, changes) of a revision written as another machine's save writes it: a full copy."""
+    text = assessment.model_dump_json()
+    stored = revision_codec.encode(number, None, json.loads(text), text)
+    return stored.snapshot, stored.body, stored.crc, revision_rows.pack_changes([])
 
 
 def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -183,12 +191,13 @@ def test_a_save_waiting_for_another_machines_save_is_refused_when_that_one_commi
         store.save(make(2), based_on=None)
         # another machine's save, halfway: row locked, revision 2 written, not yet committed
         (assessment_id,) = other.execute("SELECT id FROM assessments FOR UPDATE").fetchone()
+        theirs = encoded(2, make(4))
         other.execute(
             "INSERT INTO revisions SELECT assessment_id, 2, 1, saved_at, 'bob', framework, framework_version, framework_sha256, "
-            "replace(document, '\"level\":2', '\"level\":4'), '[]' FROM revisions WHERE assessment_id = %s",
-            (assessment_id,),
+            "%s, %s, %s, %s FROM revisions WHERE assessment_id = %s",
+            (*theirs, assessment_id),
         )
-        other.execute("UPDATE assessments SET current_revision = 2")
+        other.execute("UPDATE assessments SET current_revision = 2, document = %s", (revision_codec.pack(make(4).model_dump_json().encode()),))
         errors: list[BaseException] = []
         saver = threading.Thread(target=lambda: _collect(errors, lambda: store.save(make(3), based_on=1, author="carol")))
         saver.start()
@@ -206,8 +215,9 @@ def test_creating_an_assessment_another_machine_is_creating_gives_one_winner(pg_
     with open_store(pg_url) as store, psycopg.connect(pg_url) as other:
         other.execute("INSERT INTO assessments (framework, org_code, period, track, current_revision) VALUES ('hi-prospects', '00123', '2008/09', '', 1)")
         other.execute(
-            "INSERT INTO revisions VALUES (currval('assessments_id_seq'), 1, NULL, '2026-01-01T00:00:00.000+00:00', 'bob', 'hi-prospects', '', '', %s, '[]')",
-            (make(4).model_dump_json(),),
+            "INSERT INTO revisions VALUES (currval('assessments_id_seq'), 1, NULL, '2026-01-01T00:00:00.000+00:00', 'bob', 'hi-prospects', '', '', "
+            "%s, %s, %s, %s)",
+            encoded(1, make(4)),
         )
         outcome: list[object] = []
         saver = threading.Thread(target=lambda: _collect(outcome, lambda: outcome.append(store.save(make(3), based_on=None))))
@@ -359,7 +369,7 @@ def test_programs_opening_a_new_database_at_the_same_time_all_succeed(pg_url):
         thread.join()
     assert errors == []
     with psycopg.connect(pg_url) as connection:
-        assert connection.execute("SELECT schema_version FROM kloe_store").fetchall() == [(1,)]
+        assert connection.execute("SELECT schema_version FROM kloe_store").fetchall() == [(len(store_postgres.MIGRATIONS),)]
 
 
 def test_a_store_from_a_newer_version_is_refused_and_left_alone(pg_url):
@@ -368,7 +378,9 @@ def test_a_store_from_a_newer_version_is_refused_and_left_alone(pg_url):
     with psycopg.connect(pg_url) as connection:
         connection.execute("UPDATE kloe_store SET schema_version = 99")
     for read_only in (False, True):
-        with pytest.raises(IncompatibleStoreError, match=r"written by a newer kloe-workbook \(schema version 99; this one knows up to 1\)"):
+        with pytest.raises(
+            IncompatibleStoreError, match=rf"written by a newer kloe-workbook \(schema version 99; this one knows up to {len(store_postgres.MIGRATIONS)}\)"
+        ):
             open_store(pg_url, read_only=read_only)
     with psycopg.connect(pg_url) as connection:
         assert connection.execute("SELECT schema_version FROM kloe_store").fetchone() == (99,)
@@ -388,17 +400,19 @@ def test_a_new_migration_is_one_more_function_in_the_list(pg_url, monkeypatch):
         store.save(make(), based_on=None)
     calls = []
 
-    def migration_2(cursor) -> None:  # type: ignore[no-untyped-def]
-        calls.append(2)
+    shipped = len(store_postgres.MIGRATIONS)
+
+    def migration_next(cursor) -> None:  # type: ignore[no-untyped-def]
+        calls.append(shipped + 1)
         cursor.execute("CREATE INDEX revisions_by_author ON revisions (saved_by)")
 
-    monkeypatch.setattr(store_postgres, "MIGRATIONS", [*store_postgres.MIGRATIONS, migration_2])
-    with pytest.raises(IncompatibleStoreError, match="has schema version 1 and this kloe-workbook reads version 2"):
+    monkeypatch.setattr(store_postgres, "MIGRATIONS", [*store_postgres.MIGRATIONS, migration_next])
+    with pytest.raises(IncompatibleStoreError, match=f"has schema version {shipped} and this kloe-workbook reads version {shipped + 1}"):
         open_store(pg_url, read_only=True)  # a reader never migrates
     with open_store(pg_url) as store:
         assert store.load(KEY).revision == 1
     with open_store(pg_url):
         pass
-    assert calls == [2]
+    assert calls == [shipped + 1]
     with psycopg.connect(pg_url) as connection:
-        assert connection.execute("SELECT schema_version FROM kloe_store").fetchone() == (2,)
+        assert connection.execute("SELECT schema_version FROM kloe_store").fetchone() == (shipped + 1,)

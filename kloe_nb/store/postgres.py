@@ -1,6 +1,8 @@
 """The PostgreSQL store: a team on several machines shares one database, with SQLite's guarantees.
 
-Each save is one transaction adding a revision (the full document, as in SQLite). The
+Each save is one transaction adding a revision, stored as in SQLite (``revision_codec``: a
+delta against the previous revision, a full copy every ``SNAPSHOT_EVERY``, the current
+document whole on the assessments row; ``revision_rows`` has the steps both share). The
 compare-and-set holds across machines: the assessment's row is locked (``SELECT ... FOR
 UPDATE``) before its current revision is compared with the one the edit was based on, the
 update checks the revision it replaces, and (assessment, number) is the revisions' primary
@@ -38,6 +40,7 @@ from pydantic import ValidationError
 from kloe_nb.assessment.fields import FieldChange, changed_fields
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import CorruptStoreError, IncompatibleStoreError, NotFoundError, StoreBusyError, StoreError, StoreWriteError
+from kloe_nb.store import revision_codec, revision_rows
 from kloe_nb.store.base import AssessmentKey, ImportedRevision, RevisionInfo, StoredAssessment, login_name
 from kloe_nb.store.stale import council, not_in_store, stale_error
 
@@ -85,9 +88,50 @@ def _migration_1(cursor: psycopg.Cursor[Any]) -> None:
     )
 
 
+def _migration_2(cursor: psycopg.Cursor[Any]) -> None:
+    """Revisions as deltas with a full copy every few (revision_codec), the current document on the assessments row.
+
+    As SQLite's migration 2, and re-encoding the same way (``revision_rows``): every revision
+    of version 1 in order, inside the migration's one transaction, so a program killed during
+    it leaves the version 1 store as it was. The table is altered, not replaced, so the grants
+    of ``kloe store init --writer/--reader`` still hold.
+    """
+    cursor.execute("ALTER TABLE revisions ADD COLUMN snapshot BOOLEAN, ADD COLUMN body BYTEA, ADD COLUMN document_crc BIGINT, ADD COLUMN packed_changes BYTEA")
+    cursor.execute("ALTER TABLE assessments ADD COLUMN document BYTEA")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE kloe_encoded (assessment_id BIGINT, number INTEGER, snapshot BOOLEAN, body BYTEA, document_crc BIGINT, "
+        "changes BYTEA) ON COMMIT DROP"
+    )
+    for assessment_id, current in cursor.execute("SELECT id, current_revision FROM assessments ORDER BY id").fetchall():
+        rows = cursor.execute("SELECT number, document, changes FROM revisions WHERE assessment_id = %s ORDER BY number", (assessment_id,)).fetchall()
+        upgrade, encoded = revision_rows.Version1Assessment(assessment_id), []
+        for number, text, changes in rows:
+            stored, packed = upgrade.encode(number, text, changes)
+            encoded.append((assessment_id, number, stored.snapshot, stored.body, stored.crc, packed))
+            if number == current:
+                cursor.execute("UPDATE assessments SET document = %s WHERE id = %s", (revision_codec.pack(text.encode()), assessment_id))
+        with cursor.copy("COPY kloe_encoded FROM STDIN") as copy:
+            for item in encoded:
+                copy.write_row(item)
+    cursor.execute(
+        "UPDATE revisions r SET snapshot = e.snapshot, body = e.body, document_crc = e.document_crc, packed_changes = e.changes "
+        "FROM kloe_encoded e WHERE r.assessment_id = e.assessment_id AND r.number = e.number"
+    )
+    cursor.execute("ALTER TABLE revisions DROP COLUMN document, DROP COLUMN changes")
+    cursor.execute("ALTER TABLE revisions RENAME COLUMN packed_changes TO changes")
+    # A column type change with an expression is the form of ALTER TABLE that rewrites every row
+    # in the transaction: rows are written without the dropped documents, so the table is as small
+    # as a new one at once (DROP COLUMN alone keeps their bytes until each row is next updated).
+    cursor.execute(
+        "ALTER TABLE revisions ALTER COLUMN document_crc TYPE BIGINT USING document_crc + 0, "
+        "ALTER COLUMN snapshot SET NOT NULL, ALTER COLUMN body SET NOT NULL, ALTER COLUMN document_crc SET NOT NULL, "
+        "ALTER COLUMN changes SET NOT NULL, ADD CHECK (snapshot OR number > 1)"
+    )
+
+
 #: Schema steps in order; ``kloe_store.schema_version`` is how many have been applied.
 #: To change the schema, append a function: never edit one that has shipped.
-MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [_migration_1, _migration_2]
 TABLES = ("kloe_store", "assessments", "revisions")
 
 
@@ -358,9 +402,57 @@ class PostgreSQLStore:
         ).fetchone()
         return None if row is None else (int(row[0]), int(row[1]))
 
-    def _revision(self, cursor: psycopg.Cursor[Any], assessment_id: int, number: int) -> tuple[str, str, str] | None:
-        row = cursor.execute("SELECT document, saved_at, saved_by FROM revisions WHERE assessment_id = %s AND number = %s", (assessment_id, number)).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
+    def _revision(self, cursor: psycopg.Cursor[Any], assessment_id: int, number: int) -> tuple[str, str] | None:
+        """(saved_at, saved_by) of a revision, or None if there is no such revision."""
+        row = cursor.execute("SELECT saved_at, saved_by FROM revisions WHERE assessment_id = %s AND number = %s", (assessment_id, number)).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def _text(self, cursor: psycopg.Cursor[Any], key: AssessmentKey, assessment_id: int, number: int) -> str | None:
+        """The document text exactly as revision ``number`` saved it (None: no such revision); as SQLiteStore._text.
+
+        The current revision is kept whole on the assessments row; any other is rebuilt from
+        the snapshot at or before it and the deltas after that (at most SNAPSHOT_EVERY - 1).
+        """
+        cached = cursor.execute(
+            "SELECT r.document_crc, a.document FROM assessments a JOIN revisions r ON r.assessment_id = a.id AND r.number = a.current_revision "
+            "WHERE a.id = %s AND a.current_revision = %s",
+            (assessment_id, number),
+        ).fetchone()
+        text = revision_rows.cached_text(*cached) if cached is not None else None
+        if text is not None:
+            return text
+        chain = [
+            revision_codec.StoredBody(int(row[0]), bool(row[1]), bytes(row[2]), int(row[3]))
+            for row in cursor.execute(
+                "SELECT number, snapshot, body, document_crc FROM revisions WHERE assessment_id = %s AND number <= %s AND number >= "
+                "(SELECT max(number) FROM revisions WHERE assessment_id = %s AND number <= %s AND snapshot) ORDER BY number",
+                (assessment_id, number, assessment_id, number),
+            ).fetchall()
+        ]
+        if not chain or chain[-1].number != number:
+            return None
+        try:
+            return revision_codec.decode(chain)
+        except revision_codec.DamagedRevision as error:
+            raise CorruptStoreError(
+                f"revision {number} of {key} in the store {self.path} cannot be read: revision {error.number} is damaged "
+                f"({error}). The revisions from the next full copy on (one is kept every {revision_codec.SNAPSHOT_EVERY} revisions) "
+                "and the current one are unaffected"
+            ) from None
+
+    def _changes(self, key: AssessmentKey, number: int, blob: bytes) -> list[list[Any]]:
+        """A revision's stored change entries (``revision_codec.encode_changes``): each names its field second."""
+        try:
+            changes: list[list[Any]] = revision_codec.unpack_json(bytes(blob))
+        except ValueError as error:
+            raise self._damaged_changes(key, number, error) from None
+        return changes
+
+    def _damaged_changes(self, key: AssessmentKey, number: int, error: ValueError) -> CorruptStoreError:
+        return CorruptStoreError(
+            f"the change list of revision {number} of {key} in the store {self.path} is damaged ({error.args[0]}); "
+            "the documents of every revision are unaffected (they can be loaded and restored)"
+        )
 
     def _parse(self, key: AssessmentKey, number: int, document: str) -> Assessment:
         try:
@@ -373,10 +465,11 @@ class PostgreSQLStore:
 
     def _stored(self, cursor: psycopg.Cursor[Any], key: AssessmentKey, assessment_id: int, number: int) -> StoredAssessment:
         row = self._revision(cursor, assessment_id, number)
-        if row is None:
+        text = self._text(cursor, key, assessment_id, number) if row is not None else None
+        if row is None or text is None:
             raise CorruptStoreError(f"the store {self.path} has lost revision {number} of {key}; nothing was changed")
-        document, saved_at, saved_by = row
-        return StoredAssessment(key, self._parse(key, number, document), number, saved_at, saved_by)
+        saved_at, saved_by = row
+        return StoredAssessment(key, self._parse(key, number, text), number, saved_at, saved_by)
 
     def find(self, key: AssessmentKey) -> StoredAssessment | None:
         """The current revision of an assessment, or None if the store has none."""
@@ -421,21 +514,33 @@ class PostgreSQLStore:
             rows = cursor.execute(
                 "SELECT number, saved_at, saved_by, based_on, changes FROM revisions WHERE assessment_id = %s ORDER BY number", (row[0],)
             ).fetchall()
-        return [
-            RevisionInfo(number, saved_at, saved_by, based_on, [FieldChange(**change) for change in json.loads(changes)])
-            for number, saved_at, saved_by, based_on, changes in rows
-        ]
+        try:
+            lists = revision_codec.unpack_json_many([bytes(row[4]) for row in rows])
+        except ValueError as error:
+            raise self._damaged_changes(key, rows[error.args[1]][0], error) from None
+        reader, history = revision_codec.ChangeReader(), []
+        for (number, saved_at, saved_by, based_on, _), entries in zip(rows, lists, strict=True):
+            try:
+                changes = [FieldChange(*change) for change in reader.read(entries)]
+            except ValueError as error:
+                raise self._damaged_changes(key, number, error) from None
+            history.append(RevisionInfo(number, saved_at, saved_by, based_on, changes))
+        return history
 
     def at_revision(self, key: AssessmentKey, number: int) -> Assessment:
         """The assessment exactly as revision ``number`` saved it."""
+        return self._parse(key, number, self.document_text(key, number))
+
+    def document_text(self, key: AssessmentKey, number: int) -> str:
+        """The document (JSON) exactly as revision ``number`` saved it, byte for byte."""
         with self._reading() as cursor:
             row = self._row(cursor, key)
             if row is None:
                 raise NotFoundError(f"no assessment for {key} in the store {self.path}")
-            found = self._revision(cursor, row[0], number)
-            if found is None:
+            text = self._text(cursor, key, row[0], number)
+            if text is None:
                 raise NotFoundError(f"{key} has no revision {number} (it has revisions 1-{row[1]})")
-            return self._parse(key, number, found[0])
+            return text
 
     # -- writing -----------------------------------------------------------------------------
     def save(self, assessment: Assessment, *, based_on: int | None, author: str | None = None, track: str | None = None) -> StoredAssessment:
@@ -469,36 +574,68 @@ class PostgreSQLStore:
             if row is not None:
                 assessment_id, current = row
                 noted["current"] = current
-                stored_row = self._revision(cursor, assessment_id, current)
-                if stored_row is None:
+                current_text = self._text(cursor, key, assessment_id, current)
+                if current_text is None:
                     raise CorruptStoreError(f"the store {self.path} has lost revision {current} of {key}")
-                current_document = json.loads(stored_row[0])
+                current_document = json.loads(current_text)
                 if document == current_document and based_on is not None:
                     return self._stored(cursor, key, assessment_id, current)  # nothing to save (even if theirs got here first)
                 if based_on != current:
                     raise self._stale(cursor, key, assessment_id, based_on, current, current_document, document)
             number, saved_at = current + 1, _now()
-            changes = [change.__dict__ for change in changed_fields(current_document, document)]
+            changes = [(change.path, change.before, change.after) for change in changed_fields(current_document, document)]
+            self._insert_revision(cursor, key, assessment_id, number, based_on, saved_at, author, version, current_document, document, text, changes)
             cursor.execute(
-                "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
-                "framework_sha256, document, changes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    assessment_id,
-                    number,
-                    based_on,
-                    saved_at,
-                    author,
-                    key.framework,
-                    version.version if version else "",
-                    version.sha256 if version else "",
-                    text,
-                    json.dumps(changes, ensure_ascii=False),
-                ),
+                "UPDATE assessments SET current_revision = %s, document = %s WHERE id = %s AND current_revision = %s",
+                (number, revision_codec.pack(text.encode()), assessment_id, current),
             )
-            cursor.execute("UPDATE assessments SET current_revision = %s WHERE id = %s AND current_revision = %s", (number, assessment_id, current))
             if cursor.rowcount != 1:  # cannot happen under the row lock; if it ever did, nothing is written
                 raise StoreBusyError(f"NOT SAVED: {council(key)}: someone else saved it in the store {self.path} at the same moment; save again")
         return StoredAssessment(key, Assessment.model_validate_json(text), number, saved_at, author)
+
+    def _insert_revision(
+        self,
+        cursor: psycopg.Cursor[Any],
+        key: AssessmentKey,
+        assessment_id: int,
+        number: int,
+        based_on: int | None,
+        saved_at: str,
+        author: str,
+        version: Any,
+        previous: dict[str, Any] | None,
+        document: dict[str, Any],
+        text: str,
+        changes: list[tuple[str, Any, Any]],
+    ) -> None:
+        """One revision row, encoded by ``revision_codec`` (a delta against ``previous``, or a full copy), as SQLite's."""
+        recent: list[list[Any]] = []
+        if number > 1:
+            blobs = cursor.execute(
+                "SELECT changes FROM revisions WHERE assessment_id = %s AND number > %s AND number < %s",
+                (assessment_id, number - 1 - revision_codec.DERIVE_WITHIN, number),
+            ).fetchall()
+            recent = revision_rows.usable_entries(blob for (blob,) in blobs)
+        entries = revision_codec.encode_changes(changes, revision_codec.listed_in(recent))
+        stored = revision_codec.encode(number, previous, document, text)
+        cursor.execute(
+            "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
+            "framework_sha256, snapshot, body, document_crc, changes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                assessment_id,
+                number,
+                based_on,
+                saved_at,
+                author,
+                key.framework,
+                version.version if version else "",
+                version.sha256 if version else "",
+                stored.snapshot,
+                stored.body,
+                stored.crc,
+                revision_rows.pack_changes(entries),
+            ),
+        )
 
     def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment:
         """Make an earlier revision current again, as a new revision (history is never rewritten)."""
@@ -516,34 +653,32 @@ class PostgreSQLStore:
     ) -> StoreError:
         current_stored = self._stored(cursor, key, assessment_id, current)
         start = based_on or 0
-        base_row = self._revision(cursor, assessment_id, start) if 0 < start < current else None
-        base = json.loads(base_row[0]) if base_row else {}
+        base_text = self._text(cursor, key, assessment_id, start) if 0 < start < current else None
+        base = json.loads(base_text) if base_text else {}
         touched: dict[str, tuple[int, str, str]] = {}
         for number, saved_by, saved_at, changes in cursor.execute(
             "SELECT number, saved_by, saved_at, changes FROM revisions WHERE assessment_id = %s AND number > %s AND number <= %s ORDER BY number",
             (assessment_id, start, current),
         ).fetchall():
-            for change in json.loads(changes):
-                touched[change["path"]] = (number, saved_by, saved_at)
+            for entry in self._changes(key, number, changes):
+                touched[entry[1]] = (number, saved_by, saved_at)
         return stale_error(key, self.path, based_on, current_stored, current_document, base, mine, touched)
 
     # -- moving between stores (kloe store copy, kloe store check) -----------------------------
     def revisions_of(self, key: AssessmentKey) -> list[ImportedRevision]:
-        """Every revision of an assessment as stored (document text exactly), oldest first."""
-        with self._reading() as cursor:
-            row = self._row(cursor, key)
-            if row is None:
-                raise NotFoundError(f"no assessment for {key} in the store {self.path}")
-            rows = cursor.execute(
-                "SELECT number, based_on, saved_at, saved_by, document, changes FROM revisions WHERE assessment_id = %s ORDER BY number", (row[0],)
-            ).fetchall()
-        return [ImportedRevision(n, b, at, by, doc, [FieldChange(**c) for c in json.loads(ch)]) for n, b, at, by, doc, ch in rows]
+        """Every revision of an assessment as stored (document text exactly, changes in full), oldest first."""
+        with self._reading():
+            return [
+                ImportedRevision(info.number, info.based_on, info.saved_at, info.saved_by, self.document_text(key, info.number), info.changes)
+                for info in self.history(key)
+            ]
 
     def import_revisions(self, key: AssessmentKey, revisions: Sequence[ImportedRevision]) -> None:
         """Write an assessment's whole history as another store holds it (numbers, authors, times kept).
 
-        Not a save: nothing is compared or computed, so it is only for ``kloe store copy``, into a
-        store that does not have the assessment (refused, naming it, if it does).
+        Not a save: nothing is compared, so it is only for ``kloe store copy``, into a store that
+        does not have the assessment (refused, naming it, if it does). Revisions are encoded as a
+        save encodes them (``revision_codec``), so the copy is as small as the original.
         """
         with self._writing(key) as (cursor, _noted):
             created = cursor.execute(
@@ -553,25 +688,27 @@ class PostgreSQLStore:
             ).fetchone()
             if created is None:
                 raise StoreWriteError(f"NOT COPIED: {council(key)} is already in the store {self.path}; nothing was overwritten")
+            assessment_id, previous = int(created[0]), None
             for revision in revisions:
-                parsed = self._parse(key, revision.number, revision.document)
-                version = parsed.framework_version
-                cursor.execute(
-                    "INSERT INTO revisions (assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, "
-                    "framework_sha256, document, changes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (
-                        created[0],
-                        revision.number,
-                        revision.based_on,
-                        revision.saved_at,
-                        revision.saved_by,
-                        key.framework,
-                        version.version if version else "",
-                        version.sha256 if version else "",
-                        revision.document,
-                        json.dumps([change.__dict__ for change in revision.changes], ensure_ascii=False),
-                    ),
+                version = self._parse(key, revision.number, revision.document).framework_version
+                document = json.loads(revision.document)
+                changes = [(change.path, change.before, change.after) for change in revision.changes]
+                self._insert_revision(
+                    cursor,
+                    key,
+                    assessment_id,
+                    revision.number,
+                    revision.based_on,
+                    revision.saved_at,
+                    revision.saved_by,
+                    version,
+                    previous,
+                    document,
+                    revision.document,
+                    changes,
                 )
+                previous = document
+            cursor.execute("UPDATE assessments SET document = %s WHERE id = %s", (revision_codec.pack(revisions[-1].document.encode()), assessment_id))
 
     def engine_check(self) -> list[str]:
         """Problems the database itself sees (SQLite's integrity_check; here: the tables and the schema version)."""

@@ -47,7 +47,7 @@ from kloe_nb.errors import (
     StoreError,
     StoreWriteError,
 )
-from kloe_nb.store import revision_codec
+from kloe_nb.store import revision_codec, revision_rows
 from kloe_nb.store.base import AssessmentKey, ImportedRevision, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
 from kloe_nb.store.safety import (
     backup_offer,
@@ -137,35 +137,20 @@ def _migration_2(connection: sqlite3.Connection) -> None:
         """,
     )
     current = dict(connection.execute("SELECT id, current_revision FROM assessments").fetchall())
-    previous_id, previous, reader = None, None, revision_codec.ChangeReader()
+    upgrade = revision_rows.Version1Assessment(0)
     for row in connection.execute(
         "SELECT assessment_id, number, based_on, saved_at, saved_by, framework, framework_version, framework_sha256, document, changes "
         "FROM revisions ORDER BY assessment_id, number"
     ):
         assessment_id, number, text = row[0], row[1], row[8]
-        if assessment_id != previous_id:
-            previous, reader = None, revision_codec.ChangeReader()
-        try:
-            document = json.loads(text)
-        except ValueError:  # kept as it is, as a full copy: reading it says what is wrong, as before
-            document = None
-        stored = revision_codec.encode(number, previous if document is not None else None, document, text)
-        try:
-            changes = [(change["path"], change["before"], change["after"]) for change in json.loads(row[9])]
-        except (ValueError, TypeError, KeyError) as error:
-            raise StoreError(
-                f"the store cannot be upgraded: the change list of revision {number} of assessment {assessment_id} is damaged "
-                f"({error}). Nothing was changed: this version of kloe-workbook cannot open it"
-            ) from None
-        entries = revision_codec.encode_changes(changes, revision_codec.exactly_known(reader.last))
-        reader.read(entries)
+        if assessment_id != upgrade.assessment_id:
+            upgrade = revision_rows.Version1Assessment(assessment_id)
+        stored, changes = upgrade.encode(number, text, row[9])  # the same steps as PostgreSQL's migration 2
         connection.execute(
-            "INSERT INTO revisions_2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*row[:8], int(stored.snapshot), stored.body, stored.crc, revision_codec.pack_json(entries, compress_from=revision_codec.CHANGES_COMPRESS_FROM)),
+            "INSERT INTO revisions_2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row[:8], int(stored.snapshot), stored.body, stored.crc, changes)
         )
         if current.get(assessment_id) == number:
             connection.execute("UPDATE assessments SET document = ? WHERE id = ?", (revision_codec.pack(text.encode()), assessment_id))
-        previous_id, previous = assessment_id, document
     _run_statements(connection, "DROP TABLE revisions; ALTER TABLE revisions_2 RENAME TO revisions")
 
 
@@ -587,18 +572,11 @@ class SQLiteStore:
 
     def _recent_entries(self, assessment_id: int, number: int) -> list[list[Any]]:
         """The stored change entries of the last ``DERIVE_WITHIN`` revisions up to ``number`` (a damaged list counts as none)."""
-        recent = []
-        for (blob,) in self._db.execute(
+        rows = self._db.execute(
             "SELECT changes FROM revisions WHERE assessment_id = ? AND number > ? AND number <= ?",
             (assessment_id, number - revision_codec.DERIVE_WITHIN, number),
-        ):
-            try:
-                entries = revision_codec.unpack_json(blob)
-            except ValueError:
-                continue
-            if isinstance(entries, list) and all(isinstance(entry, list) and len(entry) > 1 and isinstance(entry[1], str) for entry in entries):
-                recent.append(entries)
-        return recent
+        )
+        return revision_rows.usable_entries(blob for (blob,) in rows)
 
     def _damaged_changes(self, key: AssessmentKey, number: int, error: ValueError) -> CorruptStoreError:
         return CorruptStoreError(
@@ -780,7 +758,7 @@ class SQLiteStore:
                 int(stored.snapshot),
                 stored.body,
                 stored.crc,
-                revision_codec.pack_json(entries, compress_from=revision_codec.CHANGES_COMPRESS_FROM),
+                revision_rows.pack_changes(entries),
             ),
         )
 
