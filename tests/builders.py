@@ -146,3 +146,21 @@ def string_constants(path: Path) -> set[str]:
         and isinstance(node.body[0].value, ast.Constant)
     }
     return {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings}
+
+
+def damage_sqlite_document(store_path: Path, org_code: str, text: str) -> None:
+    """Make the stored document of every revision of ``org_code`` read as ``text`` (e.g. invalid JSON).
+
+    Written as a save would store it (store/revision_codec.py: a full copy, its checksum, and the
+    current document on the assessments row), so reading finds ``text`` itself, not a damaged row.
+    """
+    import sqlite3
+
+    from kloe_nb.store import revision_codec
+
+    bad = revision_codec.encode(1, None, None, text)
+    where = "(SELECT id FROM assessments WHERE org_code = ?)"
+    with sqlite3.connect(store_path) as connection:
+        connection.execute(f"UPDATE revisions SET snapshot = 1, body = ?, document_crc = ? WHERE assessment_id = {where}", (bad.body, bad.crc, org_code))
+        connection.execute("UPDATE assessments SET document = ? WHERE org_code = ?", (revision_codec.pack(text.encode()), org_code))
+    connection.close()

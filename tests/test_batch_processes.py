@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from builders import damage_sqlite_document
 from conftest import REPO_ROOT
 from nbformat.v4 import new_code_cell
 
@@ -295,9 +295,7 @@ def test_a_custom_notebook_starts_every_council_on_a_pristine_kernel(world):
 
 def test_an_unreadable_stored_assessment_fails_only_its_council_with_a_period_column(world):
     run = world(["SLOW-1", "BROKEN", "SLOW-3"], period_column=True)
-    with sqlite3.connect(run.store) as connection:
-        connection.execute("UPDATE revisions SET document = '{not json' WHERE assessment_id = (SELECT id FROM assessments WHERE org_code = 'BROKEN')")
-    connection.close()
+    damage_sqlite_document(run.store, "BROKEN", "{not json")
     assert run.run("-j", "2", notebook=NOTEBOOK) == 1, run.output("stderr")
     rows = run.summary()
     assert rows["SLOW-1"]["status"] == rows["SLOW-3"]["status"] == "ok"
