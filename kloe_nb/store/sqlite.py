@@ -29,7 +29,6 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -37,7 +36,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kloe_nb.assessment.fields import Conflict, FieldChange, changed_fields, find_conflicts
+from kloe_nb.assessment.fields import FieldChange, changed_fields
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import (
     CorruptStoreError,
@@ -47,7 +46,7 @@ from kloe_nb.errors import (
     StoreError,
     StoreWriteError,
 )
-from kloe_nb.store import revision_codec, revision_rows
+from kloe_nb.store import revision_codec, revision_rows, stale
 from kloe_nb.store.base import AssessmentKey, ImportedRevision, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
 from kloe_nb.store.safety import (
     backup_offer,
@@ -164,18 +163,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migrati
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _describe(value: Any) -> str:
-    if value is None or value == "":
-        return "(blank)"
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _council(key: AssessmentKey) -> str:
-    """An assessment named for a person: ``hi-prospects council 00123 2008/09``."""
-    return f"{key.framework} council {key.org_code}" + (f" {key.period}" if key.period else "") + (f" [{key.track}]" if key.track else "")
 
 
 # SQLite's primary result codes (sqlite.org/rescode.html). Python's sqlite3 names them only
@@ -505,10 +492,10 @@ class SQLiteStore:
         intact = f"the previous revision {previous} is intact" if previous else "nothing of it had been stored before"
         if _is_corrupt(error):
             return CorruptStoreError(
-                f"NOT SAVED: {_council(key)}: the store {self.path} is damaged ({error}); keep your edit, close every notebook "
+                f"NOT SAVED: {stale.council(key)}: the store {self.path} is damaged ({error}); keep your edit, close every notebook "
                 f"using the store and open it again to set it aside. {backup_offer(self.path)}"
             )
-        return StoreWriteError(f"NOT SAVED: {_council(key)} could not be saved in the store {self.path}: {_why_not_written(error)} ({intact})")
+        return StoreWriteError(f"NOT SAVED: {stale.council(key)} could not be saved in the store {self.path}: {_why_not_written(error)} ({intact})")
 
     # -- reading -----------------------------------------------------------------------------
     def _row(self, key: AssessmentKey) -> tuple[int, int] | None:
@@ -694,13 +681,7 @@ class SQLiteStore:
             row = self._row(key)
             if row is None:
                 if based_on is not None:  # ``current`` None: the form then saves its edit as a new assessment
-                    raise StaleRevisionError(
-                        f"NOT SAVED: {_council(key)} is not in the store {self.path}, but your edit was based on its revision "
-                        f"{based_on} (was the store replaced or restored from a backup?); nothing was overwritten. "
-                        "Keep your edit and save it as a new assessment (based_on=None).",
-                        None,
-                        [],
-                    )
+                    raise stale.not_in_store(key, str(self.path), based_on)
                 assessment_id = self._db.execute(
                     "INSERT INTO assessments (framework, org_code, period, track, current_revision) VALUES (?, ?, ?, ?, 0)",
                     (key.framework, key.org_code, key.period, key.track),
@@ -776,50 +757,10 @@ class SQLiteStore:
         mine: dict[str, Any],
     ) -> StaleRevisionError:
         current_stored = self._stored(key, assessment_id, current)
-        by = f"revision {current} by {current_stored.saved_by} at {current_stored.saved_at}"
-        if based_on is None:  # both created it: every field both filled in differently conflicts
-            return StaleRevisionError(
-                f"NOT SAVED: {_council(key)} is already in the store {self.path} ({by}); nothing was overwritten. "
-                "Load it and make your changes to it, or use a different period.",
-                current_stored,
-                self._conflicts(assessment_id, {}, 0, current_stored, current_document, mine),
-            )
-        base_text = self._text(key, assessment_id, based_on) if 0 < based_on < current else None
+        base_text = self._text(key, assessment_id, based_on) if based_on is not None and 0 < based_on < current else None
         base = json.loads(base_text) if base_text else {}
-        conflicts = self._conflicts(assessment_id, base, based_on, current_stored, current_document, mine)
-        council = _council(key)
-        if based_on > current:
-            why = f"your edit was based on revision {based_on} but the store has only {current} revisions (was it restored from a backup?)"
-        else:
-            why = f"someone else saved it since you loaded revision {based_on}: the store now has {by}"
-        lines = [
-            f"{conflict.label}: theirs {_describe(conflict.theirs)} (revision {conflict.their_revision} by "
-            f"{conflict.their_author} at {conflict.their_time}), yours {_describe(conflict.mine)}"
-            for conflict in conflicts
-        ]
-        conflicting = {conflict.path for conflict in conflicts}
-        others = [change.label for change in changed_fields(base, current_document) if change.path not in conflicting]
-        if others:
-            lines.append(f"they also changed: {', '.join(others)}")
-        if not lines:
-            lines.append("their changes do not show in any field")
-        message = (
-            f"NOT SAVED: {council}: {why}; nothing was overwritten.\n  "
-            + "\n  ".join(lines)
-            + "\n  Keep your values (listed above as yours), reload to see theirs, then make your changes again."
-        )
-        return StaleRevisionError(message, current_stored, conflicts)
-
-    def _conflicts(
-        self, assessment_id: int, base: dict[str, Any], based_on: int, current: StoredAssessment, theirs: dict[str, Any], mine: dict[str, Any]
-    ) -> list[Conflict]:
-        """The fields both saves changed from ``base``, each with the revision that set theirs (and who, and when)."""
-        touched = self._who_changed(current.key, assessment_id, based_on, current.revision)
-        conflicts = []
-        for found in find_conflicts(base, theirs, mine):
-            revision, author, when = touched.get(found.path, (current.revision, current.saved_by, current.saved_at))
-            conflicts.append(replace(found, their_revision=revision, their_author=author, their_time=when))
-        return conflicts
+        touched = self._who_changed(key, assessment_id, based_on or 0, current)
+        return stale.stale_error(key, str(self.path), based_on, current_stored, current_document, base, mine, touched)
 
     def _who_changed(self, key: AssessmentKey, assessment_id: int, after: int, upto: int) -> dict[str, tuple[int, str, str]]:
         """For each field path, the latest revision in (after, upto] that changed it, with author and time."""
@@ -850,7 +791,7 @@ class SQLiteStore:
         """
         with self._writing(key):
             if self._row(key) is not None:
-                raise StoreWriteError(f"NOT COPIED: {_council(key)} is already in the store {self.path}; nothing was overwritten")
+                raise StoreWriteError(f"NOT COPIED: {stale.council(key)} is already in the store {self.path}; nothing was overwritten")
             assessment_id = self._db.execute(
                 "INSERT INTO assessments (framework, org_code, period, track, current_revision) VALUES (?, ?, ?, ?, ?)",
                 (key.framework, key.org_code, key.period, key.track, revisions[-1].number),

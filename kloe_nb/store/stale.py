@@ -2,7 +2,7 @@
 
 A backend finds the revisions (the one the edit was based on, the current one, which revision
 last changed each field); this module turns them into the ``StaleRevisionError`` the form shows.
-(The SQLite store has the same text inline; tests/test_store.py runs both backends on it.)
+(tests/test_store.py runs both backends on it.)
 """
 
 from __future__ import annotations
