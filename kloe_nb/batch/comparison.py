@@ -36,8 +36,10 @@ if TYPE_CHECKING:
 DEFAULT_COMPARE_NOTEBOOK = bundled_dir("notebooks") / "compare.ipynb"
 #: The parameters a comparison notebook must declare (``councils`` only when a councils CSV is given).
 REQUIRED = ("framework", "store", "group")
-COMPARISON_MODULES = ("kloe_nb.comparison", "kloe_nb.comparison.notebook")
-"""What the bundled comparison notebook imports: its kernel has them imported before it answers."""
+COMPARISON_MODULES = ("kloe_nb.comparison", "kloe_nb.comparison.notebook", "sklearn.metrics")
+"""What the bundled comparison notebook imports: its kernel has them imported before it answers
+(scikit-learn too, for assessor agreement: a second or more of imports, done while this process
+checks the input, rather than in the middle of the notebook)."""
 
 
 @dataclass(frozen=True)
