@@ -7,13 +7,20 @@ illustrative ac-benefits assessments in a fresh store), it times:
   ``papermill report.ipynb out.ipynb -p framework ... -p council_code ... -p store ...`` then
   ``jupyter nbconvert --to html --no-input out.ipynb`` (measured on ``--plain`` councils: its
   cost per council does not depend on how many there are);
-- ``kloe run -j 1`` and ``kloe run -j 2`` for 24 and 96 councils (and, with ``--big``, 400
-  councils at ``-j 2``), wall clock of the whole command, start-up included.
+- ``kloe run`` at each ``--jobs`` (default 1 and 2) for 24 and 96 councils (and, with ``--big``,
+  400), wall clock of the whole command, start-up included.
+
+The kernels import ``kloe_nb`` from ``PYTHONPATH`` (else the installed package), so two versions
+are compared by running this twice in one session: ``PYTHONPATH=OLD python bench/batch.py``, then
+``PYTHONPATH=NEW``.
 
 It prints seconds per council for each, the ratio to the plain loop, the marginal cost per
-council from 24 to 96 (flat cost: the two per-council figures agree), and report sizes.
-Goals on the 2-core machine of the issue: ``-j 2`` at least 6x faster per council than the
-plain loop, flat from 24 to 96, 400 councils under 3 minutes, reports under 150 KB.
+council between each two sizes (flat cost: they agree), the start-up (the whole run less the
+marginal cost of its councils) apart from the cost per council, when the first report was on
+disk, the peak memory of the whole run (RSS of ``kloe run`` and every process under it, workers
+and kernels, sampled every 50 ms) and report sizes. Goals of issue 16 on a 2-core machine:
+start-up under 2 s; ``-j 2`` at least 30x faster per council than the plain loop at 24
+councils and 80x at 400; the cost per council and the peak memory flat from 96 to 400.
 
 With ``--index-sizes 1000,2000,4000,10000`` it also builds ``index.html`` (``index_html`` then
 ``require_inert``, as ``kloe run`` does) from synthetic ``CouncilRow``s, no kernels, each size in
@@ -22,7 +29,7 @@ same for a size on every run, so two versions of the code can be compared byte f
 each size's ratios against the smallest (linear: the time ratio follows the council ratio).
 ``--index-only`` skips everything else.
 
-    python bench/batch.py [--plain 6] [--sizes 24 96] [--big] [--index-sizes 1000,4000] [--index-only]
+    python bench/batch.py [--plain 6] [--sizes 24 96] [--big] [--jobs 1 2] [--index-sizes 1000,4000] [--index-only]
 """
 
 from __future__ import annotations
@@ -30,13 +37,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +124,53 @@ def plain_loop(store: Path, count: int, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def kloe_run(store: Path, councils: Path, jobs: int, out: Path, folder: Path) -> float:
-    return timed(
+@dataclass
+class Run:
+    """One ``kloe run``: wall clock, when its first report was on disk, its peak memory (MB, every process of it)."""
+
+    total: float
+    first_report: float
+    peak_mb: float
+
+
+def tree_rss(process: Any) -> int:
+    """RSS in bytes of a process and every process under it (0 for any that has gone)."""
+    import psutil
+
+    total = 0
+    try:
+        for each in [process, *process.children(recursive=True)]:
+            try:
+                total += each.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
+def watched(command: list[str], cwd: Path, out: Path) -> Run:
+    """Run ``command``, sampling its process tree's RSS and watching ``out`` for the first report."""
+    import psutil
+
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree = psutil.Process(process.pid)
+    peak, first = 0, float("nan")
+    while process.poll() is None:
+        peak = max(peak, tree_rss(tree))
+        if first != first and out.is_dir() and any(name.endswith(".html") and name != "index.html" for name in os.listdir(out)):
+            first = time.perf_counter() - started
+        time.sleep(0.05)
+    total = time.perf_counter() - started
+    stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{stderr[-2000:]}")
+    return Run(total, first, peak / 1e6)
+
+
+def kloe_run(store: Path, councils: Path, jobs: int, out: Path, folder: Path) -> Run:
+    return watched(
         [
             sys.executable,
             "-m",
@@ -134,6 +189,7 @@ def kloe_run(store: Path, councils: Path, jobs: int, out: Path, folder: Path) ->
             "--no-progress",
         ],
         folder,
+        out,
     )
 
 
@@ -234,7 +290,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plain", type=int, default=6, help="councils for the plain papermill+nbconvert loop (default 6)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[24, 96], help="council counts for kloe run (default 24 96)")
-    parser.add_argument("--big", action="store_true", help="also 400 councils at -j 2 (goal: under 3 minutes)")
+    parser.add_argument("--big", action="store_true", help="also 400 councils")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="-j values for kloe run (default 1 2)")
     parser.add_argument(
         "--index-sizes",
         type=lambda text: [int(part) for part in text.split(",")],
@@ -250,39 +307,40 @@ def main() -> None:
     if args.index_only:
         index_bench(args.index_sizes or [1000, 2000, 4000])
         return
-    largest = max([*args.sizes, args.plain, 400 if args.big else 0])
+    sizes = sorted(set(args.sizes + ([400] if args.big else [])))
+    largest = max([*sizes, args.plain])
     with tempfile.TemporaryDirectory(prefix="kloe-bench-") as temporary:
         folder = Path(temporary)
         store, all_councils = make_data(folder, largest)
-        rows: list[tuple[str, int, float]] = []
-        plain = plain_loop(store, args.plain, folder)
-        rows.append(("papermill CLI + nbconvert CLI, per council", args.plain, plain))
+        plain = plain_loop(store, args.plain, folder) if args.plain else float("nan")
+        plain_per = plain / args.plain if args.plain else float("nan")
+        runs: dict[tuple[int, int], Run] = {}
         sizes_kb: list[float] = []
-        for jobs in (1, 2):
-            for count in args.sizes:
+        for jobs in args.jobs:
+            for count in sizes:
                 councils = councils_csv(all_councils, count, folder / f"councils-{count}.csv")
                 out = folder / f"run-j{jobs}-{count}"
-                rows.append((f"kloe run -j {jobs}", count, kloe_run(store, councils, jobs, out, folder)))
+                runs[jobs, count] = kloe_run(store, councils, jobs, out, folder)
                 sizes_kb += [path.stat().st_size / 1024 for path in out.glob("b*.html")]
-        if args.big:
-            rows.append(("kloe run -j 2", 400, kloe_run(store, councils_csv(all_councils, 400, folder / "c400.csv"), 2, folder / "run-400", folder)))
-        plain_per = plain / args.plain
-        print(f"\n{'variant':<46} {'councils':>8} {'total s':>9} {'s/council':>10} {'vs plain':>9}")
-        for name, count, total in rows:
-            per = total / count
-            print(f"{name:<46} {count:>8} {total:>9.1f} {per:>10.3f} {plain_per / per:>8.1f}x")
-        for jobs in (1, 2):
-            measured = {count: total for name, count, total in rows if name == f"kloe run -j {jobs}" and count in args.sizes}
-            if len(measured) >= 2:
-                low, high = min(measured), max(measured)
-                marginal = (measured[high] - measured[low]) / (high - low)
+                shutil.rmtree(out)
+        print(f"\n{'variant':<46} {'councils':>8} {'total s':>9} {'s/council':>10} {'vs plain':>9} {'1st report s':>12} {'peak MB':>8}")
+        if args.plain:
+            print(f"{'papermill CLI + nbconvert CLI, per council':<46} {args.plain:>8} {plain:>9.1f} {plain_per:>10.3f} {1:>8.1f}x")
+        for (jobs, count), run in runs.items():
+            per = run.total / count
+            print(
+                f"{'kloe run -j ' + str(jobs):<46} {count:>8} {run.total:>9.1f} {per:>10.3f} {plain_per / per:>8.1f}x {run.first_report:>12.2f} {run.peak_mb:>8.0f}"
+            )
+        for jobs in args.jobs:
+            measured = sorted((count, run) for (j, count), run in runs.items() if j == jobs)
+            for (low, low_run), (high, high_run) in zip(measured, measured[1:]):
+                marginal = (high_run.total - low_run.total) / (high - low)
+                startup = low_run.total - marginal * low
                 print(
-                    f"kloe run -j {jobs}: {measured[low] / low:.3f} s/council at {low}, {measured[high] / high:.3f} at {high}; "
-                    f"marginal cost {marginal:.3f} s per extra council (start-up {measured[low] - marginal * low:.1f} s)"
+                    f"kloe run -j {jobs}, {low} -> {high} councils: marginal cost {marginal:.3f} s per extra council, "
+                    f"start-up {startup:.2f} s (goal: under 2 s); peak memory {low_run.peak_mb:.0f} -> {high_run.peak_mb:.0f} MB"
                 )
         print(f"report size: median {statistics.median(sizes_kb):.0f} KB, largest {max(sizes_kb):.0f} KB (goal: under 150 KB)")
-        if args.big:
-            print(f"400 councils at -j 2: {rows[-1][2]:.0f} s (goal: under 180 s)")
     if args.index_sizes:
         index_bench(args.index_sizes)
 

@@ -100,6 +100,38 @@ def test_nothing_of_one_council_reaches_the_next_on_the_same_kernel(session, sto
     assert session.user_globals() == fresh  # what a fresh kernel has, after two councils
 
 
+def printed_by(kernel: KernelSession, code: str) -> str:
+    """What ``code`` prints, run outside any notebook (then the kernel is reset)."""
+    from jupyter_core.utils import run_sync
+
+    found: list[str] = []
+
+    def hook(message: dict) -> None:
+        if message.get("msg_type") == "stream":
+            found.append(message["content"]["text"])
+
+    run_sync(kernel.kc.execute_interactive)(code, store_history=False, allow_stdin=False, timeout=30, output_hook=hook)
+    kernel.reset()
+    return "".join(found)
+
+
+def test_a_kernel_started_warm_has_the_namespace_of_one_started_cold(session, tmp_path):
+    """The batch's kernels import the report package before they answer and freeze it out of the
+    garbage collector's sight: that is in ``sys.modules`` and the collector only, never in what a
+    notebook sees."""
+    cold = KernelSession(tmp_path, preload=())
+    cold.start()
+    try:
+        session.reset()
+        assert session.user_globals() == cold.user_globals()
+        probe = "import sys, gc; print('kloe_nb.report' in sys.modules, gc.get_freeze_count() > 0)"
+        assert printed_by(session, probe) == "True True\n"
+        assert printed_by(cold, probe) == "False True\n"
+        assert session.user_globals() == cold.user_globals()
+    finally:
+        cold.shutdown()
+
+
 @pytest.mark.parametrize(
     "value",
     ["King's Lynn and West Norfolk", 'x"""; import os', "00123", "None", "line one\nline two", 'back\\slash "q" \u202e Môn'],

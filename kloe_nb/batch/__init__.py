@@ -8,8 +8,28 @@ Two producers of jobs: ``council`` (one council's report, written to its output 
 ``comparison`` (``kloe compare``: a comparison page). Then ``pool`` (worker processes),
 ``index`` (index.html and summary.csv), ``runner`` (``kloe run``), ``single`` (``kloe render``).
 
-This module stays light: the command line imports it to build its parser.
+This module stays light: the command line imports it to build its parser, and the statuses
+are here so that ``kloe run``'s own process never imports papermill or nbconvert (only its
+workers do).
 """
+
+import sys
+
+OK, FAILED, UP_TO_DATE = "ok", "failed", "up to date"
+INTERRUPTED = "not run: the batch was interrupted"
 
 DEFAULT_TIMEOUT = 120.0
 """Seconds one council may take before its kernel is stopped and the council failed."""
+
+
+def skip_slow_optional_imports() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process (call before papermill or nbconvert).
+
+    jsonschema imports it, when installed, for its "iri" format checks, and it builds a parser
+    for RFC 3987 on import: 2-4 s of CPU in every process that imports nbformat. nbformat never
+    checks formats, so the batch's processes (``kloe run``, its workers, ``kloe render``, ``kloe
+    compare``) do without it; jsonschema skips the check for what it cannot import. Kernels are
+    not touched: a notebook's own code sees its environment as it is.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ the page and refuses one that is not inert; files are written atomically (``outp
 
 Before any kernel starts, each comparison's input is checked in this process (framework,
 store, peer group, at least one council to compare), so bad input is a plain error (exit 2)
-and nothing is written. Several comparisons share one kernel: it starts once.
+and nothing is written. Several comparisons share one kernel: it starts once, launched before
+the checks so that it boots (importing the comparison package) while they run.
 
 What is written for ``-o FILE.html``: the page, and the executed notebook beside it as
 ``FILE.ipynb``. When a comparison fails, its previous page and notebook are removed (they
@@ -19,10 +20,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kloe_nb.batch import DEFAULT_TIMEOUT
-from kloe_nb.batch.job import FAILED, OK, NotebookJob, execute_job
+from kloe_nb.batch import DEFAULT_TIMEOUT, FAILED, OK, skip_slow_optional_imports
 from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.batch.outputs import PageFiles
 from kloe_nb.batch.parameters import check_names, declared_parameters
@@ -31,10 +31,16 @@ from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
 from kloe_nb.store.address import for_another_process
 
+if TYPE_CHECKING:
+    from kloe_nb.batch.job import NotebookJob
+
 DEFAULT_COMPARE_NOTEBOOK = bundled_dir("notebooks") / "compare.ipynb"
 #: The parameters a comparison notebook must declare (``councils`` only when a councils CSV is given).
 REQUIRED = ("framework", "store", "group")
-WARM_UP = "import kloe_nb.comparison, kloe_nb.comparison.notebook"
+COMPARISON_MODULES = ("kloe_nb.comparison", "kloe_nb.comparison.notebook", "sklearn.metrics")
+"""What the bundled comparison notebook imports: its kernel has them imported before it answers
+(scikit-learn too, for assessor agreement: a second or more of imports, done while this process
+checks the input, rather than in the middle of the notebook)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ def check_job(job: ComparisonJob) -> int:
 
 def notebook_job(job: ComparisonJob) -> NotebookJob:
     """The notebook job that makes this comparison's page."""
+    from kloe_nb.batch.job import NotebookJob
+
     within = f" of {job.group!r}" if job.group else ""
     return NotebookJob(Path(job.notebook).resolve(), parameters(job), f"comparison{within} ({job.framework})")
 
@@ -150,29 +158,34 @@ def warming_session(folder: Path, agreement: bool = False) -> KernelSession:
     The next execution waits for them, since a kernel runs one request at a time; if they
     fail, the notebook's own import cell says why.
     """
-    session = KernelSession(folder)
-    session.start(warm_up=None)
-    code = WARM_UP + ("\nfrom kloe_nb.analysis.agreement import agreement\nagreement([1, 2], [1, 2])" if agreement else "")
-    session.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+    session = KernelSession(folder, preload=COMPARISON_MODULES)
+    session.start()
+    if agreement:
+        code = "from kloe_nb.analysis.agreement import agreement\nagreement([1, 2], [1, 2])"
+        session.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
     return session
 
 
 def run_comparisons(jobs: list[ComparisonJob], timeout: float = DEFAULT_TIMEOUT, session: KernelSession | None = None) -> list[ComparisonResult]:
     """Every job on one kernel (see the module docstring). Bad input raises KloeError before anything runs or is written."""
-    from kloe_nb.render.exporter import PageRenderer, summary
-
-    counts = [check_job(job) for job in jobs]
     if not jobs:
         return []
+    skip_slow_optional_imports()
     own = session is None
-    if session is None:
-        folder = Path(jobs[0].output).resolve().parent
-        folder.mkdir(parents=True, exist_ok=True)
-        session = KernelSession(folder)
-        session.start(WARM_UP)
-    renderer = PageRenderer()
+    if session is None:  # launched first: it boots while the input is checked (see the module docstring)
+        session = KernelSession(Path(jobs[0].output).resolve().parent, preload=COMPARISON_MODULES)
+        session.launch()
     results = []
     try:
+        counts = [check_job(job) for job in jobs]
+        from kloe_nb.batch.job import execute_job
+        from kloe_nb.render.exporter import PageRenderer, summary
+
+        renderer = PageRenderer()
+        if own:
+            renderer.warm_up()
+            Path(jobs[0].output).resolve().parent.mkdir(parents=True, exist_ok=True)
+            session.wait_ready()
         for job, count in zip(jobs, counts):
             started = time.monotonic()
             executed = execute_job(session, renderer, notebook_job(job), timeout)

@@ -11,13 +11,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kloe_nb.batch.job import FAILED, INTERRUPTED, OK, NotebookJob, execute_job
-from kloe_nb.batch.kernel import KernelSession
+from kloe_nb.batch import FAILED, INTERRUPTED, OK
 from kloe_nb.batch.outputs import OutputFolder
 from kloe_nb.errors import KloeError
-from kloe_nb.render.exporter import PageRenderer, summary
+
+if TYPE_CHECKING:  # the tasks and results are light: ``kloe run``'s own process imports no papermill
+    from kloe_nb.batch.job import NotebookJob
+    from kloe_nb.batch.kernel import KernelSession
+    from kloe_nb.render.exporter import PageRenderer
 
 
 @dataclass
@@ -35,6 +38,8 @@ class CouncilTask:
 
     def job(self) -> NotebookJob:
         """The notebook job that makes this council's report."""
+        from kloe_nb.batch.job import NotebookJob
+
         return NotebookJob(self.notebook, self.parameters, f"council {self.code}")
 
 
@@ -55,6 +60,9 @@ class CouncilResult:
 
 def run_council(session: KernelSession, renderer: PageRenderer, task: CouncilTask, timeout: float) -> CouncilResult:
     """Execute, render and write one council into its batch's output folder (see the module docstring)."""
+    from kloe_nb.batch.job import execute_job
+    from kloe_nb.render.exporter import summary
+
     started = time.monotonic()
     result = CouncilResult(task.index, task.code, FAILED)
     outputs = OutputFolder(task.out_dir)

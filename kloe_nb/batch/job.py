@@ -6,6 +6,12 @@ Every way a job can fail ends here as an ``Executed`` with a reason a person can
 (which cell raised what; the kernel killed by which signal; the timeout), never as an
 exception that would stop the batch. A kernel that died or timed out is replaced before the
 next job; a job asking for a fresh kernel gets one if its kernel has run a job before.
+
+Execution is papermill's ``execute_notebook`` step by step, with papermill's own functions
+(load, parameterize, metadata, error markers, the engine, ``raise_for_execution_errors``), less
+two things the batch does not need: serialising the executed notebook to no file at all (papermill
+does so when it has no output path; the batch writes the notebook itself) and warning about
+undeclared parameters (``parameters.py`` refuses them before any kernel starts).
 """
 
 from __future__ import annotations
@@ -13,16 +19,23 @@ from __future__ import annotations
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import papermill
+from papermill.engines import papermill_engines
 from papermill.exceptions import PapermillExecutionError
+from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+from papermill.iorw import load_notebook_node, local_file_io_cwd
+from papermill.parameterize import parameterize_notebook
 
-from kloe_nb.batch.kernel import ENGINE_NAME, KernelSession
+from kloe_nb.batch import FAILED, INTERRUPTED, OK, UP_TO_DATE
+from kloe_nb.batch.engine import ENGINE_NAME
+from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.errors import KloeError
-from kloe_nb.render.exporter import PageRenderer
 
-OK, FAILED, UP_TO_DATE = "ok", "failed", "up to date"
+if TYPE_CHECKING:
+    from kloe_nb.render.exporter import PageRenderer
+
+__all__ = ["FAILED", "INTERRUPTED", "OK", "UP_TO_DATE", "Executed", "NotebookJob", "execute_job"]
 INJECTED_TAG = "injected-parameters"
 
 
@@ -71,9 +84,32 @@ def describe_exit(status: int | None) -> str:
     return f"the kernel exited with status {status}"
 
 
-def _notebook_input(path: Path) -> str:
-    """papermill formats the input path with the parameters (``{name}``); braces in a real path must survive that."""
-    return str(path).replace("{", "{{").replace("}", "}}")
+def execute_notebook(session: KernelSession, notebook: Path, parameters: dict[str, str]) -> Any:
+    """papermill's ``execute_notebook(notebook, None, parameters, ...)`` on the session's kernel (see the module docstring).
+
+    The path is used as it is (papermill's own function would format ``{name}`` in it with the parameters).
+    """
+    path = str(notebook)
+    with local_file_io_cwd():
+        nb = load_notebook_node(path)
+        nb = parameterize_notebook(nb, parameters, kernel_name=session.kernel_name, engine_name=ENGINE_NAME)
+        nb = prepare_notebook_metadata(nb, path, None)
+        nb = remove_error_markers(nb)
+        nb = papermill_engines.execute_notebook_with_engine(
+            ENGINE_NAME,
+            nb,
+            input_path=path,
+            output_path=None,
+            kernel_name=session.kernel_name,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=60,
+            stdout_file=None,
+            stderr_file=None,
+            kernel_session=session,
+        )
+        raise_for_execution_errors(nb, None)
+    return nb
 
 
 @dataclass
@@ -88,9 +124,6 @@ class Executed:
     def ok(self) -> bool:
         """The notebook ran and its page was rendered."""
         return not self.reason
-
-
-INTERRUPTED = "not run: the batch was interrupted"
 
 
 def execute_job(session: KernelSession, renderer: PageRenderer, job: NotebookJob, timeout: float, fresh_kernel: bool = False) -> Executed:
@@ -109,16 +142,7 @@ def execute_job(session: KernelSession, renderer: PageRenderer, job: NotebookJob
     executed = Executed(None)
     timer = session.watchdog(timeout)
     try:
-        executed.nb = papermill.execute_notebook(
-            _notebook_input(job.notebook),
-            None,
-            parameters=job.parameters,
-            engine_name=ENGINE_NAME,
-            kernel_name=session.kernel_name,
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            kernel_session=session,
-        )
+        executed.nb = execute_notebook(session, job.notebook, job.parameters)
     except PapermillExecutionError as error:
         executed.nb = session.current.nb if session.current is not None else None
         executed.reason = describe_cell_error(executed.nb, error) if executed.nb is not None else f"{error.ename}: {error.evalue}"

@@ -20,9 +20,11 @@ connection file and sockets in a private folder: when its worker dies, it remove
 kills its group; when it is stopped here (timeout, shutdown), its whole group goes with it, so
 nothing a notebook started outlives its council.
 
-The engine is papermill's nbclient engine told to use this kernel and client instead of
-starting its own, registered with papermill as ``kloe-reused-kernel``: parameters, the
-injected cell, error markers and ``PapermillExecutionError`` are all papermill's.
+The kernel is started warm: the launcher imports ``preload`` (for the bundled report, the
+report package) and freezes it out of the garbage collector's sight before the kernel answers,
+so a kernel can be launched first (``launch``) and becomes ready (``wait_ready``) while its
+worker imports papermill and nbconvert. This module imports neither (``engine.py`` is
+papermill's side), so a worker can launch its kernel within a fraction of a second.
 """
 
 from __future__ import annotations
@@ -36,36 +38,37 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger
 
-from kloe_nb.batch.kernel_launcher import PRIVATE_FOLDER_PREFIX
+from kloe_nb.batch.kernel_launcher import PRELOAD_FLAG, PRIVATE_FOLDER_PREFIX
 from kloe_nb.batch.lifeline import kill_group, kill_with_group, leads_own_group
 
-ENGINE_NAME = "kloe-reused-kernel"
 KERNEL_NAME = "python3"
-WARM_UP = "import kloe_nb.report, kloe_nb.report.notebook, kloe_nb.store, kloe_nb.scoring"
+REPORT_MODULES = ("kloe_nb.report", "kloe_nb.report.notebook", "kloe_nb.store", "kloe_nb.scoring")
+"""What the bundled report notebook imports: every batch kernel has them imported before it answers."""
 LAUNCHER = "kloe_nb.batch.kernel_launcher"
 
 
 class _KernelManager(AsyncKernelManager):
     """jupyter_client's manager, starting ipykernel through the batch's launcher (``kernel_launcher.py``)."""
 
+    preload: tuple[str, ...] = ()
+
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         command: list[str] = super().format_kernel_cmd(extra_arguments)
         for at in range(len(command) - 1):
             if command[at : at + 2] == ["-m", "ipykernel_launcher"]:
-                return [*command[: at + 1], LAUNCHER, *command[at + 2 :]]
+                warm = [f"{PRELOAD_FLAG}={','.join(self.preload)}"] if self.preload else []
+                return [*command[: at + 1], LAUNCHER, *command[at + 2 :], *warm]
         return command  # another kernel: it still dies with its worker (its own check), stopped with its group
 
 
 class KernelSession:
     """A kernel and its client, kept across councils (see the module docstring)."""
 
-    def __init__(self, cwd: Path, kernel_name: str = KERNEL_NAME, startup_timeout: float = 60) -> None:
+    def __init__(self, cwd: Path, kernel_name: str = KERNEL_NAME, startup_timeout: float = 60, preload: tuple[str, ...] = REPORT_MODULES) -> None:
         self.cwd = Path(cwd).resolve()
         self.kernel_name = kernel_name
+        self.preload = tuple(preload)
         self.startup_timeout = startup_timeout
         self.km: AsyncKernelManager | None = None
         self.kc: Any = None
@@ -77,8 +80,13 @@ class KernelSession:
         self._group: int | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
-    def start(self, warm_up: str | None = WARM_UP) -> None:
-        """Start the kernel and its client and wait until it answers; import the package once."""
+    def start(self, warm_up: str | None = None) -> None:
+        """Start the kernel (warm: see the module docstring) and wait until it answers; then run ``warm_up`` code, if any."""
+        self.launch()
+        self.wait_ready(warm_up)
+
+    def launch(self) -> None:
+        """Start the kernel process and connect to it, without waiting for it to answer."""
         # Unix sockets in a private folder, not TCP on localhost: nothing else on the machine can connect.
         # The connection file goes there too, so the kernel can remove all it leaves if its worker dies.
         self._socket_dir = tempfile.mkdtemp(prefix=PRIVATE_FOLDER_PREFIX)
@@ -88,16 +96,22 @@ class KernelSession:
             ip=os.path.join(self._socket_dir, "k"),
             connection_file=os.path.join(self._socket_dir, "kernel.json"),
         )
+        self.km.preload = self.preload
         self.used = False
-        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=str(self.cwd))
+        # A kernel launched before the output folder is made starts where its worker is; ``reset`` moves it there.
+        cwd = self.cwd if self.cwd.is_dir() else Path.cwd()
+        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=str(cwd))
         self._group = self.pid if leads_own_group(self.pid) else None
         self.kc = self.km.client()
         self.kc.start_channels()
+
+    def wait_ready(self, warm_up: str | None = None) -> None:
+        """Wait until the launched kernel answers; run ``warm_up`` code (outside the notebook), then reset."""
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
         self.kc.allow_stdin = False
         if warm_up:
             self.run_silently(warm_up)
-            self.reset()
+        self.reset()
 
     def restart(self) -> None:
         """A fresh kernel after one died, was killed or hung (none once the session is abandoned)."""
@@ -188,34 +202,3 @@ class KernelSession:
         timer.daemon = True
         timer.start()
         return timer
-
-
-class ReusedKernelEngine(NBClientEngine):
-    """papermill's nbclient engine on a kernel that outlives the notebook (``kernel_session=``)."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man: Any,
-        kernel_name: str,
-        kernel_session: KernelSession,
-        log_output: bool = False,
-        start_timeout: int = 60,
-        execution_timeout: int | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        kernel_session.current = nb_man  # so a partial notebook can be kept if the kernel dies
-        client = PapermillNotebookClient(
-            nb_man,
-            km=kernel_session.km,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=logger,
-            log_output=log_output,
-        )
-        client.kc = kernel_session.kc
-        return client.execute()
-
-
-papermill_engines.register(ENGINE_NAME, ReusedKernelEngine)

@@ -9,6 +9,8 @@ started goes too (the kernel leads its own group: jupyter_client starts it in a 
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import shutil
 import signal
@@ -18,6 +20,30 @@ from pathlib import Path
 from kloe_nb.batch.lifeline import watch_parent
 
 PRIVATE_FOLDER_PREFIX = "kloe-kernel-"
+PRELOAD_FLAG = "--kloe-preload"
+
+
+def take_preload(argv: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """The command line without ``--kloe-preload=A,B``, and the modules it names."""
+    kept: list[str] = []
+    modules: tuple[str, ...] = ()
+    for argument in argv:
+        if argument.startswith(PRELOAD_FLAG + "="):
+            modules = tuple(name for name in argument.partition("=")[2].split(",") if name)
+        else:
+            kept.append(argument)
+    return kept, modules
+
+
+def preload(modules: tuple[str, ...]) -> None:
+    """Import the modules (see the module docstring), then freeze what is alive out of the collector's sight."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S112 - the notebook's own import says what is wrong
+            continue
+    gc.collect()
+    gc.freeze()
 
 
 def private_folder(argv: list[str]) -> Path | None:
@@ -41,6 +67,7 @@ def main() -> None:
     """Start the kernel (see the module docstring)."""
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]  # as ipykernel_launcher does: the notebook's folder is no place to import from
+    sys.argv, modules = take_preload(sys.argv)
     from ipykernel.kernelapp import IPKernelApp
 
     worker = int(os.environ.get("JPY_PARENT_PID") or 0) or os.getppid()
@@ -52,7 +79,10 @@ def main() -> None:
             if os.name != "posix":  # on Windows ipykernel's poller also delivers interrupts
                 super().init_poller()
 
-    KernelApp.launch_instance()
+    app = KernelApp.instance()
+    app.initialize()
+    preload(modules)
+    app.start()
 
 
 if __name__ == "__main__":

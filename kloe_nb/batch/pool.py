@@ -13,6 +13,16 @@ each worker one council at a time, so it always knows which council a worker is 
 
 Results arrive in completion order; ``Pool.run`` yields them as they come, for the progress bar.
 
+Start-up. ``Pool.start`` can be called before the councils are known (``runner.py`` starts the
+first worker before it reads anything, and the others once it knows how many councils there
+are), so kernels boot while the framework, the councils CSV and the store are read. A worker
+launches its kernel first (which imports the report package as it starts: ``kernel.py``), and
+imports papermill and nbconvert and compiles the page templates while that kernel boots; then
+it freezes what it has imported out of the garbage collector's sight (``gc.freeze``: less work
+at every collection). A worker is started without the parent's ``__main__`` (``spawn`` would
+otherwise import the whole command line in it again). Workers not needed after all, or still
+starting when the pool closes, are stopped with SIGTERM rather than waited for.
+
 Stopping. Ctrl-C (SIGINT) and SIGTERM only set a flag here (no exception can land between a
 worker writing a report and the parent counting it): the parent then sends no more councils,
 sends SIGTERM to every worker and collects every result still coming. A worker between
@@ -25,20 +35,24 @@ dies with the parent if the parent is killed outright (``lifeline.py``).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import time
+import types
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kloe_nb.batch import FAILED, skip_slow_optional_imports
 from kloe_nb.batch.council import CouncilResult, CouncilTask
-from kloe_nb.batch.job import FAILED
 from kloe_nb.batch.lifeline import die_with_parent, kill_with_group
 
 GRACE = 20.0  # seconds past the per-council timeout before the parent kills a silent worker
@@ -60,9 +74,8 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
     parent = multiprocessing.parent_process()
     die_with_parent(parent.pid if parent is not None and parent.pid else os.getppid())
-    from kloe_nb.batch.council import run_council
+    skip_slow_optional_imports()
     from kloe_nb.batch.kernel import KernelSession
-    from kloe_nb.render.exporter import PageRenderer
 
     session = KernelSession(config.kernel_cwd)
     busy = threading.Event()  # set from taking a council until its result is sent
@@ -75,8 +88,16 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) 
     signal.signal(signal.SIGTERM, stop)
     try:
         try:
-            session.start()
+            session.launch()  # the kernel boots (and imports the report package) while this worker imports its own
+            from kloe_nb.batch.council import run_council
+            from kloe_nb.batch.job import execute_job  # noqa: F401 - papermill, imported now rather than at the first council
+            from kloe_nb.render.exporter import PageRenderer
+
             renderer = PageRenderer()
+            renderer.warm_up()
+            gc.collect()
+            gc.freeze()
+            session.wait_ready()
         except Exception as error:  # noqa: BLE001 - reported to the parent, which fails the councils left
             results.put(("fatal", worker_id, f"could not start a Python kernel: {type(error).__name__}: {error}"))
             return
@@ -91,6 +112,18 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) 
             busy.clear()
     finally:
         session.shutdown()
+
+
+@contextmanager
+def _without_main_module() -> Iterator[None]:
+    """While a worker is started: no ``__main__`` for ``spawn`` to import again in it (see the module docstring)."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 @dataclass
@@ -120,6 +153,11 @@ class Pool:
         self.interrupted = False  # Ctrl-C or SIGTERM: stop (see the module docstring)
         self._hurry = False  # a second one: stop now
 
+    def start(self, workers: int) -> None:
+        """Have ``workers`` workers (at most ``jobs``) starting or started, before or while ``run`` runs."""
+        while len(self.workers) < min(self.jobs, workers):
+            self._spawn()
+
     def _on_signal(self, signum: int, frame: Any) -> None:
         self._hurry = self.interrupted
         self.interrupted = True
@@ -129,7 +167,8 @@ class Pool:
         worker_id = self.next_id
         self.next_id += 1
         process = self.context.Process(target=worker_main, args=(worker_id, self.config, tasks, self.results), name=f"kloe-worker-{worker_id}", daemon=True)
-        process.start()
+        with _without_main_module():
+            process.start()
         self.workers[worker_id] = _Worker(worker_id, process, tasks)
 
     def _retire(self, worker: _Worker, kill: bool) -> None:
@@ -147,8 +186,8 @@ class Pool:
         if threading.current_thread() is threading.main_thread():  # signals reach only the main thread
             handlers = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
         try:
-            for _ in range(min(self.jobs, len(tasks))):
-                self._spawn()
+            self._trim(len(tasks))
+            self.start(len(tasks))
             while (pending or any(worker.current for worker in self.workers.values())) and not self.interrupted:
                 if not self.workers:  # every worker failed to start
                     reason = self.fatal or "no worker could be started"
@@ -163,6 +202,12 @@ class Pool:
             self.close()
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)
+
+    def _trim(self, needed: int) -> None:
+        """Stop the workers started early beyond the ones the tasks need."""
+        for worker in list(self.workers.values())[max(needed, 0) :]:
+            worker.process.terminate()
+            self._retire(worker, kill=False)
 
     def _stop(self) -> Iterator[CouncilResult]:
         """Stop every worker and yield what they still report (see the module docstring)."""
@@ -249,8 +294,11 @@ class Pool:
                 self._retire(worker, kill=True)
 
     def close(self) -> None:
-        """Stop every worker (and with it, its kernel)."""
+        """Stop every worker (and with it, its kernel): one still starting is told to stop, not waited for."""
         for worker in self.workers.values():
+            if not worker.ready:
+                worker.process.terminate()
+                continue
             try:
                 worker.tasks.put(None)
             except (OSError, ValueError):

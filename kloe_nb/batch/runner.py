@@ -9,7 +9,10 @@ The order of work, so that bad input stops the run before anything is written:
    a council whose report is newer than its assessment's latest revision (and than the
    notebook and the framework file) is skipped as "up to date";
 3. the rest run in worker processes (``pool.py``) with a progress bar; a notebook other than the
-   bundled report gets a fresh kernel for every council;
+   bundled report gets a fresh kernel for every council. The first worker is started before
+   step 1 and the others as soon as the councils are counted, so their kernels boot while the
+   checks and the store are read (workers write nothing; bad input stops them); this process
+   imports neither papermill's execution nor nbconvert;
 4. ``index.html`` and ``summary.csv`` are written, also when the run is interrupted (Ctrl-C or
    SIGTERM: ``pool.py`` stops the workers and reports every council they finished).
 
@@ -21,25 +24,25 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kloe_nb.batch import DEFAULT_TIMEOUT
+from kloe_nb.batch import DEFAULT_TIMEOUT, FAILED, INTERRUPTED, UP_TO_DATE, skip_slow_optional_imports
 from kloe_nb.batch.council import CouncilResult, CouncilTask
-from kloe_nb.batch.index import CouncilRow, comparison_links, index_html, summary_csv_text
-from kloe_nb.batch.job import FAILED, INTERRUPTED, UP_TO_DATE
 from kloe_nb.batch.outputs import OutputFolder, written_by_us
 from kloe_nb.batch.parameters import DEFAULT_NOTEBOOK, check_names, check_notebook, council_parameters
 from kloe_nb.batch.slugs import check_collisions
 from kloe_nb.errors import KloeError, NotFoundError, StoreError
-from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
-from kloe_nb.interchange.councils_csv import Council, read_councils_csv
-from kloe_nb.render.exporter import summary as notebook_summary
 from kloe_nb.render.terminal_text import visible
-from kloe_nb.store import open_store
-from kloe_nb.store.lookup import resolve_key
+
+if TYPE_CHECKING:  # imported where used: the first worker starts before they are (see the module docstring)
+    from kloe_nb.batch.index import CouncilRow
+    from kloe_nb.batch.pool import Pool
+    from kloe_nb.framework.loader import LoadedFramework
+    from kloe_nb.interchange.councils_csv import Council
 
 
 def default_jobs() -> int:
@@ -104,6 +107,8 @@ def read_summary(path: Path) -> dict[str, Any] | None:
     try:
         from nbformat import from_dict
 
+        from kloe_nb.render.exporter import summary as notebook_summary
+
         return notebook_summary(from_dict(json.loads(path.read_text(encoding="utf-8"))))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -131,6 +136,10 @@ def plan(
     options: BatchOptions, councils: list[Council], slugs: dict[str, str], outputs: OutputFolder, inputs: list[Path], declared: tuple[str, ...]
 ) -> list[_Planned]:
     """Each council's row, and the task to run where there is one (see the module docstring, step 2)."""
+    from kloe_nb.batch.index import CouncilRow
+    from kloe_nb.store import open_store
+    from kloe_nb.store.lookup import resolve_key
+
     planned = []
     notebook = Path(options.notebook).resolve()
     fresh_kernel = notebook != DEFAULT_NOTEBOOK.resolve()
@@ -175,12 +184,19 @@ class _Batch:
     planned: list[_Planned]
 
 
-def _prepare(options: BatchOptions) -> _Batch:
-    """Steps 1 and 2 for one batch: every check, then the plan. KloeError for bad input; nothing written yet."""
+def _prepare(options: BatchOptions, counted: Callable[[int], None] = lambda count: None) -> _Batch:
+    """Steps 1 and 2 for one batch: every check, then the plan. KloeError for bad input; nothing written yet.
+
+    ``counted`` is told how many councils the CSV lists as soon as it is read.
+    """
+    from kloe_nb.framework.loader import load_framework_by_id
+    from kloe_nb.interchange.councils_csv import read_councils_csv
+
     record = load_framework_by_id(options.framework)
     councils = read_councils_csv(options.councils)
     if not councils:
         raise KloeError(f"{options.councils}: no councils listed (a header row code,name and one row per council)")
+    counted(len(councils))
     declared = check_notebook(options.notebook)
     check_names(options.extra, declared, options.notebook)
     slugs = check_collisions(councils, str(options.councils))
@@ -201,8 +217,29 @@ def run_batches(batches: list[BatchOptions]) -> list[BatchOutcome]:
     then go through one pool, so kernels start once. Jobs, timeout and the progress bar are the
     first batch's.
     """
-    prepared = [_prepare(options) for options in batches]
+    skip_slow_optional_imports()
+    from kloe_nb.batch.pool import Pool, WorkerConfig
+
     first = batches[0]
+    pool = Pool(WorkerConfig(first.timeout, Path(first.out_dir).resolve()), first.jobs)
+    try:
+        pool.start(1)  # its kernel boots while the input is checked and the store read (see the module docstring)
+        return _run_batches(batches, pool)
+    finally:
+        pool.close()
+
+
+def _run_batches(batches: list[BatchOptions], pool: Pool) -> list[BatchOutcome]:
+    from kloe_nb.batch.index import comparison_links, index_html, summary_csv_text
+
+    first = batches[0]
+    listed = [0]
+
+    def counted(count: int) -> None:
+        listed[0] += count
+        pool.start(listed[0])
+
+    prepared = [_prepare(options, counted) for options in batches]
     slots: dict[int, CouncilRow] = {}
     tasks: list[CouncilTask] = []
     for batch in prepared:
@@ -216,12 +253,11 @@ def run_batches(batches: list[BatchOptions]) -> list[BatchOutcome]:
             slot = len(tasks)
             slots[slot] = item.row
             tasks.append(replace(item.task, index=slot))
+    if not tasks:
+        pool.close()  # the workers started early are not needed
     interrupted = False
     try:
         if tasks:
-            from kloe_nb.batch.pool import Pool, WorkerConfig
-
-            pool = Pool(WorkerConfig(first.timeout, prepared[0].outputs.root), min(first.jobs, len(tasks)))
             for result in _progress(pool.run(tasks), len(tasks), first, slots):
                 _apply(slots[result.index], result)
             interrupted = pool.interrupted

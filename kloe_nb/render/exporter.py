@@ -10,7 +10,10 @@ are dropped by a preprocessor (``TaggedOutputsOnly``) before the template sees t
 and shows bidi controls, like every other page of the workbook.
 
 One exporter is meant to be reused for many notebooks: the first export in a process costs
-~0.2 s (templates compiled), later ones a few milliseconds.
+~0.2 s (templates compiled), later ones a few milliseconds. ``PageRenderer.render`` hands
+nbconvert only the cells with tagged outputs (what ``TaggedOutputsOnly`` keeps anyway), so
+nbconvert's deep copy and its validation see a small notebook, and it validates once, after
+its preprocessors, not after each one.
 """
 
 from __future__ import annotations
@@ -108,16 +111,21 @@ def summary(nb: NotebookNode) -> dict[str, Any] | None:
     return None
 
 
+def placed_cells(nb: NotebookNode) -> list[NotebookNode]:
+    """One code cell per cell with tagged outputs, holding only those outputs (the page's whole content)."""
+    cells: list[NotebookNode] = []
+    for cell in nb.cells:
+        outputs = [output for output in cell.get("outputs", []) if _is_tagged(output)]
+        if cell.get("cell_type") == "code" and outputs:
+            cells.append(NotebookNode(id=f"placed-{len(cells)}", cell_type="code", metadata={}, source="", outputs=outputs, execution_count=None))
+    return cells
+
+
 class TaggedOutputsOnly(Preprocessor):
     """Keeps only the outputs the page package tagged; drops code cells left with none, and all other cells."""
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
-        cells: list[NotebookNode] = []
-        for cell in nb.cells:
-            outputs = [output for output in cell.get("outputs", []) if _is_tagged(output)]
-            if cell.get("cell_type") == "code" and outputs:
-                cells.append(NotebookNode(id=f"placed-{len(cells)}", cell_type="code", metadata={}, source="", outputs=outputs, execution_count=None))
-        nb.cells = cells
+        nb.cells = placed_cells(nb)
         return nb, resources
 
 
@@ -130,6 +138,10 @@ class PageExporter(TemplateExporter):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.register_preprocessor(TaggedOutputsOnly, enabled=True)
+
+    @default("optimistic_validation")
+    def _optimistic_validation_default(self) -> bool:
+        return True  # one validation after the preprocessors, not one after each
 
     @default("file_extension")
     def _file_extension_default(self) -> str:
@@ -163,7 +175,14 @@ class PageRenderer:
     def __init__(self) -> None:
         self._exporter = PageExporter()
 
+    def warm_up(self) -> None:
+        """Compile the page templates now (an empty page, not kept), so the first real page is as quick as the rest."""
+        self._exporter.from_notebook_node(NotebookNode(cells=[], metadata={}, nbformat=4, nbformat_minor=5))
+
     def render(self, nb: NotebookNode, what: str = "report") -> str:
         """The page; UnsafePageError instead if it could run code or reach the network."""
-        html, _ = self._exporter.from_notebook_node(nb)
+        placed = NotebookNode(
+            cells=placed_cells(nb), metadata=nb.get("metadata", {}), nbformat=nb.get("nbformat", 4), nbformat_minor=nb.get("nbformat_minor", 5)
+        )
+        html, _ = self._exporter.from_notebook_node(placed)
         return require_inert(html, what)
