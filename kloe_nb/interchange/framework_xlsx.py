@@ -280,6 +280,10 @@ def _set(target: dict[str, Any], key: str, value: Any) -> None:
         target[key] = value
 
 
+def _row_has(sheet: Worksheet, row: int, heading: str) -> bool:
+    return any(normal_text(sheet.cell(row, column).value) == heading for column in range(2, sheet.max_column + 1))
+
+
 def _read_framework_sheet(reader: _Reader, data: dict[str, Any]) -> None:
     sheet, _ = reader.header(FRAMEWORK, ("Field", "Value"))
     if sheet is None:
@@ -290,7 +294,7 @@ def _read_framework_sheet(reader: _Reader, data: dict[str, Any]) -> None:
         first = normal_text(sheet.cell(row, 1).value)
         if row == 1:
             continue
-        if first in ("scale", "judgement") and normal_text(sheet.cell(row, 2).value) in ("scale title", "title"):
+        if first in ("scale", "judgement") and _row_has(sheet, row, "scale title" if first == "scale" else "title"):
             section = first
             columns = reader.columns(sheet, row, SCALE_COLUMNS if first == "scale" else JUDGEMENT_COLUMNS)
             continue
