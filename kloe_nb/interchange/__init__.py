@@ -2,7 +2,8 @@
 
 One module per format (``json_io``, ``csv_io``, ``councils_csv``; the Excel template is
 ``xlsx_write`` and ``xlsx_read`` over ``xlsx_layout``, its plan sheet ``action_plan_xlsx``,
-the checks of its zip archive before it is unpacked ``xlsx_archive``) and the
+the checks of its zip archive before it is unpacked ``xlsx_archive``; frameworks drafted
+in a spreadsheet ``framework_xlsx``) and the
 pair here that picks one: ``read_assessment`` by the file's suffix, ``write_assessment``
 by the format asked for (or the suffix). Every problem a user can fix is an
 ``InvalidInputError`` naming the file and the place in it.

@@ -227,7 +227,8 @@ def _read_sheet(
             kloes[kloe_id] = record
 
 
-def _load(path: Path) -> tuple[bytes, Workbook]:
+def load_xlsx(path: Path) -> tuple[bytes, Workbook]:
+    """The bytes and the workbook (formulas kept) of an .xlsx file, its size and zip archive checked first."""
     check_file_size(path, MAX_FILE_BYTES)
     data = path.read_bytes()
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -251,7 +252,7 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
     framework does not know are kept in ``assessment.kloes`` (validation lists them).
     """
     path = Path(path)
-    data, book = _load(path)
+    data, book = load_xlsx(path)
     reader = WorkbookReader(path, data, book)
     if ABOUT not in book.sheetnames:
         raise InvalidInputError(
