@@ -97,7 +97,7 @@ def _temporary_prefix(name: str) -> str:
     encoded = os.fsencode(name)
     if len(encoded) <= room:
         return f".{name}."
-    return "." + os.fsdecode(encoded[:room]).encode("utf-8", "ignore").decode("utf-8", "ignore") + "."
+    return "." + encoded[:room].decode("utf-8", "ignore") + "."  # (a character cut in two is left out)
 
 
 @contextmanager

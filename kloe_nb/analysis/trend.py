@@ -18,7 +18,7 @@ from kloe_nb.assessment.model import Assessment
 from kloe_nb.framework.model import Framework
 from kloe_nb.store import open_store
 from kloe_nb.store.base import AssessmentStore, StoredAssessment
-from kloe_nb.store.lookup import resolve_key
+from kloe_nb.store.lookup import find_assessment
 
 
 @dataclass(frozen=True)
@@ -114,5 +114,5 @@ def load_trend(store: AssessmentStore, framework: Framework, org_code: str, *, u
 def load_with_trend(store_path: str | Path, framework: Framework, code: str, period: str = "") -> tuple[StoredAssessment, Trend]:
     """The council's current stored revision and its periods up to that one (the lead track), from one opening of the store."""
     with open_store(store_path, read_only=True) as store:
-        stored = store.load(resolve_key(store, framework.id, code, period))
+        stored = find_assessment(store, framework.id, code, period)
         return stored, load_trend(store, framework, code, upto=stored.assessment.period)

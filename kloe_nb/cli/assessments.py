@@ -76,6 +76,13 @@ def _key(store: Any, args: argparse.Namespace) -> Any:
     return resolve_key(store, args.framework, args.org, args.period, args.track)
 
 
+def _stored(store: Any, args: argparse.Namespace) -> Any:
+    """The current revision of that assessment (read once)."""
+    from kloe_nb.store.lookup import find_assessment
+
+    return find_assessment(store, args.framework, args.org, args.period, args.track)
+
+
 def score_command(args: argparse.Namespace) -> int:
     if args.file and (args.org or args.framework):
         raise KloeError("give either an assessment FILE or --org with --framework, not both")
@@ -87,7 +94,7 @@ def score_command(args: argparse.Namespace) -> int:
         assessment = read_assessment(args.file)
     elif args.org and args.framework:
         with _store(args) as store:
-            assessment = store.load(_key(store, args)).assessment
+            assessment = _stored(store, args).assessment
     else:
         raise KloeError("say what to score: an assessment FILE, or --org CODE --framework ID")
     record = load_framework_by_id(assessment.framework)
@@ -149,7 +156,7 @@ def export_command(args: argparse.Namespace) -> int:
     from kloe_nb.interchange import write_assessment
 
     with _store(args) as store:
-        stored = store.load(_key(store, args))
+        stored = _stored(store, args)
     framework = load_framework(args.framework)
     write_assessment(framework, stored.assessment, args.output, args.format)
     wrote(args.output, f"revision {stored.revision}")
@@ -168,13 +175,12 @@ def history_command(args: argparse.Namespace) -> int:
     from kloe_nb.store.bursts import Burst, bursts
 
     with _store(args, read_only=args.restore is None) as store:
-        key = _key(store, args)
         if args.restore is not None:
-            current = store.load(key)
-            restored = store.restore(key, args.restore, based_on=current.revision, author=None)
+            current = _stored(store, args)
+            restored = store.restore(current.key, args.restore, based_on=current.revision, author=None)
             print(f"revision {args.restore} restored as revision {restored.revision}")
             return 0
-        history = store.history(key)
+        history = store.history(_key(store, args))
     for burst in [Burst([revision]) for revision in history] if args.all else bursts(history):
         first, last, changes = burst.first, burst.last, burst.changes
         if len(burst.revisions) == 1:

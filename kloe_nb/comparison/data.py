@@ -26,7 +26,6 @@ from kloe_nb.framework.loader import LoadedFramework, load_framework_by_id
 from kloe_nb.scoring.score import Scores, score
 from kloe_nb.store import AssessmentKey, open_store
 from kloe_nb.store.base import StoredAssessment
-from kloe_nb.store.lookup import require_store_file
 
 
 class ComparisonError(KloeError):
@@ -123,12 +122,11 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
     its input that way before starting a kernel; the statistics need scikit-learn, slow to import).
     """
     record = load_framework_by_id(framework)
-    path = require_store_file(store)
     overrides = group_overrides(councils_csv) if councils_csv else {}
     compared: list[CouncilData] = []
     excluded: list[Excluded] = []
     groups: dict[str, int] = {}
-    with open_store(path, read_only=True) as opened:
+    with open_store(store, read_only=True) as opened:  # (a missing store is a NotFoundError, never created)
         shown = str(opened.path)  # a server URL without its password
         for code, keys in sorted(_by_council(opened.keys(record.framework.id)).items()):
             latest = opened.load(keys[-1])

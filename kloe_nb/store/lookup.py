@@ -11,32 +11,29 @@ from pathlib import Path
 
 from kloe_nb.errors import NotFoundError
 from kloe_nb.store import AssessmentKey, AssessmentStore, open_store
-from kloe_nb.store.address import is_server
 from kloe_nb.store.base import StoredAssessment
 
 
-def require_store_file(path: str | Path) -> str | Path:
-    """The store path, or NotFoundError: a report never creates an empty store by mistake.
-
-    A server URL is returned as it is: opening it read-only says when it holds no store.
-    """
-    if is_server(path):
-        return str(path)
-    path = Path(path)
-    if not path.is_file():
-        raise NotFoundError(f"no assessment store at {path}; give --store (or $KLOE_STORE), or import assessments with 'kloe import'")
-    return path
+def find_assessment(store: AssessmentStore, framework: str, code: str, period: str = "", track: str = "") -> StoredAssessment:
+    """The council's current stored revision (see the module docstring), read once; NotFoundError saying what is there."""
+    if not period:
+        return store.load(resolve_key(store, framework, code, period, track))
+    stored = store.find(AssessmentKey(framework, code, period, track))
+    if stored is None:
+        of_track = f" (track {track})" if track else ""
+        there = _periods_there(store, framework, code, track)
+        raise NotFoundError(f"no assessment of council {code!r}{of_track} against {framework} for period {period!r} in the store {store.path}{there}")
+    return stored
 
 
 def resolve_key(store: AssessmentStore, framework: str, code: str, period: str = "", track: str = "") -> AssessmentKey:
-    """The key of the council's assessment (see the module docstring), or NotFoundError saying what is there."""
-    of_track = f" (track {track})" if track else ""
+    """The key of the council's assessment (see the module docstring), or NotFoundError saying what is there.
+
+    With a period, the assessment is read (so an unreadable one is found here, council by council).
+    """
     if period:
-        key = AssessmentKey(framework, code, period, track)
-        if store.find(key) is None:
-            there = _periods_there(store, framework, code, track)
-            raise NotFoundError(f"no assessment of council {code!r}{of_track} against {framework} for period {period!r} in the store {store.path}{there}")
-        return key
+        return find_assessment(store, framework, code, period, track).key
+    of_track = f" (track {track})" if track else ""
     found = [key for key in store.keys(framework) if key.org_code == code and key.track == track]
     if not found:
         raise NotFoundError(f"no assessment of council {code!r}{of_track} against {framework} in the store {store.path}; import one with 'kloe import'")
@@ -58,4 +55,4 @@ def _periods_there(store: AssessmentStore, framework: str, code: str, track: str
 def load_assessment(store_path: str | Path, framework: str, code: str, period: str = "") -> StoredAssessment:
     """The council's current stored revision, from the store opened read-only."""
     with open_store(store_path, read_only=True) as store:
-        return store.load(resolve_key(store, framework, code, period))
+        return find_assessment(store, framework, code, period)
