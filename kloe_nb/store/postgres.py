@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
@@ -35,13 +34,13 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
-from pydantic import ValidationError
 
 from kloe_nb.assessment.fields import FieldChange, changed_fields
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import CorruptStoreError, IncompatibleStoreError, NotFoundError, StoreBusyError, StoreError, StoreWriteError
 from kloe_nb.store import revision_codec, revision_rows
 from kloe_nb.store.base import AssessmentKey, ImportedRevision, RevisionInfo, StoredAssessment, login_name
+from kloe_nb.store.common import RevisionStore
 from kloe_nb.store.stale import council, not_in_store, stale_error
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -185,13 +184,15 @@ def _secrets(url: str) -> list[str]:
     return [secret for secret in found if secret]
 
 
-class PostgreSQLStore:
+class PostgreSQLStore(RevisionStore):
     """An assessment store in a PostgreSQL database (see the module docstring).
 
     One object holds one connection; it may be shared by threads (operations take a lock).
     A connection the server dropped is replaced at the next operation: a save that failed
     says NOT SAVED and can simply be tried again.
     """
+
+    path: str
 
     def __init__(self, url: str, *, read_only: bool = False, connect_timeout: float = CONNECT_TIMEOUT_SECONDS) -> None:
         self._url = url
@@ -454,15 +455,6 @@ class PostgreSQLStore:
             "the documents of every revision are unaffected (they can be loaded and restored)"
         )
 
-    def _parse(self, key: AssessmentKey, number: int, document: str) -> Assessment:
-        try:
-            return Assessment.model_validate_json(document)
-        except ValidationError as error:
-            raise StoreError(
-                f"revision {number} of {key} in the store {self.path} is no longer a valid assessment for this version "
-                f"of kloe-workbook ({error.error_count()} problems, first: {error.errors()[0]['msg']}); it is kept unchanged"
-            ) from None
-
     def _stored(self, cursor: psycopg.Cursor[Any], key: AssessmentKey, assessment_id: int, number: int) -> StoredAssessment:
         row = self._revision(cursor, assessment_id, number)
         text = self._text(cursor, key, assessment_id, number) if row is not None else None
@@ -476,13 +468,6 @@ class PostgreSQLStore:
         with self._reading() as cursor:
             row = self._row(cursor, key)
             return None if row is None else self._stored(cursor, key, *row)
-
-    def load(self, key: AssessmentKey) -> StoredAssessment:
-        """The current revision of an assessment, or NotFoundError naming it."""
-        stored = self.find(key)
-        if stored is None:
-            raise NotFoundError(f"no assessment for {key} in the store {self.path}; import one with 'kloe import'")
-        return stored
 
     def keys(self, framework: str | None = None) -> list[AssessmentKey]:
         """Every stored assessment (of one framework), sorted by framework, code, period, track (as SQLite: by bytes)."""
@@ -526,10 +511,6 @@ class PostgreSQLStore:
                 raise self._damaged_changes(key, number, error) from None
             history.append(RevisionInfo(number, saved_at, saved_by, based_on, changes))
         return history
-
-    def at_revision(self, key: AssessmentKey, number: int) -> Assessment:
-        """The assessment exactly as revision ``number`` saved it."""
-        return self._parse(key, number, self.document_text(key, number))
 
     def document_text(self, key: AssessmentKey, number: int) -> str:
         """The document (JSON) exactly as revision ``number`` saved it, byte for byte."""
@@ -636,10 +617,6 @@ class PostgreSQLStore:
                 revision_rows.pack_changes(entries),
             ),
         )
-
-    def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment:
-        """Make an earlier revision current again, as a new revision (history is never rewritten)."""
-        return self.save(self.at_revision(key, number), based_on=based_on, author=author or login_name(), track=key.track)
 
     def _stale(
         self,
@@ -760,16 +737,6 @@ class PostgreSQLStore:
             except psycopg.Error:
                 pass
             self._connection = None
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_quietly()
-
-    def __enter__(self) -> PostgreSQLStore:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"PostgreSQLStore({self.path!r})"

@@ -31,10 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from types import TracebackType
 from typing import Any
-
-from pydantic import ValidationError
 
 from kloe_nb.assessment.fields import FieldChange, changed_fields
 from kloe_nb.assessment.model import Assessment
@@ -48,6 +45,7 @@ from kloe_nb.errors import (
 )
 from kloe_nb.store import revision_codec, revision_rows, stale
 from kloe_nb.store.base import AssessmentKey, ImportedRevision, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
+from kloe_nb.store.common import RevisionStore
 from kloe_nb.store.safety import (
     backup_offer,
     header_problem,
@@ -199,13 +197,15 @@ def _why_not_written(error: sqlite3.Error) -> str:
 # -- the store ----------------------------------------------------------------------------------
 
 
-class SQLiteStore:
+class SQLiteStore(RevisionStore):
     """An assessment store in one SQLite file (see the module docstring).
 
     One object holds one connection; it may be shared by threads (operations take a lock).
     Two notebooks are two objects, or two processes: the store keeps them from overwriting
     each other.
     """
+
+    path: Path
 
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, read_only: bool = False) -> None:
         self.path = Path(path)
@@ -571,15 +571,6 @@ class SQLiteStore:
             f"the documents of every revision are unaffected (they can be loaded and restored). {backup_offer(self.path)}"
         )
 
-    def _parse(self, key: AssessmentKey, number: int, document: str) -> Assessment:
-        try:
-            return Assessment.model_validate_json(document)
-        except ValidationError as error:
-            raise StoreError(
-                f"revision {number} of {key} in the store {self.path} is no longer a valid assessment for this version "
-                f"of kloe-workbook ({error.error_count()} problems, first: {error.errors()[0]['msg']}); it is kept unchanged"
-            ) from None
-
     def _stored(self, key: AssessmentKey, assessment_id: int, number: int) -> StoredAssessment:
         row = self._revision(assessment_id, number)
         text = self._text(key, assessment_id, number) if row is not None else None
@@ -593,13 +584,6 @@ class SQLiteStore:
         with self._reading():
             row = self._row(key)
             return None if row is None else self._stored(key, *row)
-
-    def load(self, key: AssessmentKey) -> StoredAssessment:
-        """The current revision of an assessment, or NotFoundError naming it."""
-        stored = self.find(key)
-        if stored is None:
-            raise NotFoundError(f"no assessment for {key} in the store {self.path}; import one with 'kloe import'")
-        return stored
 
     def keys(self, framework: str | None = None) -> list[AssessmentKey]:
         """Every stored assessment (of one framework), sorted by framework, code, period, track."""
@@ -644,10 +628,6 @@ class SQLiteStore:
                 raise self._damaged_changes(key, number, error) from None
             history.append(RevisionInfo(number, saved_at, saved_by, based_on, changes))
         return history
-
-    def at_revision(self, key: AssessmentKey, number: int) -> Assessment:
-        """The assessment exactly as revision ``number`` saved it."""
-        return self._parse(key, number, self.document_text(key, number))
 
     def document_text(self, key: AssessmentKey, number: int) -> str:
         """The document (JSON) exactly as revision ``number`` saved it, byte for byte."""
@@ -743,10 +723,6 @@ class SQLiteStore:
             ),
         )
 
-    def restore(self, key: AssessmentKey, number: int, *, based_on: int, author: str | None = None) -> StoredAssessment:
-        """Make an earlier revision current again, as a new revision (history is never rewritten)."""
-        return self.save(self.at_revision(key, number), based_on=based_on, author=author or login_name(), track=key.track)
-
     def _stale(
         self,
         key: AssessmentKey,
@@ -831,16 +807,6 @@ class SQLiteStore:
             except sqlite3.Error:
                 pass
             self._connection = None
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_quietly()
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
