@@ -6,16 +6,21 @@ reading; the layout both share is ``xlsx_layout``, the "Action plan" sheet ``act
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from kloe_nb.assessment.model import Assessment, KloeRecord
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
@@ -250,16 +255,45 @@ def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, p
     return path
 
 
+class _InMemoryWriter(ExcelWriter):  # type: ignore[misc]  # openpyxl has no type information
+    """openpyxl's writer with each sheet's XML built in memory, not in a temporary file.
+
+    openpyxl writes every sheet to a file in the temporary folder first, so a full (or size-limited)
+    temporary folder failed inside openpyxl, with a traceback of its own ("Exception ignored in
+    WorksheetWriter.get_stream"), once a sheet was bigger than the room left: a sheet with a row per
+    descriptor statement is 0.35 MB of XML for wao-housing. This is ``ExcelWriter.write_worksheet``
+    of openpyxl 3.1 with a BytesIO (which its ``WorksheetWriter`` supports) in place of the file.
+    """
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The .xlsx file of a workbook, built in memory (as ``Workbook.save`` builds it, without temporary files)."""
+    buffer = io.BytesIO()
+    workbook.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        _InMemoryWriter(workbook, archive).write_data()
+    return buffer.getvalue()
+
+
 def save_workbook(workbook: Workbook, path: Path) -> None:
     """Save through ``replacing``: a full disk is a plain message naming the file, and leaves no file behind.
 
     The zip is built in memory and written in one go: openpyxl writing straight to a full
     disk left a half-closed ZipFile whose ``__del__`` printed a second traceback.
     """
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    data = workbook_bytes(workbook)
     try:
         with replacing(path) as temporary:
-            temporary.write_bytes(buffer.getbuffer())
+            temporary.write_bytes(data)
     except OSError as error:  # (a full disk or a name too long is already said by replacing)
         raise KloeError(f"{path}: cannot write the workbook: {os_error_text(error)}; nothing was written") from None
