@@ -23,8 +23,9 @@ from kloe_nb.framework.model import Framework
 from kloe_nb.interchange import read_assessment
 from kloe_nb.interchange.action_plan_xlsx import parse_due, parse_priority
 from kloe_nb.interchange.cells import InterchangeWarning
-from kloe_nb.interchange.xlsx_layout import ABOUT, ACTION_PLAN, sheet_names
-from kloe_nb.interchange.xlsx_read import parse_level, read_assessment_xlsx
+from kloe_nb.interchange.merge import carry_over
+from kloe_nb.interchange.xlsx_layout import ABOUT, ACTION_PLAN, DESCRIPTORS, JUDGEMENTS, sheet_names
+from kloe_nb.interchange.xlsx_read import parse_level, read_assessment_xlsx, read_workbook
 from kloe_nb.interchange.xlsx_write import NOT_IN_TEMPLATE, write_assessment_xlsx
 
 AWKWARD = [
@@ -117,17 +118,19 @@ def test_export_then_import_gives_back_everything_the_template_holds(tmp_path, f
     assert read_assessment_xlsx(exported(tmp_path, framework_id, original)) == original
 
 
-def test_what_the_template_does_not_hold_is_left_out_and_said_so(tmp_path):
+def test_what_the_workbook_does_not_hold_is_left_out_and_said_so(tmp_path):
+    """Moderation records alone are not in the workbook (issue 15): verdicts, rationales and decisions are."""
     framework = load_framework("ac-benefits")
     original = filled(framework)
-    original.kloes["2.1"] = original.kloes["2.1"].model_copy(update={"met": {3: [0, 1]}, "rationale": "why"})
+    moderation = Moderation(levels={"": 2, "B": 3}, note="agreed")
+    original.kloes["2.1"] = original.kloes["2.1"].model_copy(update={"met": {3: [0, 1]}, "rationale": "why", "moderation": moderation})
     original.judgements["J1"] = JudgementDecision(level=3, rationale="overall")
     path = write_assessment_xlsx(framework, original, tmp_path / "a.xlsx")
     back = read_assessment(path)
-    assert back.kloes["2.1"].met == {} and back.kloes["2.1"].rationale == "" and back.judgements == {}
-    assert back.kloes["2.1"].level == original.kloes["2.1"].level
+    assert back.kloes["2.1"].met == {3: [0, 1]} and back.kloes["2.1"].rationale == "why" and back.judgements == original.judgements
+    assert back.kloes["2.1"].moderation is None and back == original.model_copy(update={"kloes": {**original.kloes, "2.1": back.kloes["2.1"]}})
     about_text = " ".join(str(cell.value) for row in load_workbook(path)[ABOUT].iter_rows() for cell in row if cell.value)
-    assert NOT_IN_TEMPLATE in about_text and "descriptor statements are met" in about_text
+    assert NOT_IN_TEMPLATE in about_text and "moderation records" in about_text
 
 
 def test_a_kloe_the_framework_no_longer_has_is_exported_and_comes_back(tmp_path):
@@ -195,15 +198,12 @@ def everything(framework: Framework) -> Assessment:
 @pytest.mark.parametrize("framework_id", ["ac-benefits", "wao-housing"])
 def test_an_unchanged_workbook_gives_back_the_whole_document(tmp_path, framework_id):
     """Issue 12 item 4: export, import the unchanged file over the stored assessment: the very same document."""
-    from kloe_nb.interchange.merge import carry_over_untemplated
-
     framework = load_framework(framework_id)
     stored = everything(framework)
     path = write_assessment_xlsx(framework, stored, tmp_path / "a.xlsx")
     with zipfile.ZipFile(path) as archive:  # text like =, +, - and @ is stored as text, never as a formula
         assert not any("<f>" in archive.read(name).decode() or "<f " in archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml"))
-    imported = read_assessment_xlsx(path)
-    assert carry_over_untemplated(stored, imported) == stored
+    assert carry_over(stored, read_workbook(path)) == stored
 
 
 def test_multi_line_evidence_and_its_date_come_back_as_one_item(tmp_path):
@@ -272,12 +272,13 @@ def test_blank_template_has_about_cells_dropdowns_and_read_only_descriptors(tmp_
     framework = load_framework("ac-benefits")
     path = write_assessment_xlsx(framework, None, tmp_path / "blank.xlsx")
     book = load_workbook(path)
-    assert book.sheetnames == [ABOUT, *sheet_names(framework), ACTION_PLAN] == [ABOUT, *(f"Question {n}" for n in range(1, 7)), ACTION_PLAN]
+    assert book.sheetnames == [ABOUT, *sheet_names(framework), DESCRIPTORS, JUDGEMENTS, ACTION_PLAN]
+    assert list(sheet_names(framework)) == [f"Question {n}" for n in range(1, 7)]
     about = {row[0].value: row[1].value for row in book[ABOUT].iter_rows(min_row=4, max_row=11)}
     assert about["Framework id"] == "ac-benefits" and about["Framework version"] == framework.version
     assert about["Organisation code"] == "" or about["Organisation code"] is None
     question2 = book["Question 2"]
-    assert [cell.value for cell in question2[1]][:7] == [
+    assert [cell.value for cell in question2[1]][:8] == [
         "KLOE id",
         "KLoE / Criteria",
         "Current Position",
@@ -285,11 +286,12 @@ def test_blank_template_has_about_cells_dropdowns_and_read_only_descriptors(tmp_
         "Evidence",
         "Strengths",
         "Areas For Improvement",
+        "Why it differs",
     ]
-    assert [cell.value for cell in question2[1]][7:] == ["Descriptors: 3 Good", "Descriptors: 2 Fair", "Evidence (exact copy)"]
-    assert question2.column_dimensions["J"].hidden and not question2.column_dimensions["I"].hidden
+    assert [cell.value for cell in question2[1]][8:] == ["Descriptors: 3 Good", "Descriptors: 2 Fair", "Evidence (exact copy)"]
+    assert question2.column_dimensions["K"].hidden and not question2.column_dimensions["J"].hidden
     assert question2["A2"].value == "2.1"
-    assert question2["H2"].value.startswith("• ") and question2["H2"].alignment.wrap_text
+    assert question2["I2"].value.startswith("• ") and question2["I2"].alignment.wrap_text
     [validation] = question2.data_validations.dataValidation
     assert validation.formula1 == '"4 Excellent,3 Good,2 Fair,1 Poor"'
     assert str(validation.sqref) == " ".join(f"D{row}" for row in range(2, 10))
@@ -738,29 +740,67 @@ def test_action_text_too_long_for_an_excel_cell_is_refused_on_export(tmp_path):
         write_assessment_xlsx(framework, assessment, tmp_path / "long.xlsx")
 
 
-def test_importing_over_the_store_keeps_moderation_met_rationale_group_and_track(tmp_path):
-    from kloe_nb.interchange.merge import carry_over_untemplated
-
-    framework = load_framework("ac-benefits")
+def stored_with_everything(framework: Framework) -> Assessment:
+    """``planned`` with what only the store or the form records: moderation, verdicts, rationales, a decision, the peer group."""
     moderation = Moderation(levels={"": 2, "B": 3}, assessors={"": "A. Lead", "B": "B. Second"}, note="agreed 3", moderated_by="C. Chair")
     stored = planned(framework)
     stored.organisation = Organisation(code="00123", name="Anytown", group="Shire districts")
     stored.kloes["2.1"] = stored.kloes["2.1"].model_copy(update={"level": 3, "met": {3: [0]}, "rationale": "why", "moderation": moderation})
     stored.kloes["6.4"] = KloeRecord(level=2, moderation=moderation, actions=[Action(action="dropped in Excel")])
     stored.judgements["J1"] = JudgementDecision(level=2, rationale="overall")
+    return stored
+
+
+def test_importing_over_the_store_takes_the_workbooks_fields_and_keeps_moderation_group_and_track(tmp_path):
+    framework = load_framework("ac-benefits")
+    stored = stored_with_everything(framework)
 
     def edit(book: Workbook) -> None:
         book["Question 6"]["D5"] = None  # 6.4's level cleared in Excel
         book[ACTION_PLAN].delete_rows(2, 10)  # every action deleted
         book[ACTION_PLAN]["A2"], book[ACTION_PLAN]["D2"] = "2.3", "A new action"
+        book["Question 2"]["H2"] = None  # 2.1's rationale cleared
+        for row in book[DESCRIPTORS].iter_rows(min_row=2):
+            if row[0].value == "2.1" and row[4].value:  # 2.1's verdict cleared, another given
+                row[4].value = None
+            if row[0].value == "2.1" and row[1].value == "2 Fair" and row[2].value == 1:
+                row[4].value = "falls short of this"
+        book[JUDGEMENTS]["C2"], book[JUDGEMENTS]["D2"] = None, ""  # J1 back to the suggestion
 
-    imported = read_assessment_xlsx(edited(write_assessment_xlsx(framework, stored, tmp_path / "a.xlsx"), edit))
-    merged = carry_over_untemplated(stored, imported)
-    assert merged.kloes["2.1"].moderation == moderation and merged.kloes["2.1"].met == {3: [0]} and merged.kloes["2.1"].rationale == "why"
-    assert merged.kloes["2.1"].actions == [] and merged.kloes["2.3"].actions == [Action(action="A new action")]
+    read = read_workbook(edited(write_assessment_xlsx(framework, stored, tmp_path / "a.xlsx"), edit))
+    merged = carry_over(stored, read)
+    moderation = stored.kloes["2.1"].moderation
+    assert merged.kloes["2.1"] == KloeRecord(level=3, falls_short={2: [0]}, moderation=moderation, areas_for_improvement="Use complaints")
+    assert merged.kloes["2.3"].actions == [Action(action="A new action")]
     assert merged.kloes["6.4"] == KloeRecord(moderation=moderation)  # the file's entries (none) and what it cannot hold
-    assert merged.judgements == stored.judgements and merged.organisation.group == "Shire districts"
-    assert carry_over_untemplated(stored.model_copy(update={"track": "B"}), imported).track == "B"
+    assert merged.judgements == {} and merged.organisation.group == "Shire districts"
+    assert carry_over(stored.model_copy(update={"track": "B"}), read).track == "B"
+
+
+def as_layout_1(book: Workbook) -> None:
+    """A workbook as kloe-workbook wrote it before issue 15: no rationale column, Descriptors or Judgements sheets, no layout or revision."""
+    for name in (DESCRIPTORS, JUDGEMENTS, "Flags", "Flag criteria"):
+        if name in book.sheetnames:
+            book.remove(book[name])
+    for sheet in book.worksheets:
+        if sheet["H1"].value == "Why it differs":
+            sheet.delete_cols(8)
+    about = book[ABOUT]
+    for row in (14, 13):
+        assert about.cell(row, 1).value in ("Workbook layout", "Store revision at export (blank: none)")
+        about.delete_rows(row)
+
+
+def test_a_workbook_of_layout_1_keeps_verdicts_rationales_decisions_and_flags_from_the_store(tmp_path):
+    framework = load_framework("ac-benefits")
+    stored = stored_with_everything(framework)
+    read = read_workbook(edited(write_assessment_xlsx(framework, stored, tmp_path / "old.xlsx"), as_layout_1))
+    assert read.revision is None and read.carried.statement_kloes == set() and read.carried.judgements == set()
+    assert carry_over(stored, read) == stored
+    caa = load_framework("caa-2009")
+    flagged = Assessment(framework="caa-2009", organisation=Organisation(code="1", name="A"), flags=[Flag(colour="green", subject="Partnership", criteria=[1])])
+    read = read_workbook(edited(write_assessment_xlsx(caa, flagged, tmp_path / "caa.xlsx"), as_layout_1))
+    assert read.assessment.flags == [] and carry_over(flagged, read).flags == flagged.flags
 
 
 def test_the_track_round_trips_so_a_second_assessors_workbook_comes_back_to_its_own_track(tmp_path):

@@ -102,12 +102,16 @@ def test_too_many_parts_are_refused(tmp_path):
 
 
 def test_a_real_workbook_is_far_below_the_limits(tmp_path):
-    """The largest bundled framework, filled in: what the limits are measured against (the module docstring says the figures)."""
+    """The largest bundled framework, filled in: what the limits are measured against.
+
+    Since issue 15 its 745 descriptor statements are on the Descriptors sheet too: 49 parts that
+    unpack to 0.65 MB (was 41 and 0.3 MB), still 75 times under the limit.
+    """
     framework = load_framework("wao-housing")
     path = exported(tmp_path, "wao-housing", filled(framework))
     parts = zipfile.ZipFile(path).infolist()
     unpacked = sum(part.file_size for part in parts)
-    assert len(parts) * 20 < MAX_PARTS and unpacked < 1024 * 1024 and unpacked * 100 < MAX_UNPACKED_BYTES
+    assert len(parts) * 20 < MAX_PARTS and unpacked < 1024 * 1024 and unpacked * 50 < MAX_UNPACKED_BYTES
     assert max(part.file_size / part.compress_size for part in parts if part.compress_size) < 10
     assert read_assessment_xlsx(path) == filled(framework)
 

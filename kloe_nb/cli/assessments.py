@@ -118,20 +118,24 @@ def _stamped(assessment: Assessment) -> Assessment:
 
 
 def import_command(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from kloe_nb.interchange import read_assessment
-    from kloe_nb.interchange.merge import carry_over_untemplated
+    from kloe_nb.interchange.merge import carry_over
+    from kloe_nb.interchange.xlsx_read import read_workbook
 
     failed = 0
     with _store(args, read_only=False) as store:
         for path in args.paths:
             try:
-                assessment = read_assessment(path)
+                read = read_workbook(path) if path.suffix.lower() == ".xlsx" else None
+                assessment = read.assessment if read else read_assessment(path)
                 framework = load_framework(assessment.framework)
                 findings = require_valid(framework, assessment, str(path))
                 assessment = _stamped(assessment)
                 existing = store.find(_key_of(assessment))
-                if existing is not None and path.suffix.lower() == ".xlsx":
-                    assessment = carry_over_untemplated(existing.assessment, assessment)
+                if existing is not None and read is not None:  # what the workbook does not hold is kept from the store
+                    assessment = carry_over(existing.assessment, replace(read, assessment=assessment))
                 saved = store.save(assessment, based_on=existing.revision if existing else None, author=args.author)
             except KloeError as error:
                 failed += 1

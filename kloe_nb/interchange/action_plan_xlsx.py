@@ -10,7 +10,8 @@ Reading follows the rest of the template (``xlsx_read``; the cell rules both sha
 ``xlsx_layout``, the only module this one builds on): the header is found in rows 1-10,
 columns by their headings; every problem (a bad date or priority, a KLOE the workbook does
 not have, an action without a KLOE id, merged cells) is reported at once by sheet and cell.
-The sheet must be there: importing a workbook without it would silently drop the plan.
+The sheet must be there: importing a workbook without it would silently drop the plan. The
+sheet is protected (no password) for its header row only, so rows are added and deleted freely.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ from kloe_nb.interchange.xlsx_layout import (
     cell_text,
     header_columns,
     normal_text,
+    protect,
     put_text,
     shown_value,
+    unlock,
     used_rows,
 )
 
@@ -135,11 +138,14 @@ def write_action_plan(book: Workbook, framework: Framework, assessment: Assessme
             for column in (1, 3, 4, 5, 7, 8, 9):
                 put_text(sheet.cell(row, column), "")
             sheet.cell(row, 2).fill = GREY_FILL
+        for column in range(1, len(COLUMNS) + 1):  # the KLOE heading too, so a whole row can be deleted (it is ignored on import)
+            unlock(sheet.cell(row, column))
     _validations(sheet, last)
     sheet.freeze_panes = "C2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(rows) + 1, 2)}"
+    protect(sheet, rows=True)  # the header only: rows are added and deleted freely
     return sheet
 
 

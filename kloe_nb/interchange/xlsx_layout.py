@@ -1,32 +1,39 @@
-"""The Excel template's layout and cell rules, in one place for the template writer, its reader and the action plan sheet.
+"""The Excel workbook's layout and cell rules, in one place for its writers, its readers and the action plan sheet.
 
-Kept apart so the three depend on it and never on each other: sheet names, column headings,
-the About labels, how text is stored in a cell and how a cell is read back are defined once.
+Kept apart so the writers and readers depend on it and never on each other: sheet names, column
+headings, the About labels, how text is stored in a cell, how a cell is read back, which cells
+are locked and which drop-downs there are are defined once.
 
-The Excel self-assessment template: the CAA Appendix C layout, filled in Excel and read back.
+The Excel self-assessment workbook: the CAA Appendix C layout, filled in Excel (or LibreOffice)
+and read back, a full peer of the form: every field the form edits is in it.
 
 The workbook has an "About" sheet (framework id and version, organisation code and name,
-period, assessor, in labelled cells, with the instructions) and one sheet per question or
-theme. Each of those has its header in row 1 (found anywhere in rows 1-10 on import) with
-the Appendix C columns "KLoE / Criteria", "Current Position", "Evidence", "Areas For
-Improvement", plus "Level" (a dropdown of the scale's levels), "Strengths", a marked
-"KLOE id" column that matches rows to KLOEs, and read-only descriptor columns, one per
-described level. Context-only KLOEs get no dropdown and refuse a level.
+period, assessor, track, the layout and the store revision it was exported at, in labelled
+cells, with the instructions) and one sheet per question or theme. Each of those has its header
+in row 1 (found anywhere in rows 1-10 on import) with the Appendix C columns "KLoE / Criteria",
+"Current Position", "Evidence", "Areas For Improvement", plus "Level" (a drop-down of the scale's
+levels), "Strengths", "Why it differs" (the form's words: why the level differs from the
+suggestion), a marked "KLOE id" column that matches rows to KLOEs, and read-only descriptor
+columns, one per described level. Context-only KLOEs get no drop-down and refuse a level.
+The "Descriptors" sheet has a row per descriptor statement with its verdict
+(``xlsx_statements``); "Judgements" the decided levels and rationales (``xlsx_judgements``);
+"Flags" and "Flag criteria" the CAA flags (``xlsx_flags``); "Action plan" the improvement
+plan, one row per action (``action_plan_xlsx``).
 
-An "Action plan" sheet holds the improvement plan, one row per action (``action_plan_xlsx``).
+Every sheet is protected without a password (Excel's own sheet protection: anyone can lift it,
+it only stops an accidental change): the framework's words, ids and headings are locked, the
+cells a person fills in are not. Drop-downs are Excel's data validation.
 
-What the template holds round-trips exactly: level, current position, evidence (one
-``source — reference — note`` line per item), strengths, areas for improvement and the
-actions. Evidence lines cannot say everything (a note of two paragraphs, a date seen after
-it, the separator or spaces inside a field), so where a cell's lines would not read back
-exactly a hidden column, "Evidence (exact copy)", holds the items as JSON; it is used only
-while the Evidence cell still reads exactly as written, so what a person changed in the
-cell always wins (with a warning), and a workbook without the column reads its lines.
-Which descriptor statements are met, judgement decisions, rationales, moderation records and
-flags are not in the template; the About sheet says so (``merge`` keeps them when a template
-is imported over a stored assessment). Reading reports every problem at once by file, sheet
-and cell; text cells are read as text (``00123`` stays ``00123``, a date becomes ISO text).
-Rows are read only where the sheet has cells, never up to ``max_row`` (see ``used_rows``).
+What the workbook holds round-trips exactly. Evidence lines cannot say everything (a note of two
+paragraphs, a date seen after it, the separator or spaces inside a field), so where a cell's
+lines would not read back exactly a hidden column, "Evidence (exact copy)", holds the items as
+JSON; it is used only while the Evidence cell still reads exactly as written, so what a person
+changed in the cell always wins (with a warning), and a workbook without the column reads its
+lines. Moderation records are not in the workbook (the moderation view records them; ``merge``
+keeps them). A workbook of layout 1 (before statements, judgements and flags were added) is
+still read: what it lacks is kept from the store. Reading reports every problem at once by
+file, sheet and cell; text cells are read as text (``00123`` stays ``00123``, a date becomes ISO
+text). Rows are read only where the sheet has cells, never up to ``max_row`` (see ``used_rows``).
 Writing is ``xlsx_write``, reading ``xlsx_read``.
 """
 
@@ -41,7 +48,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -55,9 +62,18 @@ OTHER = "Not in framework"
 """The sheet holding KLOEs the assessment has but the framework no longer does (kept, never dropped)."""
 ACTION_PLAN = "Action plan"
 """The sheet holding the improvement plan's actions (written and read by ``action_plan_xlsx``)."""
-RESERVED = {ABOUT.lower(), OTHER.lower(), ACTION_PLAN.lower(), "history"}  # Excel reserves "History"
+DESCRIPTORS = "Descriptors"
+"""The sheet with a row per descriptor statement and its verdict (``xlsx_statements``)."""
+JUDGEMENTS = "Judgements"
+"""The sheet with each judgement's decided level and rationale (``xlsx_judgements``)."""
+FLAGS = "Flags"
+FLAG_CRITERIA = "Flag criteria"
+"""The CAA flags given, one a row, and the framework's criteria they cite (``xlsx_flags``)."""
+RESERVED = {name.lower() for name in (ABOUT, OTHER, ACTION_PLAN, DESCRIPTORS, JUDGEMENTS, FLAGS, FLAG_CRITERIA)} | {"history"}  # Excel reserves "History"
+LAYOUT = 2
+"""The workbook's layout: 1 had levels, text and actions; 2 added statements, KLOE and judgement rationales, judgements and flags."""
 
-ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT = (
+ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT, RATIONALE = (
     "KLOE id",
     "KLoE / Criteria",
     "Current Position",
@@ -65,9 +81,20 @@ ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT = (
     "Evidence",
     "Strengths",
     "Areas For Improvement",
+    "Why it differs",
 )
-COLUMNS = [ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT]
-INPUTS = {POSITION: "current_position", LEVEL: "level", EVIDENCE: "evidence", STRENGTHS: "strengths", IMPROVEMENT: "areas_for_improvement"}
+COLUMNS = [ID, CRITERIA, POSITION, LEVEL, EVIDENCE, STRENGTHS, IMPROVEMENT, RATIONALE]
+INPUTS = {
+    POSITION: "current_position",
+    LEVEL: "level",
+    EVIDENCE: "evidence",
+    STRENGTHS: "strengths",
+    IMPROVEMENT: "areas_for_improvement",
+    RATIONALE: "rationale",
+}
+"""Each question sheet column a person fills in, and the KLOE field it holds."""
+LAYOUT_1_INPUTS = {heading: name for heading, name in INPUTS.items() if heading != RATIONALE}
+"""The columns a layout 1 workbook has (no rationale: it is kept from the store)."""
 EXACT_EVIDENCE = "Evidence (exact copy)"
 """The hidden last column: the evidence items as JSON where the Evidence cell's lines cannot say them exactly."""
 HEADER_SEARCH_ROWS = 10
@@ -83,12 +110,17 @@ ABOUT_FIELDS = {  # label in column A -> what the value in column B is
     "Assessor": "assessor",
     "Illustrative (example data)": "illustrative",
     "Track (blank: the lead assessment)": "track",  # a second assessor's independent scoring comes back to its own track
+    "Workbook layout": "layout",
+    "Store revision at export (blank: none)": "revision",  # the import saves based on it, so a store that moved on is noticed
 }
+LOCKED_ABOUT = ("framework", "version", "sha256", "layout", "revision")
+"""About fields a person does not change: which framework file, which layout, which stored revision."""
 
 GREY_FILL = PatternFill("solid", fgColor="EDEDED")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 WRAP = Alignment(wrap_text=True, vertical="top")
 _READ_ONLY_FONT = Font(color="595959")
+_UNLOCKED = Protection(locked=False)
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 _LOOKS_ESCAPED = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
@@ -138,6 +170,24 @@ def unescape_text(text: str) -> str:
 def cell_length(text: str) -> int:
     """How many characters Excel counts in a cell holding ``text`` once written (UTF-16 units, escapes included)."""
     return len(escape_text(text).encode("utf-16-le")) // 2
+
+
+def unlock(cell: Cell) -> None:
+    """A cell a person fills in: open to editing when its sheet is protected (every other cell is locked)."""
+    cell.protection = _UNLOCKED
+
+
+def protect(sheet: Worksheet, *, rows: bool = False) -> None:
+    """Excel's sheet protection without a password: locked cells cannot be changed by accident; anyone can lift it.
+
+    Columns and rows may still be resized and filtered; with ``rows`` whole rows may be inserted
+    and deleted too (a row can only be deleted where none of its cells is locked).
+    """
+    protection = sheet.protection
+    protection.sheet = True
+    protection.formatColumns = protection.formatRows = protection.autoFilter = False
+    if rows:
+        protection.insertRows = protection.deleteRows = False
 
 
 def put_text(cell: Cell, text: str, *, read_only: bool = False) -> None:
@@ -219,6 +269,7 @@ class WorkbookReader:
         self.book = formulas  # loaded with formulas, to see which cells hold one
         self._values: Workbook | None = None  # loaded with the values Excel saved, when a formula is met
         self.problems: list[Problem] = []
+        self.layout = LAYOUT  # the About sheet's "Workbook layout" (1 for a workbook written before it was recorded)
 
     def problem(self, sheet: str, cell: str | None, path: str, message: str) -> None:
         where = f"{self.source}, sheet '{sheet}'" + (f", cell {cell}" if cell else "")
@@ -257,15 +308,15 @@ def _used_columns(sheet: Worksheet, row: int) -> list[int]:
     return sorted(column for at_row, column in sheet._cells if at_row == row)
 
 
-def find_header(sheet: Worksheet) -> tuple[int, dict[str, list[int]]] | None:
-    """The header row (the first of rows 1-10 with a 'KLOE id' cell) and the columns of each heading."""
+def find_header(sheet: Worksheet, key: str = ID) -> tuple[int, dict[str, list[int]]] | None:
+    """The header row (the first of rows 1-10 with a ``key`` cell, 'KLOE id' unless told) and the columns of each heading."""
     for row in range(1, min(sheet.max_row, HEADER_SEARCH_ROWS) + 1):
         headings: dict[str, list[int]] = {}
         for column in _used_columns(sheet, row):
             heading = normal_text(sheet.cell(row, column).value)
             if heading:
                 headings.setdefault(heading, []).append(column)
-        if normal_text(ID) in headings:
+        if normal_text(key) in headings:
             return row, headings
     return None
 
@@ -273,11 +324,12 @@ def find_header(sheet: Worksheet) -> tuple[int, dict[str, list[int]]] | None:
 def header_columns(reader: WorkbookReader, sheet: Worksheet, headings: list[str], each: str, merged_from: int) -> tuple[int, dict[str, int]] | None:
     """The header row and the column of each heading, or None with every problem noted in ``reader``.
 
-    A heading missing or given twice is named with its cell; merged cells in the used columns from
-    ``merged_from`` rows below the header down are reported (``each`` names what a row holds).
+    The header row is the one with the first of ``headings``. A heading missing or given twice is
+    named with its cell; merged cells in the used columns from ``merged_from`` rows below the
+    header down are reported (``each`` names what a row holds).
     """
     name = sheet.title
-    header = find_header(sheet)
+    header = find_header(sheet, headings[0])
     if header is None:
         reader.problem(
             name, None, "", f"no header row in rows 1-{HEADER_SEARCH_ROWS}: a row with the headings {', '.join(repr(h) for h in headings)} is needed"

@@ -1,43 +1,54 @@
-"""Reading a filled-in Excel template back into an assessment, every problem reported at once by sheet and cell.
+"""Reading a filled-in Excel workbook back into an assessment, every problem reported at once by sheet and cell.
 
-Its own module so reading (file checks, sheet matching, level parsing, problems) stays apart
-from writing; the layout both share is ``xlsx_layout``, the "Action plan" sheet ``action_plan_xlsx``.
+Its own module so reading (file checks, sheet matching, the About and question sheets, problems)
+stays apart from writing; the layout both share is ``xlsx_layout``; the other sheets are read by
+their own modules (``xlsx_statements``, ``xlsx_judgements``, ``xlsx_flags``, ``action_plan_xlsx``).
+``read_workbook`` also says which fields the file holds and the revision it was exported at
+(``merge.WorkbookRead``), for ``kloe import``; ``read_assessment_xlsx`` gives the assessment alone.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
-from kloe_nb.assessment.model import Assessment, FrameworkVersion, KloeRecord, Organisation
+from kloe_nb.assessment.model import Assessment, Flag, FrameworkVersion, JudgementDecision, KloeRecord, Organisation
 from kloe_nb.errors import InvalidInputError, KloeError, Problem
 from kloe_nb.framework.loader import load_framework
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.interchange.action_plan_xlsx import read_action_plan
 from kloe_nb.interchange.cells import MAX_FILE_BYTES, InterchangeWarning, check_file_size
+from kloe_nb.interchange.merge import LAYOUT_1, Carried, WorkbookRead
 from kloe_nb.interchange.xlsx_archive import check_archive
+from kloe_nb.interchange.xlsx_flags import read_flags
+from kloe_nb.interchange.xlsx_judgements import read_judgements
 from kloe_nb.interchange.xlsx_layout import (
     ABOUT,
     ABOUT_FIELDS,
     ACTION_PLAN,
+    DESCRIPTORS,
     EVIDENCE,
     EXACT_EVIDENCE,
+    FLAG_CRITERIA,
+    FLAGS,
     ID,
     IMPROVEMENT,
     INPUTS,
+    JUDGEMENTS,
+    LAYOUT,
+    LAYOUT_1_INPUTS,
     LEVEL,
     OTHER,
     POSITION,
+    RATIONALE,
     STRENGTHS,
     WorkbookReader,
     cell_text,
@@ -48,47 +59,12 @@ from kloe_nb.interchange.xlsx_layout import (
     normal_text,
     sheet_names,
     shown_value,
-    unescape_text,
     used_rows,
 )
+from kloe_nb.interchange.xlsx_levels import parse_level
+from kloe_nb.interchange.xlsx_statements import read_statements
 
-_STARS = re.compile("[\u2605\u2606]+|\\b0 stars\\b")
-
-
-def parse_level(value: Any, scale: Scale | None) -> tuple[int | None, str | None]:
-    """The level in a Level cell (blank = not yet assessed) or why it is not one.
-
-    Accepted: the number (3, 3.0, "3"), the dropdown's "3 Good" (stars ignored), or the label alone.
-    """
-    levels = {level.level: (level.label or "") for level in scale.levels} if scale else {n: "" for n in (4, 3, 2, 1)}
-    rule = f"use {min(levels)}-{max(levels)} or leave blank"
-
-    def number(candidate: int, shown: str) -> tuple[int | None, str | None]:
-        return (candidate, None) if candidate in levels else (None, f"level {shown} is not on the scale; {rule}")
-
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, None
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.time)):
-        return None, f"level {shown_value(value)} is not a level; {rule}"
-    if isinstance(value, int):
-        return number(value, str(value))
-    if isinstance(value, float):
-        return number(int(value), cell_text(value)) if value.is_integer() else (None, f"level {value:g} is not a whole number; {rule}")
-    text = " ".join(unescape_text(str(value)).split())
-    match = re.fullmatch(r"\+?(\d+)(?:\.0+)?(?:\s+(.*))?", text)
-    if match:
-        rest = _STARS.sub("", match.group(2) or "").strip().lower()
-        level = int(match.group(1))
-        if not rest or rest == levels.get(level, "").lower():
-            return number(level, repr(text))
-        owner = [n for n, label in levels.items() if label and label.lower() == rest]
-        if owner:
-            return None, f"level {text!r} mixes {level} with the label of level {owner[0]}; choose one from the list, or {rule}"
-        return None, f"level {text!r} is not a level; {rule}"
-    for level, label in levels.items():
-        if label and _STARS.sub("", text).strip().lower() == label.lower():
-            return level, None
-    return None, f"level {text!r} is not a level; {rule}"
+__all__ = ["load_xlsx", "parse_level", "read_assessment_xlsx", "read_workbook"]
 
 
 def _about(reader: WorkbookReader, sheet: Worksheet) -> dict[str, tuple[str, str]]:
@@ -105,7 +81,8 @@ def _about(reader: WorkbookReader, sheet: Worksheet) -> dict[str, tuple[str, str
 def _check_sheets(reader: WorkbookReader, names: dict[str, Group], framework: Framework) -> list[str]:
     """The group sheets present; missing ones are problems, others (hidden or not) are ignored with a warning."""
     book = reader.book
-    present, expected, renamed = [], set(names) | {ABOUT, OTHER, ACTION_PLAN}, set()
+    present, renamed = [], set()
+    expected = set(names) | {ABOUT, OTHER, ACTION_PLAN, DESCRIPTORS, JUDGEMENTS, FLAGS, FLAG_CRITERIA}
     for name, group in names.items():
         if name in book.sheetnames:
             present.append(name)
@@ -152,7 +129,8 @@ def _read_sheet(
 ) -> None:
     """Every KLOE row of one sheet into ``kloes``; ``sheet_scale`` reads the level of a KLOE the framework lacks."""
     name = sheet.title
-    found = header_columns(reader, sheet, [ID, *INPUTS], "KLOE", merged_from=0)
+    inputs = INPUTS if reader.layout >= 2 else LAYOUT_1_INPUTS
+    found = header_columns(reader, sheet, [ID, *inputs], "KLOE", merged_from=0)
     if found is None:
         return
     header_row, columns = found
@@ -162,7 +140,7 @@ def _read_sheet(
         raw_id = reader.value(sheet, row, columns[ID])
         kloe_id = cell_text(raw_id).strip()
         if not kloe_id:
-            if any(cell_text(sheet.cell(row, columns[h]).value).strip() for h in INPUTS):
+            if any(cell_text(sheet.cell(row, columns[h]).value).strip() for h in inputs):
                 reader.problem(name, id_cell, "", f"row {row} has entries but no KLOE id; put the id back (or delete the row)")
             continue
         if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
@@ -211,6 +189,7 @@ def _read_sheet(
                 evidence=evidence,
                 strengths=cell_text(cells[STRENGTHS]),
                 areas_for_improvement=cell_text(cells[IMPROVEMENT]),
+                rationale=cell_text(cells.get(RATIONALE)),
             )
         except ValidationError as invalid:
             by_field = {field_name: heading for heading, field_name in INPUTS.items()}
@@ -246,10 +225,54 @@ def load_xlsx(path: Path) -> tuple[bytes, Workbook]:
 
 
 def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Framework] = load_framework) -> Assessment:
-    """An assessment from a filled-in template, or InvalidInputError listing every problem by sheet and cell.
+    """An assessment from a filled-in workbook, or InvalidInputError listing every problem by sheet and cell.
 
     The framework is the one the About sheet names (``framework_lookup(id)``). KLOE rows the
     framework does not know are kept in ``assessment.kloes`` (validation lists them).
+    """
+    return read_workbook(path, framework_lookup).assessment
+
+
+def _layout(reader: WorkbookReader, about: dict[str, tuple[str, str]]) -> tuple[int, int | None]:
+    """The workbook's layout (1 where the About sheet does not say) and the store revision it was exported at."""
+    layout_text, layout_cell = about.get("layout", ("", ""))
+    layout, revision = 1, None
+    if layout_text:
+        match = re.match(r"\d+", layout_text)
+        if match is None or int(match.group()) > LAYOUT:
+            reader.problem(
+                ABOUT, layout_cell, "", f"workbook layout {layout_text!r} is not one this kloe-workbook reads (1 to {LAYOUT}): was it made by a newer version?"
+            )
+        else:
+            layout = int(match.group())
+    revision_text, revision_cell = about.get("revision", ("", ""))
+    if revision_text:
+        if revision_text.isdigit() and int(revision_text) > 0:
+            revision = int(revision_text)
+        else:
+            reader.problem(
+                ABOUT, revision_cell, "", f"the store revision {revision_text!r} is not a revision number; export the workbook again (or clear the cell)"
+            )
+    return layout, revision
+
+
+def _framework(reader: WorkbookReader, about: dict[str, tuple[str, str]], framework_lookup: Callable[[str], Framework]) -> Framework:
+    """The framework the About sheet names, or InvalidInputError: nothing else can be read without it."""
+    framework_id, framework_cell = about.get("framework", ("", "B4"))
+    if not framework_id:
+        reader.problem(ABOUT, framework_cell, "framework", "the framework id is empty; it says which framework the workbook is for")
+        raise InvalidInputError(reader.source, reader.problems)
+    try:
+        return framework_lookup(framework_id)
+    except KloeError as error:
+        reader.problem(ABOUT, framework_cell, "framework", str(error))
+        raise InvalidInputError(reader.source, reader.problems) from None
+
+
+def read_workbook(path: Path | str, framework_lookup: Callable[[str], Framework] = load_framework) -> WorkbookRead:
+    """A filled-in workbook read back: its assessment, the fields it holds, and the revision it was exported at.
+
+    Every problem of every sheet is collected first and raised together (InvalidInputError).
     """
     path = Path(path)
     data, book = load_xlsx(path)
@@ -266,19 +289,12 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
             ],
         )
     about = _about(reader, book[ABOUT])
-    framework_id, framework_cell = about.get("framework", ("", "B4"))
-    if not framework_id:
-        reader.problem(ABOUT, framework_cell, "framework", "the framework id is empty; it says which framework the template is for")
-        raise InvalidInputError(reader.source, reader.problems)
-    try:
-        framework = framework_lookup(framework_id)
-    except KloeError as error:
-        reader.problem(ABOUT, framework_cell, "framework", str(error))
-        raise InvalidInputError(reader.source, reader.problems) from None
+    framework = _framework(reader, about, framework_lookup)
+    reader.layout, revision = _layout(reader, about)
     version, _ = about.get("version", ("", ""))
     if version and version != framework.version:
         warnings.warn(
-            f"{reader.source}: the template was made from version {version} of {framework.id}; the framework is now "
+            f"{reader.source}: the workbook was made from version {version} of {framework.id}; the framework is now "
             f"version {framework.version}: KLOEs it no longer has are kept and listed",
             InterchangeWarning,
             stacklevel=2,
@@ -292,6 +308,7 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
     if OTHER in book.sheetnames:
         _read_sheet(reader, book[OTHER], framework, known, seen, kloes, None)
     read_action_plan(reader, framework, set(known) | set(seen), kloes)
+    carried, judgements, flags = _decisions(reader, framework, kloes)
     present = {id(group) for name, group in names.items() if name in book.sheetnames}
     absent = [kloe.id for group, kloe in framework.iter_kloes() if id(group) in present and kloe.id not in seen]
     if absent and not reader.problems:
@@ -307,7 +324,7 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
         raise InvalidInputError(reader.source, reader.problems)
     sha256 = about.get("sha256", ("", ""))[0]
     try:
-        return Assessment(
+        assessment = Assessment(
             framework=framework.id,
             framework_version=FrameworkVersion(version=version, sha256=sha256) if sha256 and version else None,
             organisation=Organisation(code=about["code"][0], name=about["name"][0]),
@@ -316,6 +333,8 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
             track=about.get("track", ("", ""))[0],
             illustrative=normal_text(illustrative_text) in ("yes", "true"),
             kloes=kloes,
+            judgements=judgements,
+            flags=flags,
         )
     except ValidationError as invalid:
         cells = {key: cell for key, (_, cell) in about.items()}
@@ -323,3 +342,18 @@ def read_assessment_xlsx(path: Path | str, framework_lookup: Callable[[str], Fra
             key = str(item["loc"][-1])
             reader.problem(ABOUT, cells.get(key), ".".join(str(part) for part in item["loc"]), item["msg"].removeprefix("Value error, "))
         raise InvalidInputError(reader.source, reader.problems) from None
+    return WorkbookRead(assessment, carried, revision)
+
+
+def _decisions(reader: WorkbookReader, framework: Framework, kloes: dict[str, KloeRecord]) -> tuple[Carried, dict[str, JudgementDecision], list[Flag]]:
+    """The sheets of layout 2 (statement verdicts into ``kloes``, judgements, flags) and what they hold; nothing of them in layout 1."""
+    if reader.layout < 2:
+        return LAYOUT_1, {}, []
+    statement_kloes: set[str] = set()
+    if any(kloe.descriptors for _, kloe in framework.iter_kloes()):
+        statement_kloes = read_statements(reader, framework, kloes)
+    judgements: dict[str, JudgementDecision] = {}
+    judged = read_judgements(reader, framework, judgements)
+    flags = read_flags(reader, framework.flags) if framework.flags is not None else None
+    carried = Carried(statement_kloes=frozenset(statement_kloes), judgements=frozenset(judged), flags=flags is not None)
+    return carried, judgements, flags or []

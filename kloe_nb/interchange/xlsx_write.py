@@ -1,7 +1,10 @@
-"""Writing the Excel template: a blank one for a framework, or one filled in from an assessment.
+"""Writing the Excel workbook: a blank template for a framework, or one filled in from an assessment.
 
 Its own module so the writer's openpyxl styling, validations and length checks stay apart from
-reading; the layout both share is ``xlsx_layout``, the "Action plan" sheet ``action_plan_xlsx``.
+reading; the layout both share is ``xlsx_layout``; the About and question sheets are written
+here, the others by their own modules (``xlsx_statements``, ``xlsx_judgements``, ``xlsx_flags``,
+``action_plan_xlsx``). An exported workbook records the store revision it was made from, so
+importing it over a store that has moved on is noticed.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -29,50 +31,60 @@ from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.framework.naming import kloe_number
 from kloe_nb.interchange.action_plan_xlsx import overlong_actions, write_action_plan
 from kloe_nb.interchange.cells import evidence_text
+from kloe_nb.interchange.xlsx_flags import write_flags
+from kloe_nb.interchange.xlsx_judgements import write_judgements
 from kloe_nb.interchange.xlsx_layout import (
     ABOUT,
     ABOUT_FIELDS,
     ACTION_PLAN,
     COLUMNS,
     CRITERIA,
+    DESCRIPTORS,
     EVIDENCE,
     EXACT_EVIDENCE,
     EXCEL_CELL_LIMIT,
+    FLAGS,
     GREY_FILL,
     HEADER_FILL,
     ID,
     IMPROVEMENT,
+    JUDGEMENTS,
+    LAYOUT,
     LEVEL,
+    LOCKED_ABOUT,
     OTHER,
     POSITION,
+    RATIONALE,
     STRENGTHS,
-    WRAP,
     cell_length,
     evidence_copy,
     is_scored,
+    protect,
     put_text,
     sheet_names,
+    unlock,
 )
+from kloe_nb.interchange.xlsx_levels import level_options, level_validation, put_level
+from kloe_nb.interchange.xlsx_statements import write_statements
 
-WIDTHS = {ID: 10, CRITERIA: 50, POSITION: 40, LEVEL: 24, EVIDENCE: 50, STRENGTHS: 40, IMPROVEMENT: 40}
+WIDTHS = {ID: 10, CRITERIA: 50, POSITION: 40, LEVEL: 24, EVIDENCE: 50, STRENGTHS: 40, IMPROVEMENT: 40, RATIONALE: 36}
 DESCRIPTORS_PREFIX = "Descriptors: "
+LAYOUT_TEXT = f"{LAYOUT}: statements, judgements and flags"
 
 INSTRUCTIONS = (
-    "Fill in Level, Current Position, Evidence (one item per line: source \u2014 reference \u2014 note), Strengths and "
-    "Areas For Improvement on each question or theme sheet; then import the file with: kloe import FILE.xlsx. "
+    "Fill in Level, Current Position, Evidence (one item per line: source \u2014 reference \u2014 note), Strengths, "
+    "Areas For Improvement and Why it differs (where your level differs from the suggestion) on each question or theme sheet; "
+    f"mark the statements that describe the organisation on the '{DESCRIPTORS}' sheet, the decided levels on '{JUDGEMENTS}'"
+    f"{{flags}}; then import the file with: kloe import FILE.xlsx. "
     "Leave Level blank for 'not yet assessed'. The 'Action plan' sheet is the improvement plan: one row per action. "
-    "Do not rename the sheets or change the KLOE id column: they match "
-    "your entries to the framework. Grey columns (criteria, descriptors) are for reading; changes to them are ignored."
+    "Grey cells (ids, criteria, the framework's statements) are locked: the sheets are protected without a password, "
+    "so they cannot be changed by accident; they match your entries to the framework. Sheet names, column headings and "
+    "verdict words are kloe-workbook's; questions, criteria, descriptor statements and flag criteria are the framework's own words."
 )
 NOT_IN_TEMPLATE = (
-    "Not in this template: which descriptor statements are met, judgement decisions, rationales, moderation records "
-    "and flags. Record those in the notebook form; importing this file brings none of them and keeps those already stored."
+    "Not in this workbook: moderation records (agreed levels between assessors). Record those in the moderation view; "
+    "importing this file keeps those already stored. Everything else the form records is here."
 )
-
-
-def level_options(scale: Scale | None) -> list[str]:
-    """What the Level dropdown offers: '3 Good' where the scale has labels, '3' where it has none."""
-    return [f"{level.level} {level.label}" if level.label else str(level.level) for level in scale.levels] if scale else []
 
 
 @dataclass
@@ -92,12 +104,17 @@ def _check_lengths(assessment: Assessment) -> None:
             ("evidence", evidence_copy(record.evidence)),  # its exact copy, in the hidden column
             ("strengths", record.strengths),
             ("areas_for_improvement", record.areas_for_improvement),
+            ("rationale", record.rationale),
         ]
         for field_name, text in cells:
             length, field_path = cell_length(text), f"kloes.{kloe_id}.{field_name}"
             if length > EXCEL_CELL_LIMIT and all(item.path != field_path for item in found):
                 found.append(_Overlong(f"KLOE {kloe_id}", field_path, length))
     found += [_Overlong(where, field_path, length) for where, field_path, length in overlong_actions(assessment)]
+    texts = [(f"judgement {key}", f"judgements.{key}.rationale", decision.rationale) for key, decision in assessment.judgements.items()]
+    for index, flag in enumerate(assessment.flags):
+        texts += [(f"flag {index + 1}", f"flags[{index}].{name}", getattr(flag, name)) for name in ("subject", "reason")]
+    found += [_Overlong(where, field_path, cell_length(text)) for where, field_path, text in texts if cell_length(text) > EXCEL_CELL_LIMIT]
     if found:
         raise InvalidInputError(
             "Excel export",
@@ -120,7 +137,7 @@ def _criteria_text(kloe: Kloe, scored: bool) -> str:
     return "\n".join(lines)
 
 
-def _write_about(sheet: Worksheet, framework: Framework, assessment: Assessment | None, names: dict[str, Group]) -> None:
+def _write_about(sheet: Worksheet, framework: Framework, assessment: Assessment | None, names: dict[str, Group], revision: int | None) -> None:
     version = assessment.framework_version if assessment and assessment.framework_version else None
     values = {
         "framework": framework.id,
@@ -132,18 +149,22 @@ def _write_about(sheet: Worksheet, framework: Framework, assessment: Assessment 
         "assessor": assessment.assessor if assessment else "",
         "illustrative": "yes" if assessment and assessment.illustrative else "no",
         "track": assessment.track if assessment else "",
+        "layout": LAYOUT_TEXT,
+        "revision": str(revision) if revision is not None else "",
     }
     put_text(sheet.cell(1, 1), f"Self-assessment: {framework.title} ({framework.publisher})")
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     sheet.cell(1, 1).alignment = Alignment(wrap_text=False)
-    put_text(sheet.cell(2, 1), INSTRUCTIONS)
+    put_text(sheet.cell(2, 1), INSTRUCTIONS.format(flags=f", the flags on '{FLAGS}'" if framework.flags else ""))
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
     sheet.row_dimensions[2].height = 75
     row = 4
     for label, key in ABOUT_FIELDS.items():
         put_text(sheet.cell(row, 1), label, read_only=True)
         sheet.cell(row, 1).font = Font(bold=True)
-        put_text(sheet.cell(row, 2), values[key])
+        put_text(sheet.cell(row, 2), values[key], read_only=key in LOCKED_ABOUT)
+        if key not in LOCKED_ABOUT:
+            unlock(sheet.cell(row, 2))
         row += 1
     put_text(sheet.cell(row + 1, 1), NOT_IN_TEMPLATE)
     sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=4)
@@ -157,10 +178,21 @@ def _write_about(sheet: Worksheet, framework: Framework, assessment: Assessment 
         put_text(sheet.cell(row, 1), name, read_only=True)
         put_text(sheet.cell(row, 2), group.title, read_only=True)
         put_text(sheet.cell(row, 3), "yes" if group.scored and framework.scale_for_group(group) else "no: context only", read_only=True)
-    put_text(sheet.cell(row + 1, 1), ACTION_PLAN, read_only=True)
-    put_text(sheet.cell(row + 1, 2), "The improvement plan: one action per row (owner, due date, priority, measure of success)", read_only=True)
-    for letter, width in zip("ABCD", (28, 60, 18, 20)):
+    others = {
+        DESCRIPTORS: "A row per descriptor statement, in the framework's words: which describe this organisation",
+        JUDGEMENTS: "Each judgement's decided level (blank: the suggestion stands) and rationale",
+        **({FLAGS: "The red and green flags given: colour, subject, reason, the criteria that apply"} if framework.flags else {}),
+        ACTION_PLAN: "The improvement plan: one action per row (owner, due date, priority, measure of success)",
+    }
+    for name, what in others.items():
+        if name == DESCRIPTORS and not any(kloe.descriptors for _, kloe in framework.iter_kloes()):
+            continue
+        row += 1
+        put_text(sheet.cell(row, 1), name, read_only=True)
+        put_text(sheet.cell(row, 2), what, read_only=True)
+    for letter, width in zip("ABCD", (36, 60, 18, 20)):
         sheet.column_dimensions[letter].width = width
+    protect(sheet)
 
 
 def _header_row(sheet: Worksheet, headings: list[str]) -> None:
@@ -176,16 +208,6 @@ def _header_row(sheet: Worksheet, headings: list[str]) -> None:
     sheet.page_setup.orientation = "landscape"
 
 
-def _level_validation(scale: Scale) -> DataValidation:
-    options = level_options(scale)
-    listed = ",".join(options)
-    if any("," in option or '"' in option for option in options) or len(listed) > 255:
-        listed = ",".join(str(level.level) for level in scale.levels)  # Excel's limit for a typed list
-    validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True, showErrorMessage=True)
-    validation.errorTitle, validation.error = "Level", "Choose a level from the list, or leave it blank (not yet assessed)."
-    return validation
-
-
 def _write_rows(
     sheet: Worksheet,
     rows: list[tuple[Group | None, Kloe | None, str]],
@@ -194,7 +216,7 @@ def _write_rows(
     described: list[int],
     scale: Scale | None,
 ) -> None:
-    validation = _level_validation(scale) if scale else None
+    validation = level_validation(scale, "not yet assessed") if scale else None
     if validation:
         sheet.add_data_validation(validation)
     for row, (group, kloe, kloe_id) in enumerate(rows, start=2):
@@ -203,31 +225,32 @@ def _write_rows(
         put_text(sheet.cell(row, 1), kloe_id, read_only=True)
         criteria = _criteria_text(kloe, scored) if kloe else f"{kloe_id} (not in framework {framework.id} version {framework.version})"
         put_text(sheet.cell(row, 2), criteria, read_only=True)
-        put_text(sheet.cell(row, 3), record.current_position)
         level_cell = sheet.cell(row, 4)
-        level_cell.alignment = WRAP
-        if record.level is not None:
-            options = dict(zip((lv.level for lv in scale.levels), level_options(scale))) if scale else {}
-            if record.level in options and not options[record.level].isdigit():
-                put_text(level_cell, options[record.level])
-            else:
-                level_cell.value = record.level
+        put_level(level_cell, record.level, scale)
         if not scored:
             level_cell.fill = GREY_FILL
-        elif validation and kloe is not None:
-            validation.add(level_cell.coordinate)
-        put_text(sheet.cell(row, 5), evidence_text(record.evidence))
-        put_text(sheet.cell(row, 6), record.strengths)
-        put_text(sheet.cell(row, 7), record.areas_for_improvement)
+        else:
+            unlock(level_cell)
+            if validation and kloe is not None:
+                validation.add(level_cell.coordinate)
+        texts = [record.current_position, "", evidence_text(record.evidence), record.strengths, record.areas_for_improvement, record.rationale]
+        for column, text in enumerate(texts, start=3):
+            if column != 4:
+                put_text(sheet.cell(row, column), text)
+                unlock(sheet.cell(row, column))
         for offset, level in enumerate(described):
             runs = kloe.statement_runs(level) if kloe else []
             lines = [line for run in runs for line in ([run.heading] if run.heading else []) + [f"\u2022 {statement}" for _, statement in run.statements]]
-            put_text(sheet.cell(row, 8 + offset), "\n".join(lines), read_only=True)
-        put_text(sheet.cell(row, 8 + len(described)), evidence_copy(record.evidence), read_only=True)
+            put_text(sheet.cell(row, len(COLUMNS) + 1 + offset), "\n".join(lines), read_only=True)
+        put_text(sheet.cell(row, len(COLUMNS) + 1 + len(described)), evidence_copy(record.evidence), read_only=True)
+    protect(sheet)
 
 
-def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, path: Path | str) -> Path:
-    """Write the template for a framework, filled in from an assessment if one is given (blank if None)."""
+def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, path: Path | str, revision: int | None = None) -> Path:
+    """Write the workbook for a framework, filled in from an assessment if one is given (blank if None).
+
+    ``revision`` is the store revision the assessment is (recorded on the About sheet; None: not from a store).
+    """
     path = Path(path)
     if assessment is not None:
         if assessment.framework != framework.id:
@@ -235,7 +258,7 @@ def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, p
         _check_lengths(assessment)
     workbook = Workbook()
     names = sheet_names(framework)
-    _write_about(workbook.active, framework, assessment, names)
+    _write_about(workbook.active, framework, assessment, names, revision)
     workbook.active.title = ABOUT
     for name, group in names.items():
         sheet = workbook.create_sheet(name)
@@ -250,6 +273,10 @@ def write_assessment_xlsx(framework: Framework, assessment: Assessment | None, p
         sheet = workbook.create_sheet(OTHER)
         _header_row(sheet, COLUMNS)
         _write_rows(sheet, [(None, None, kloe_id) for kloe_id in unknown], framework, assessment, [], None)
+    write_statements(workbook, framework, assessment)
+    write_judgements(workbook, framework, assessment)
+    if framework.flags is not None:
+        write_flags(workbook, framework.flags, assessment)
     write_action_plan(workbook, framework, assessment)
     save_workbook(workbook, path)
     return path
