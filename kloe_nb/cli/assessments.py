@@ -28,7 +28,10 @@ def add_commands(commands: Any) -> None:
     scoring.add_argument("--json", action="store_true", help="the JSON of docs/design.md")
     scoring.set_defaults(handler=score_command)
 
-    importing = commands.add_parser("import", help="import assessment files (JSON or the Excel template) into the store")
+    importing = commands.add_parser(
+        "import",
+        help="import assessment files (JSON, or the Excel workbook of kloe export or kloe template) into the store; a workbook with no changes saves nothing",
+    )
     importing.add_argument("paths", nargs="+", type=Path)
     importing.add_argument("--author", default=None, help="who is importing (default: the file's assessor or your user name)")
     importing.set_defaults(handler=import_command)
@@ -118,36 +121,69 @@ def _stamped(assessment: Assessment) -> Assessment:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from kloe_nb.interchange import read_assessment
-    from kloe_nb.interchange.merge import carry_over
-    from kloe_nb.interchange.xlsx_read import read_workbook
-
     failed = 0
     with _store(args, read_only=False) as store:
         for path in args.paths:
             try:
-                read = read_workbook(path) if path.suffix.lower() == ".xlsx" else None
-                assessment = read.assessment if read else read_assessment(path)
-                framework = load_framework(assessment.framework)
-                findings = require_valid(framework, assessment, str(path))
-                assessment = _stamped(assessment)
-                existing = store.find(_key_of(assessment))
-                if existing is not None and read is not None:  # what the workbook does not hold is kept from the store
-                    assessment = carry_over(existing.assessment, replace(read, assessment=assessment))
-                saved = store.save(assessment, based_on=existing.revision if existing else None, author=args.author)
+                said = _import_workbook(store, path, args.author) if path.suffix.lower() == ".xlsx" else _import_file(store, path, args.author)
             except KloeError as error:
                 failed += 1
                 named = str(error) if str(error).startswith(str(path)) else f"{path}: {error}"
                 print(f"kloe: {visible(named, lines=True)}", file=sys.stderr)
                 continue
-            note = f"; kept KLOEs the framework does not have: {', '.join(findings.unknown_kloes)}" if findings.unknown_kloes else ""
-            track = f"track {assessment.track}" if assessment.track else "the lead track"
-            print(visible(f"{path}: {assessment.organisation.code} {assessment.framework} saved as revision {saved.revision} of {track}{note}"))
+            print(visible(said))
     if failed:
         return 2 if failed == len(args.paths) else 1
     return 0
+
+
+def _checked(assessment: Assessment, path: Path) -> tuple[Assessment, str]:
+    """The assessment stamped with its framework version, once valid; and the note on KLOEs the framework lacks."""
+    findings = require_valid(load_framework(assessment.framework), assessment, str(path))
+    note = f"; kept KLOEs the framework does not have: {', '.join(findings.unknown_kloes)}" if findings.unknown_kloes else ""
+    return _stamped(assessment), note
+
+
+def _track(assessment: Assessment) -> str:
+    return f"track {assessment.track}" if assessment.track else "the lead track"
+
+
+def _import_file(store: Any, path: Path, author: str | None) -> str:
+    """An interchange JSON file: saved over the current revision (or as a new assessment)."""
+    from kloe_nb.interchange import read_assessment
+
+    assessment, note = _checked(read_assessment(path), path)
+    existing = store.find(_key_of(assessment))
+    saved = store.save(assessment, based_on=existing.revision if existing else None, author=author)
+    return f"{path}: {assessment.organisation.code} {assessment.framework} saved as revision {saved.revision} of {_track(assessment)}{note}"
+
+
+def _import_workbook(store: Any, path: Path, author: str | None) -> str:
+    """An Excel workbook: based on the revision it was exported at; merged, refused or not saved at all as ``xlsx_import`` decides."""
+    from dataclasses import replace
+
+    from kloe_nb.interchange.xlsx_import import import_workbook
+    from kloe_nb.interchange.xlsx_read import read_workbook
+
+    read = read_workbook(path)
+    assessment, note = _checked(read.assessment, path)
+    done = import_workbook(store, replace(read, assessment=assessment), author)
+    what = f"{path}: {assessment.organisation.code} {assessment.framework}"
+    if done.outcome == "unchanged":
+        return f"{what}: no changes: the workbook holds what revision {done.stored.revision} of {_track(assessment)} holds; nothing was saved{note}"
+    saved = f"{what} saved as revision {done.stored.revision} of {_track(assessment)}"
+    if done.outcome == "created":
+        elsewhere = f"; the workbook was exported at revision {done.exported_at} of another store" if done.exported_at else ""
+        return f"{saved} (new in this store{elsewhere}){note}"
+    if done.outcome == "merged" and done.merged_with is not None:
+        theirs = done.merged_with
+        return (
+            f"{saved}: merged with revision {theirs.revision} by {theirs.saved_by} at {theirs.saved_at}, saved since the workbook's "
+            f"revision {done.exported_at}, which changed other fields{note}"
+        )
+    if done.exported_at is None:
+        return f"{saved} (the workbook records no store revision, so it replaced what revision {done.stored.revision - 1} held, as a JSON file does){note}"
+    return f"{saved}{note}"
 
 
 def _key_of(assessment: Assessment) -> Any:
@@ -157,12 +193,17 @@ def _key_of(assessment: Assessment) -> Any:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from kloe_nb.interchange import write_assessment
-
     with _store(args) as store:
         stored = _stored(store, args)
     framework = load_framework(args.framework)
-    write_assessment(framework, stored.assessment, args.output, args.format)
+    if args.format == "xlsx":  # the workbook records the revision, so importing it over a store that moved on is noticed
+        from kloe_nb.interchange.xlsx_write import write_assessment_xlsx
+
+        write_assessment_xlsx(framework, stored.assessment, args.output, revision=stored.revision)
+    else:
+        from kloe_nb.interchange import write_assessment
+
+        write_assessment(framework, stored.assessment, args.output, args.format)
     wrote(args.output, f"revision {stored.revision}")
     return 0
 
