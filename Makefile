@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@bash tools/need_chromium.sh
+	@bash tools/need_libreoffice.sh
 	@bash tools/need_postgresql.sh
 	$(BIN)/python -m pytest
 
