@@ -15,6 +15,7 @@ from kloe_nb.assessment.model import Assessment, Flag, JudgementDecision, KloeRe
 from kloe_nb.errors import InvalidInputError
 from kloe_nb.framework.loader import bundled_ids, load_framework
 from kloe_nb.framework.naming import kloe_heading
+from kloe_nb.interchange.merge import carry_over
 from kloe_nb.interchange.xlsx_layout import ABOUT, ACTION_PLAN, DESCRIPTORS, FLAG_CRITERIA, FLAGS, JUDGEMENTS, sheet_names
 from kloe_nb.interchange.xlsx_read import read_assessment_xlsx, read_workbook
 from kloe_nb.interchange.xlsx_statements import DESCRIBES, FALLS_SHORT, MET
@@ -79,6 +80,12 @@ def test_a_framework_read_as_thresholds_offers_met_only(tmp_path):
     descriptors.cell(statement_row(descriptors, "learning", "2 Uncertain prospects", 2), 5).value = None
     descriptors.parent.save(path)
     assert read_assessment_xlsx(path, lambda _: framework).kloes["learning"] == KloeRecord(met={2: [0]})
+    stored = Assessment(  # falling short, recorded some other way (a JSON import): not the workbook's to clear
+        framework="hi-prospects", organisation=Organisation(code="1", name="A"), kloes={"learning": KloeRecord(met={4: [0]}, falls_short={2: [1]})}
+    )
+    read = read_workbook(write_assessment_xlsx(framework, stored, tmp_path / "s.xlsx"), lambda _: framework)
+    assert read.carried.statement_fields == {"met"} and read.assessment.kloes["learning"] == KloeRecord(met={4: [0]})
+    assert carry_over(stored, read) == stored
 
 
 def test_every_sheet_is_protected_without_a_password_and_only_what_a_person_fills_in_is_unlocked(tmp_path):
@@ -305,8 +312,6 @@ def test_every_problem_of_every_sheet_is_reported_at_once(tmp_path):
 
 def test_a_kloe_the_framework_no_longer_has_keeps_its_verdicts_from_the_store(tmp_path):
     """Its statements are not on the Descriptors sheet (the framework has no words for them), so they are not the workbook's to clear."""
-    from kloe_nb.interchange.merge import carry_over
-
     framework = load_framework("ac-benefits")
     stored = Assessment(framework="ac-benefits", organisation=Organisation(code="1", name="A"), kloes={"7.7": KloeRecord(level=2, met={2: [0]})})
     read = read_workbook(write_assessment_xlsx(framework, stored, tmp_path / "a.xlsx"))

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from kloe_nb.assessment.model import Assessment, JudgementDecision, KloeRecord
 from kloe_nb.interchange.xlsx_layout import INPUTS, LAYOUT_1_INPUTS
 
-STATEMENT_FIELDS = ("met", "falls_short")
-
 
 @dataclass(frozen=True)
 class Carried:
@@ -28,7 +26,9 @@ class Carried:
     kloe_fields: frozenset[str] = frozenset({*INPUTS.values(), "actions"})
     """The KLOE fields of the question sheets and the Action plan (for every KLOE: one without a row has them blank)."""
     statement_kloes: frozenset[str] = frozenset()
-    """The KLOEs whose statement verdicts (met, falls_short) the Descriptors sheet holds."""
+    """The KLOEs whose statement verdicts the Descriptors sheet holds."""
+    statement_fields: frozenset[str] = frozenset({"met", "falls_short"})
+    """Which verdicts it holds: both, or only ``met`` for a threshold framework (its form offers no "falls short of this")."""
     judgements: frozenset[str] = frozenset()
     """The judgements with a row on the Judgements sheet."""
     flags: bool = False
@@ -57,7 +57,7 @@ def carry_over(stored: Assessment, read: WorkbookRead) -> Assessment:
     kloes: dict[str, KloeRecord] = {}
     for kloe_id in [*stored.kloes, *(kloe_id for kloe_id in imported.kloes if kloe_id not in stored.kloes)]:
         previous, record = stored.record(kloe_id), imported.record(kloe_id)
-        names = set(carried.kloe_fields) | (set(STATEMENT_FIELDS) if kloe_id in carried.statement_kloes else set())
+        names = set(carried.kloe_fields) | (set(carried.statement_fields) if kloe_id in carried.statement_kloes else set())
         merged = KloeRecord.model_validate({**previous.model_dump(), **{name: getattr(record, name) for name in names}})
         if merged != BLANK:
             kloes[kloe_id] = merged

@@ -62,7 +62,7 @@ from kloe_nb.interchange.xlsx_layout import (
     used_rows,
 )
 from kloe_nb.interchange.xlsx_levels import parse_level
-from kloe_nb.interchange.xlsx_statements import read_statements
+from kloe_nb.interchange.xlsx_statements import read_statements, verdict_words
 
 __all__ = ["load_xlsx", "parse_level", "read_assessment_xlsx", "read_workbook"]
 
@@ -355,5 +355,10 @@ def _decisions(reader: WorkbookReader, framework: Framework, kloes: dict[str, Kl
     judgements: dict[str, JudgementDecision] = {}
     judged = read_judgements(reader, framework, judgements)
     flags = read_flags(reader, framework.flags) if framework.flags is not None else None
-    carried = Carried(statement_kloes=frozenset(statement_kloes), judgements=frozenset(judged), flags=flags is not None)
+    carried = Carried(
+        statement_kloes=frozenset(statement_kloes),
+        statement_fields=frozenset(verdict_words(framework).values()),
+        judgements=frozenset(judged),
+        flags=flags is not None,
+    )
     return carried, judgements, flags or []

@@ -121,7 +121,7 @@ def write_statements(book: Workbook, framework: Framework, assessment: Assessmen
         words = {field: word for word, field in verdict_words(framework).items()}
         if index in record.met.get(level, []):
             put_text(verdict, words["met"])
-        elif index in record.falls_short.get(level, []) and "falls_short" in words:
+        elif index in record.falls_short.get(level, []) and "falls_short" in words:  # (under a threshold framework it stays in the store)
             put_text(verdict, words["falls_short"])
         else:
             put_text(verdict, "")
