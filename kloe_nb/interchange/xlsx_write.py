@@ -48,6 +48,7 @@ from kloe_nb.interchange.xlsx_layout import (
     HEADER_FILL,
     ID,
     IMPROVEMENT,
+    INPUTS,
     JUDGEMENTS,
     LAYOUT,
     LEVEL,
@@ -225,19 +226,19 @@ def _write_rows(
         put_text(sheet.cell(row, 1), kloe_id, read_only=True)
         criteria = _criteria_text(kloe, scored) if kloe else f"{kloe_id} (not in framework {framework.id} version {framework.version})"
         put_text(sheet.cell(row, 2), criteria, read_only=True)
-        level_cell = sheet.cell(row, 4)
-        put_level(level_cell, record.level, scale)
-        if not scored:
-            level_cell.fill = GREY_FILL
-        else:
-            unlock(level_cell)
-            if validation and kloe is not None:
-                validation.add(level_cell.coordinate)
-        texts = [record.current_position, "", evidence_text(record.evidence), record.strengths, record.areas_for_improvement, record.rationale]
-        for column, text in enumerate(texts, start=3):
-            if column != 4:
-                put_text(sheet.cell(row, column), text)
-                unlock(sheet.cell(row, column))
+        for heading, field_name in INPUTS.items():  # the cells a person fills in
+            cell = sheet.cell(row, COLUMNS.index(heading) + 1)
+            if heading == LEVEL:
+                put_level(cell, record.level, scale)
+                if not scored:
+                    cell.fill = GREY_FILL
+                    continue
+                if validation and kloe is not None:
+                    validation.add(cell.coordinate)
+            else:
+                value = getattr(record, field_name)
+                put_text(cell, evidence_text(value) if heading == EVIDENCE else value)
+            unlock(cell)
         for offset, level in enumerate(described):
             runs = kloe.statement_runs(level) if kloe else []
             lines = [line for run in runs for line in ([run.heading] if run.heading else []) + [f"\u2022 {statement}" for _, statement in run.statements]]
