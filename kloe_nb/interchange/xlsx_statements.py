@@ -103,7 +103,8 @@ def write_statements(book: Workbook, framework: Framework, assessment: Assessmen
         "blank: no view. These verdict words are kloe-workbook's, as on the form's tick boxes.",
         "kloe-workbook",
     )
-    marked: dict[tuple[str, ...], list[int]] = {}
+    words = {field: word for word, field in verdict_words(framework).items()}
+    offered: dict[tuple[str, ...], list[int]] = {}  # the verdicts a drop-down offers -> the rows it is in
     for row, (group, kloe, level, index, text) in enumerate(rows, start=2):
         scale = framework.scale_for_group(group)
         labels = dict(zip((lv.level for lv in scale.levels), level_options(scale))) if scale else {}
@@ -118,7 +119,6 @@ def write_statements(book: Workbook, framework: Framework, assessment: Assessmen
         sheet.cell(row, 3).value = index + 1
         sheet.cell(row, 3).fill = GREY_FILL
         record = assessment.record(kloe.id) if assessment else KloeRecord()
-        words = {field: word for word, field in verdict_words(framework).items()}
         if index in record.met.get(level, []):
             put_text(verdict, words["met"])
         elif index in record.falls_short.get(level, []) and "falls_short" in words:  # (under a threshold framework it stays in the store)
@@ -126,13 +126,13 @@ def write_statements(book: Workbook, framework: Framework, assessment: Assessmen
         else:
             put_text(verdict, "")
         unlock(verdict)
-        marked.setdefault(tuple(allowed(framework, kloe, level)), []).append(row)
-    for options, at_rows in marked.items():
+        offered.setdefault(tuple(allowed(framework, kloe, level)), []).append(row)
+    for options, at_rows in offered.items():
         validation = list_validation(options, VERDICT, f"Choose {' or '.join(repr(o) for o in options)}, or leave it blank (no view).")
         for first, last in _runs(at_rows):
             validation.add(f"E{first}:E{last}" if last > first else f"E{first}")
         sheet.add_data_validation(validation)
-    sheet.freeze_panes = "E2"
+    sheet.freeze_panes = "A2"  # the header row only: the statement column is too wide to hold still beside the verdicts
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
