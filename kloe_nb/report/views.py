@@ -96,13 +96,16 @@ class KloeView:
     moderation: str = ""  # "agreed in moderation: A 2, B 3 → 3" where the level was agreed in moderation
     moderation_note: str = ""  # why, and who moderated
     actions: int = 0  # how many actions of the improvement plan address this KLOE
-    counts: str = ""  # "2 of 2 'excellent prospects' statements describe it; 0 of 2 'uncertain prospects'"
+    counts: str = ""  # what one more verdict would do ("falling short of one more ... would make it 2"); the groups above give the counts
     mixed: bool = False  # statements marked in both columns
+    anchor: str = ""  # the row's id on the page (``anchors.kloe_anchors``)
 
     @property
     def recorded(self) -> bool:
-        """Anything at all was recorded against the KLOE."""
-        return bool(self.level is not None or self.met or self.evidence or self.strengths or self.areas_for_improvement or self.current_position)
+        """Anything at all was recorded against the KLOE (an unscored group shows only these rows)."""
+        return bool(
+            self.level is not None or self.met or self.evidence or self.strengths or self.areas_for_improvement or self.current_position or self.actions
+        )
 
 
 @dataclass

@@ -1,0 +1,125 @@
+"""A report keeps every fact of its assessment however small its page is made (issue 16).
+
+Read on the page's text, cell by cell (tags dropped, character references decoded), so the
+markup may change freely: each KLOE's row shows its level, every statement verdict (a column
+met in full says so with its count), every column's count, the evidence, strengths and areas
+for improvement; the plan shows every action; every area without an action is linked to its
+KLOE's row; every chart has a bar per scored KLOE with its level.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+
+import pytest
+from builders import page_of, stored
+from conftest import REPO_ROOT
+
+from kloe_nb.framework import load_framework
+from kloe_nb.report import Report
+
+EXAMPLES = REPO_ROOT / "examples" / "assessments"
+#: The largest report of each framework's examples (the most text per KLOE), and one more.
+COUNCILS = [
+    ("wao-housing", "EX-WA02", "2008/09"),
+    ("wao-housing", "EX-WA04", "2008/09"),
+    ("ac-benefits", "EX-AC01", "2008/09"),
+    ("hi-prospects", "EX-HI02", "2008/09"),
+    ("caa-2009", "EX-CA03", "2009/10"),
+    ("ac-judgement2", "EX-J202", "2008/09"),
+]
+
+
+def text_of(fragment: str) -> str:
+    """What a reader sees of an HTML fragment: tags dropped, references decoded, white space made one."""
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def rows_by_id(page: str) -> dict[str, str]:
+    """Each KLOE row of the question tables, by its id, as HTML."""
+    return {match.group(1): match.group(2) for match in re.finditer(r'<tr[^>]*\bid="(k-[^"]+)"[^>]*>(.*?)</tr>', page, re.S)}
+
+
+def documents(framework: str, code: str) -> list[dict]:
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(EXAMPLES.glob(f"{framework}--{code}--*.json"))]
+
+
+@pytest.fixture(scope="module", params=COUNCILS, ids=lambda council: council[1])
+def report(request, tmp_path_factory, renderer):  # type: ignore[no-untyped-def]
+    framework, code, period = request.param
+    store = stored(tmp_path_factory.mktemp(code), *documents(framework, code))
+    loaded = Report.load(framework, code, str(store), period)
+    page, _ = page_of(loaded, renderer)
+    lead = next(document for document in documents(framework, code) if document["period"] == period and not document.get("track"))
+    return loaded.context, page, lead
+
+
+def kloe_rows(context, page):  # type: ignore[no-untyped-def]
+    """(KLOE view, its row's HTML) for every row the question tables show."""
+    rows = rows_by_id(page)
+    shown = []
+    for group in context.groups:
+        for kloe in group.kloes:
+            if kloe.anchor in rows:
+                shown.append((kloe, rows[kloe.anchor]))
+            else:
+                assert not group.scored and not kloe.recorded, kloe.id  # only an unscored group leaves out what has nothing recorded
+    assert len(shown) >= 10
+    return shown
+
+
+def test_each_kloe_row_shows_its_level_every_verdict_and_every_columns_count(report):
+    context, page, lead = report
+    framework = load_framework(context.framework.id)
+    for kloe, row in kloe_rows(context, page):
+        text = text_of(row)
+        assert words(kloe.title) in text and words(kloe.level_text) in text
+        record = lead["kloes"].get(kloe.id, {})
+        marked = record.get("met") or record.get("falls_short")
+        descriptors = framework.kloe(kloe.id).descriptors
+        for verdict in ("met", "falls_short"):
+            for level, indexes in record.get(verdict, {}).items():
+                statements = descriptors[int(level)]
+                if verdict == "met" and len(indexes) == len(statements) > 1:
+                    assert f"all {len(statements)} met" in text
+                    continue
+                for index in indexes:
+                    assert words(statements[index]) in text, (kloe.id, level, index)
+        if marked and kloe.scored:
+            for level, statements in descriptors.items():
+                count = len(set(record.get("met", {}).get(str(level), [])))
+                shown = f"all {len(statements)} met" if count == len(statements) > 1 else f"{count} of {len(statements)}"
+                assert shown in text, (kloe.id, level, shown)
+            assert "statements describe it" not in text  # the counts are given once, by each column's heading
+            assert words(kloe.counts) in text  # what one more verdict would do
+
+
+def test_each_kloe_row_shows_its_evidence_strengths_and_areas_for_improvement(report):
+    context, page, lead = report
+    for kloe, row in kloe_rows(context, page):
+        text = text_of(row)
+        record = lead["kloes"].get(kloe.id, {})
+        for item in record.get("evidence", []):
+            for part in ("source", "reference", "note", "date_seen"):
+                assert words(item.get(part, "")) in text, (kloe.id, part)
+        for field in ("strengths", "areas_for_improvement", "current_position", "rationale"):
+            assert words(record.get(field, "")) in text, (kloe.id, field)
+        actions = len(record.get("actions", []))
+        if actions:
+            assert f"{actions} action{'s' if actions != 1 else ''} in the improvement plan" in text
+
+
+def test_every_action_is_in_the_plan(report):
+    context, page, lead = report
+    start = page.index('id="improvement"')
+    plan = text_of(page[start : page.index("</section>", start)])
+    for record in lead["kloes"].values():
+        for action in record.get("actions", []):
+            for part in ("area", "action", "owner", "due", "resources", "measure"):
+                assert words(action.get(part, "")) in plan, part
