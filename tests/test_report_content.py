@@ -123,3 +123,38 @@ def test_every_action_is_in_the_plan(report):
         for action in record.get("actions", []):
             for part in ("area", "action", "owner", "due", "resources", "measure"):
                 assert words(action.get(part, "")) in plan, part
+
+
+def test_every_area_without_an_action_links_to_its_kloes_row_where_its_words_are(report):
+    context, page, _ = report
+    start = page.index("Areas for improvement without an action yet")
+    section = page[start : page.index("</section>", start)]
+    rows = rows_by_id(page)
+    for point in context.unplanned:
+        assert f'href="#{point.anchor}"' in section
+        assert words(point.text) in text_of(rows[point.anchor])
+
+
+def bars(chart: str) -> dict[str, int]:
+    """How many bars of each level a chart draws (a <rect> each, or one path per level of ``h``/``v`` runs)."""
+    drawn = {str(level): len(re.findall(rf'<rect[^>]*class="bar-{level}"', chart)) for level in range(1, 5)}
+    for level, path in re.findall(r'<path[^>]*class="bar-(\d)"[^>]*d="([^"]+)"', chart) + [
+        (level, path) for path, level in re.findall(r'<path[^>]*d="([^"]+)"[^>]*class="bar-(\d)"', chart)
+    ]:
+        drawn[level] += path.count("M")
+    return drawn
+
+
+def test_every_chart_has_a_bar_with_the_level_of_each_scored_kloe(report):
+    context, page, _ = report
+    charts = re.findall(r'<svg class="report-chart".*?</svg>', page, re.S)
+    groups = [group for group in context.groups if group.chart]
+    assert len(charts) == len(groups) == sum(1 for group in context.groups if any(kloe.scored for kloe in group.kloes))
+    for group, chart in zip(groups, charts):
+        scored = [kloe for kloe in group.kloes if kloe.scored]
+        assert bars(chart) == {str(level): sum(1 for kloe in scored if kloe.level == level) for level in range(1, 5)}
+        text = text_of(chart)
+        assert words(group.heading) in text
+        for kloe in scored:
+            assert words(f"{kloe.number} {kloe.title}".strip()) in text  # in full: the label, or the <title> of a shortened one
+            assert words(kloe.level_text.split(" ★")[0] if kloe.level else "not yet assessed") in text

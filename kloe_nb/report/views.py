@@ -157,6 +157,8 @@ class ImprovementPoint:
     title: str
     group: str
     text: str
+    anchor: str = ""  # the KLOE's row on the page, where the text is
+    whole: bool = False  # the text is all the KLOE's areas for improvement (the row shows it: a link is enough)
 
 
 @dataclass
@@ -174,6 +176,7 @@ class ActionView:
     resources: str
     measure: str
     missing: str  # "no owner, no due date" ("" when every SMART field is filled in)
+    anchor: str = ""  # the KLOE's row on the page
 
 
 @dataclass
@@ -265,6 +268,14 @@ class ReportContext:
     sensitivity: list[SensitivityView] = field(default_factory=list)
     travel: TravelView | None = None  # None when the report was not given the council's other periods
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unplanned_by_group(self) -> list[tuple[str, list[ImprovementPoint]]]:
+        """The areas without an action, under their question or theme, in framework order."""
+        grouped: dict[str, list[ImprovementPoint]] = {}
+        for point in self.unplanned:
+            grouped.setdefault(point.group, []).append(point)
+        return list(grouped.items())
 
     @property
     def title(self) -> str:
