@@ -16,6 +16,7 @@ import re
 import pytest
 from builders import page_of, stored
 from conftest import REPO_ROOT
+from pagecells import table_rows
 
 from kloe_nb.framework import load_framework
 from kloe_nb.report import Report
@@ -43,7 +44,12 @@ def words(text: str) -> str:
 
 def rows_by_id(page: str) -> dict[str, str]:
     """Each KLOE row of the question tables, by its id, as HTML."""
-    return {match.group(1): match.group(2) for match in re.finditer(r'<tr[^>]*\bid="(k-[^"]+)"[^>]*>(.*?)</tr>', page, re.S)}
+    rows = {}
+    for attributes, content in table_rows(page):
+        found = re.search(r'\bid="(k-[^"]+)"', attributes)
+        if found:
+            rows[found.group(1)] = content
+    return rows
 
 
 def documents(framework: str, code: str) -> list[dict]:
@@ -158,3 +164,32 @@ def test_every_chart_has_a_bar_with_the_level_of_each_scored_kloe(report):
         for kloe in scored:
             assert words(f"{kloe.number} {kloe.title}".strip()) in text  # in full: the label, or the <title> of a shortened one
             assert words(kloe.level_text.split(" ★")[0] if kloe.level else "not yet assessed") in text
+
+
+@pytest.mark.browser
+def test_chromium_builds_the_same_rows_and_cells_the_tests_read(tmp_path, renderer, artifacts_dir):
+    """End tags left out: Chromium's table has each row's cells where the text-level tests find them."""
+    from browser import open_file_page
+    from pagecells import row_cells
+
+    framework, code, period = COUNCILS[0]
+    store = stored(tmp_path, *documents(framework, code))
+    page_html, _ = page_of(Report.load(framework, code, str(store), period), renderer)
+    path = tmp_path / "report.html"
+    path.write_text(page_html, encoding="utf-8")
+
+    def bare(text: str) -> str:  # the characters a reader sees, white space aside
+        return "".join(text.split())
+
+    expected = {anchor: [bare(html_lib.unescape(re.sub(r"<[^>]+>", "", cell))) for cell in row_cells(row)] for anchor, row in rows_by_id(page_html).items()}
+    with open_file_page(path) as (page, visit):
+        built = page.evaluate(
+            "() => Object.fromEntries([...document.querySelectorAll('tr[id^=\"k-\"]')].map(row => [row.id, [...row.cells].map(cell => cell.textContent)]))"
+        )
+        plan = page.evaluate("() => [...document.querySelectorAll('.report-plan-table tbody tr')].map(row => row.cells.length)")
+        travel = page.evaluate("() => [...document.querySelectorAll('.report-travel-kloes tbody tr:not(.report-travel-group)')].map(row => row.cells.length)")
+        page.screenshot(path=str(artifacts_dir / "report-wao-housing.png"), full_page=False)
+    assert {anchor: [bare(cell) for cell in cells] for anchor, cells in built.items()} == expected
+    assert len(built) >= 40 and all(len(cells) == 6 for cells in built.values())
+    assert plan and set(plan) == {8} and travel and set(travel) == {6}  # KLOE, three periods, the change, over the periods
+    assert visit.console_errors == [] and visit.page_errors == [] and all(url.startswith("file://") for url in visit.requests)

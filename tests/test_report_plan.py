@@ -9,6 +9,7 @@ import re
 import pytest
 from builders import page_of, stored
 from htmlcheck import inert_problems
+from pagecells import row_cells, table_rows
 
 from kloe_nb.assessment.model import Action, Assessment
 from kloe_nb.framework import load_framework
@@ -88,10 +89,7 @@ def text_of(html: str) -> str:
 def plan_rows(html: str) -> list[list[str]]:
     table = html[html.index('<table class="report-plan-table">') :]
     table = table[: table.index("</table>")]
-    return [
-        [text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in re.findall(r"<tr class=\"report-priority.*?</tr>", table, re.S)
-    ]
+    return [[text_of(cell) for cell in row_cells(row)] for attributes, row in table_rows(table) if "report-priority" in attributes]
 
 
 def test_actions_are_listed_by_priority_then_due_date_then_kloe(page):
@@ -125,7 +123,7 @@ def test_each_action_says_what_it_still_lacks_to_be_smart(page):
 
 def row_of(page: str, number: str) -> str:
     """A KLOE's row in its question's table."""
-    return re.search(rf'<tr[^>]*id="(k-[^"]+)"[^>]*>\s*<th[^>]*><span class="num">{re.escape(number)}</span>.*?</tr>', page, re.S).group(0)
+    return next(f"<tr{attributes}>{row}" for attributes, row in table_rows(page) if 'id="k-' in attributes and f'<span class="num">{number}</span>' in row)
 
 
 def test_areas_without_an_action_are_listed_below_the_plan_and_only_those(page):
@@ -150,10 +148,10 @@ def test_each_action_links_to_its_kloes_row(page):
 
 
 def test_a_kloe_agreed_in_moderation_says_so_in_its_table_row(page):
-    row = re.search(r'<span class="num">2\.2</span>.*?</tr>', page, re.S).group(0)
+    row = row_of(page, "2.2")
     assert "agreed in moderation: A. Lead 2, B. Second 3 → 2" in text_of(row)
     assert "(the budget papers were not seen by B; moderated by C. Chair)" in text_of(row)
-    assert "2 actions in the improvement plan" in text_of(re.search(r'<span class="num">2\.1</span>.*?</tr>', page, re.S).group(0))
+    assert "2 actions in the improvement plan" in text_of(row_of(page, "2.1"))
 
 
 def test_no_actions_and_no_areas_say_so():
