@@ -27,13 +27,14 @@ from kloe_nb.report import Report
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
 PERIODS = ["2006/07", "2007/08", "2008/09"]
-#: KLOE levels per period, chosen so each row proves one thing (2.1 up twice, 2.2 the same, 2.3 down, 4.1 missing in the middle).
+#: KLOE levels per period, chosen so each row proves one thing (2.1 up twice, 2.2 the same, 2.3 down, 4.1 missing in the middle, 4.3 first assessed later).
 LEVELS = {
     "2.1": [1, 2, 3],
     "2.2": [2, 2, 2],
     "2.3": [3, 3, 2],
     "4.1": [2, None, 2],
     "4.2": [2, 2, 3],
+    "4.3": [None, 2, 3],
 }
 J1 = [2, 2, 3]  # "How good is the service?": decided each period
 
@@ -79,15 +80,17 @@ def test_three_periods_show_each_level_the_arrow_and_the_change_in_words(three_p
         assert f">{period}" in section
     assert "(this report)" in section and "Assessor 1" in section
     # the KLOE table gives levels as numbers, named once in its key for each judgement's scale
-    assert row_of(section, "2.1") == ["1", "2 ↑", "3 ↑", "↑ up from 2", "up 2 levels since 2006/07"]
-    assert row_of(section, "2.2") == ["2", "2", "2", "→ same as 2007/08", "no change since 2006/07"]
-    assert row_of(section, "2.3") == ["3", "3", "2 ↓", "↓ down from 3", "down 1 level since 2006/07"]
-    assert row_of(section, "4.1") == ["2", "not assessed", "2", "not assessed in 2007/08", "no change since 2006/07"]
+    assert "Change since 2007/08" in section and "Since 2006/07" in section  # the columns' headings say from when
+    assert row_of(section, "2.1") == ["1", "2 ↑", "3 ↑", "↑ up from 2", "up 2 levels"]
+    assert row_of(section, "2.2") == ["2", "2", "2", "→ same", "no change"]
+    assert row_of(section, "2.3") == ["3", "3", "2 ↓", "↓ down from 3", "down 1 level"]
+    assert row_of(section, "4.1") == ["2", "not assessed", "2", "not assessed in 2007/08", "no change"]
     assert row_of(section, "4.2")[3] == "↑ up from 2"
+    assert row_of(section, "4.3") == ["not assessed", "2", "3 ↑", "↑ up from 2", "up 1 level since 2007/08"]  # not from the heading's period
     key = re.search(r"Levels as numbers: (.*?)</p>", section).group(1)  # type: ignore[union-attr]
     assert "How good is the service?: 1 Poor 0 stars, 2 Fair ★, 3 Good ★★, 4 Excellent ★★★" in key and "2 Uncertain prospects" in key
     assert "2.4" not in re.findall(r'<span class="num">([^<]+)</span>', section)  # never levelled: not listed
-    assert "Since 2007/08: 2 KLOEs up, 1 down, 1 the same; 1 not assessed in both periods." in section
+    assert "Since 2007/08: 3 KLOEs up, 1 down, 1 the same; 1 not assessed in both periods." in section
     assert row_of(section, "How good is the service?")[-2] == "↑ up from 2 Fair ★"
     assert section.count('<svg class="trend-chart"') == 2  # one chart per scale: service, prospects
     assert summary(nb)["judgements"]["J1"]["direction"] == "up" and summary(nb)["periods"] == PERIODS

@@ -72,7 +72,8 @@ def _statement_heading(scale: Scale | None, level: int) -> str:
         for item in scale.levels:
             if item.level == level and item.heading and (item.label or "").lower() not in item.heading.lower():
                 return f"{level_name(scale, level)}: {item.heading}"
-    return f"Level {level_name(scale, level)}"
+    name = level_name(scale, level)
+    return name if name != str(level) else f"Level {name}"  # "4 Excellent", or "Level 3" on a scale without labels
 
 
 def _every_column(scale: Scale | None, kloe: Kloe, met: list[MetGroup]) -> list[MetGroup]:

@@ -209,8 +209,8 @@ class TravelRow:
     cells: list[TravelCell]
     direction: str  # "up", "down", "same" or "" (not comparable)
     arrow: str
-    change: str  # "up from 2 Fair ★", "down from 3", "same as 2007/08", "not assessed in 2007/08"
-    overall: str  # "up 2 levels since 2006/07" ("" with fewer than two levels)
+    change: str  # "up from 2 Fair ★", "down from 3", "same", "not assessed in 2007/08" (since the period before)
+    overall: str  # "up 2 levels" since the first period, "up 1 level since 2007/08" from a later one ("" with fewer than two levels)
 
 
 @dataclass
