@@ -166,6 +166,10 @@ def test_every_chart_has_a_bar_with_the_level_of_each_scored_kloe(report):
             assert words(kloe.level_text.split(" ★")[0] if kloe.level else "not yet assessed") in text
 
 
+def report_context(framework: str, code: str, period: str, store):  # type: ignore[no-untyped-def]
+    return Report.load(framework, code, str(store), period).context
+
+
 @pytest.mark.browser
 def test_chromium_builds_the_same_rows_and_cells_the_tests_read(tmp_path, renderer, artifacts_dir):
     """End tags left out: Chromium's table has each row's cells where the text-level tests find them."""
@@ -188,8 +192,14 @@ def test_chromium_builds_the_same_rows_and_cells_the_tests_read(tmp_path, render
         )
         plan = page.evaluate("() => [...document.querySelectorAll('.report-plan-table tbody tr')].map(row => row.cells.length)")
         travel = page.evaluate("() => [...document.querySelectorAll('.report-travel-kloes tbody tr:not(.report-travel-group)')].map(row => row.cells.length)")
+        row_headers = page.get_by_role("rowheader").all_inner_texts()
+        column_headers = page.get_by_role("columnheader").all_inner_texts()
         page.screenshot(path=str(artifacts_dir / "report-wao-housing.png"), full_page=False)
     assert {anchor: [bare(cell) for cell in cells] for anchor, cells in built.items()} == expected
     assert len(built) >= 40 and all(len(cells) == 6 for cells in built.values())
-    assert plan and set(plan) == {8} and travel and set(travel) == {6}  # KLOE, three periods, the change, over the periods
+    assert plan and set(plan) == {8} and travel and set(travel) == {6}  # KLOE, three periods, the change, since the first
+    # header cells carry no scope: Chromium still exposes each KLOE's name as its row's header, each heading as its column's
+    kloe_titles = [words(kloe.title) for group in report_context(framework, code, period, store).groups for kloe in group.kloes]
+    assert all(title in [words(text) for text in row_headers] for title in kloe_titles)
+    assert {"KLOE", "Level", "Evidence", "Strengths", "Areas for improvement", "Owner", "Due", "Since 2006/07"} <= {words(text) for text in column_headers}
     assert visit.console_errors == [] and visit.page_errors == [] and all(url.startswith("file://") for url in visit.requests)
