@@ -261,8 +261,8 @@ def test_the_committed_files_are_exactly_what_the_generator_writes(monkeypatch):
     assert [name for name in generated if generated[name] != committed[name]] == []
 
 
-def test_every_bundled_examples_report_is_small(tmp_path, capsys):
-    """Each example council's report as the batch makes it (latest period): sizes printed; under 100 KB but wao-housing's."""
+def test_every_bundled_examples_report_is_under_100_kb(tmp_path, capsys):
+    """Each example council's report as the batch makes it (latest period), every framework's: sizes printed (issue 16)."""
     from builders import page_of
 
     from kloe_nb.report import Report
@@ -276,5 +276,5 @@ def test_every_bundled_examples_report_is_small(tmp_path, capsys):
             sizes[(framework, council.code)] = len(html.encode())
     with capsys.disabled():
         print("\nreport sizes: " + ", ".join(f"{code} {size / 1024:.0f} KB" for (_, code), size in sizes.items()))
-    assert all(size < 100_000 for (framework, _), size in sizes.items() if framework != "wao-housing")
-    assert all(size < 136_000 for size in sizes.values())  # wao-housing's 50 KLOEs of evidence and statements: 137-146 KB before
+    assert len(sizes) == 20 and {framework for framework, _ in sizes} == set(FRAMEWORKS)
+    assert {key: size for key, size in sizes.items() if size >= 100_000} == {}  # wao-housing's 50 KLOEs included: 129-135 KB before

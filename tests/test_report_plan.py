@@ -9,6 +9,7 @@ import re
 import pytest
 from builders import page_of, stored
 from htmlcheck import inert_problems
+from pagecells import row_cells, table_rows
 
 from kloe_nb.assessment.model import Action, Assessment
 from kloe_nb.framework import load_framework
@@ -27,7 +28,7 @@ def planned_document() -> dict:
         "kloes": {
             "2.1": {
                 "level": 2,
-                "areas_for_improvement": "Use complaints to change the service.\nPublish what changed.",
+                "areas_for_improvement": "Use complaints to change the service.\nPublish what changed.\nTrain staff to handle complaints.",
                 "actions": [
                     {"area": "Publish what changed.", "action": "Quarterly 'you said, we did' page", "priority": "low"},
                     {
@@ -88,10 +89,7 @@ def text_of(html: str) -> str:
 def plan_rows(html: str) -> list[list[str]]:
     table = html[html.index('<table class="report-plan-table">') :]
     table = table[: table.index("</table>")]
-    return [
-        [text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in re.findall(r"<tr class=\"report-priority.*?</tr>", table, re.S)
-    ]
+    return [[text_of(cell) for cell in row_cells(row)] for attributes, row in table_rows(table) if "report-priority" in attributes]
 
 
 def test_actions_are_listed_by_priority_then_due_date_then_kloe(page):
@@ -123,20 +121,37 @@ def test_each_action_says_what_it_still_lacks_to_be_smart(page):
     assert "5 actions, by priority" in text_of(page) and "2 not yet SMART" in text_of(page)
 
 
+def row_of(page: str, number: str) -> str:
+    """A KLOE's row in its question's table."""
+    return next(f"<tr{attributes}>{row}" for attributes, row in table_rows(page) if 'id="k-' in attributes and f'<span class="num">{number}</span>' in row)
+
+
 def test_areas_without_an_action_are_listed_below_the_plan_and_only_those(page):
     start = page.index("Areas for improvement without an action yet")
-    unplanned = text_of(page[start : page.index("</table>", start)])
-    assert "Link the service plan to the budget." in unplanned  # 2.2: no action
+    section = page[start : page.index("</ul>\n", start)]
+    unplanned = text_of(section)
+    anchor = re.search(r'id="(k-[^"]+)"', row_of(page, "2.2")).group(1)
+    assert f'<a href="#{anchor}"><span class="num">2.2</span>' in section  # 2.2: no action; its one area is in its row, linked
+    assert "Link the service plan to the budget." in text_of(row_of(page, "2.2")) and "Link the service plan" not in unplanned
+    assert "2.1 " in unplanned and "Train staff to handle complaints." in unplanned  # 2.1: one of its three areas has no action: quoted
     assert "Publish what changed." not in unplanned and "Use complaints" not in unplanned  # each has an action naming it
-    assert "Set stretching targets." not in unplanned  # 2.3's one area: its actions name none, so they are for it
+    assert "2.3" not in unplanned  # 2.3's one area: its actions name none, so they are for it
     assert page.index('class="report-plan-table"') < start
 
 
+def test_each_action_links_to_its_kloes_row(page):
+    table = page[page.index('<table class="report-plan-table">') :]
+    links = re.findall(r'<a href="#(k-[^"]+)"><span class="num">([^<]+)</span>', table[: table.index("</table>")])
+    assert [number for _, number in links] == ["2.3", "2.1", "4.1", "2.1", "2.3"]
+    for anchor, number in links:
+        assert f'id="{anchor}"' in row_of(page, number)
+
+
 def test_a_kloe_agreed_in_moderation_says_so_in_its_table_row(page):
-    row = re.search(r'<span class="num">2\.2</span>.*?</tr>', page, re.S).group(0)
+    row = row_of(page, "2.2")
     assert "agreed in moderation: A. Lead 2, B. Second 3 → 2" in text_of(row)
     assert "(the budget papers were not seen by B; moderated by C. Chair)" in text_of(row)
-    assert "2 actions in the improvement plan" in text_of(re.search(r'<span class="num">2\.1</span>.*?</tr>', page, re.S).group(0))
+    assert "2 actions in the improvement plan" in text_of(row_of(page, "2.1"))
 
 
 def test_no_actions_and_no_areas_say_so():

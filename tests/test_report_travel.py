@@ -15,6 +15,7 @@ import pytest
 from builders import page_of, stored
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
+from pagecells import row_cells, table_rows, text_of
 
 from kloe_nb.analysis import sensitivity
 from kloe_nb.assessment.model import Assessment
@@ -26,13 +27,14 @@ from kloe_nb.report import Report
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "report.ipynb"
 PERIODS = ["2006/07", "2007/08", "2008/09"]
-#: KLOE levels per period, chosen so each row proves one thing (2.1 up twice, 2.2 the same, 2.3 down, 4.1 missing in the middle).
+#: KLOE levels per period, chosen so each row proves one thing (2.1 up twice, 2.2 the same, 2.3 down, 4.1 missing in the middle, 4.3 first assessed later).
 LEVELS = {
     "2.1": [1, 2, 3],
     "2.2": [2, 2, 2],
     "2.3": [3, 3, 2],
     "4.1": [2, None, 2],
     "4.2": [2, 2, 3],
+    "4.3": [None, 2, 3],
 }
 J1 = [2, 2, 3]  # "How good is the service?": decided each period
 
@@ -60,12 +62,13 @@ def travel_section(html: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
-def row_of(section: str, kloe: str) -> list[str]:
-    """The cells of a KLOE's row, as text (tags dropped, whitespace collapsed)."""
-    match = re.search(rf'<span class="num">{re.escape(kloe)}</span>.*?</tr>', section, re.S)
-    assert match, kloe
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", match.group(0), re.S)
-    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+def row_of(section: str, first: str) -> list[str]:
+    """The cells after the row header (a KLOE's number, or a judgement's title), as text."""
+    for _, row in table_rows(section):
+        header, *cells = row_cells(row)
+        if header.startswith(f'<span class="num">{first}</span>') or header.strip() == first:
+            return [text_of(cell) for cell in cells]
+    raise AssertionError(first)
 
 
 # -- direction of travel -----------------------------------------------------------------------
@@ -77,17 +80,18 @@ def test_three_periods_show_each_level_the_arrow_and_the_change_in_words(three_p
         assert f">{period}" in section
     assert "(this report)" in section and "Assessor 1" in section
     # the KLOE table gives levels as numbers, named once in its key for each judgement's scale
-    assert row_of(section, "2.1") == ["1", "2 ↑", "3 ↑", "↑ up from 2", "up 2 levels since 2006/07"]
-    assert row_of(section, "2.2") == ["2", "2", "2", "→ same as 2007/08", "no change since 2006/07"]
-    assert row_of(section, "2.3") == ["3", "3", "2 ↓", "↓ down from 3", "down 1 level since 2006/07"]
-    assert row_of(section, "4.1") == ["2", "not assessed", "2", "not assessed in 2007/08", "no change since 2006/07"]
+    assert "Change since 2007/08" in section and "Since 2006/07" in section  # the columns' headings say from when
+    assert row_of(section, "2.1") == ["1", "2 ↑", "3 ↑", "↑ up from 2", "up 2 levels"]
+    assert row_of(section, "2.2") == ["2", "2", "2", "→ same", "no change"]
+    assert row_of(section, "2.3") == ["3", "3", "2 ↓", "↓ down from 3", "down 1 level"]
+    assert row_of(section, "4.1") == ["2", "not assessed", "2", "not assessed in 2007/08", "no change"]
     assert row_of(section, "4.2")[3] == "↑ up from 2"
+    assert row_of(section, "4.3") == ["not assessed", "2", "3 ↑", "↑ up from 2", "up 1 level since 2007/08"]  # not from the heading's period
     key = re.search(r"Levels as numbers: (.*?)</p>", section).group(1)  # type: ignore[union-attr]
     assert "How good is the service?: 1 Poor 0 stars, 2 Fair ★, 3 Good ★★, 4 Excellent ★★★" in key and "2 Uncertain prospects" in key
     assert "2.4" not in re.findall(r'<span class="num">([^<]+)</span>', section)  # never levelled: not listed
-    assert "Since 2007/08: 2 KLOEs up, 1 down, 1 the same; 1 not assessed in both periods." in section
-    judgement = re.search(r"<th scope=\"row\">How good is the service\?</th>(.*?)</tr>", section, re.S).group(1)
-    assert "↑</b> up from 2 Fair ★" in judgement
+    assert "Since 2007/08: 3 KLOEs up, 1 down, 1 the same; 1 not assessed in both periods." in section
+    assert row_of(section, "How good is the service?")[-2] == "↑ up from 2 Fair ★"
     assert section.count('<svg class="trend-chart"') == 2  # one chart per scale: service, prospects
     assert summary(nb)["judgements"]["J1"]["direction"] == "up" and summary(nb)["periods"] == PERIODS
     contents = html[html.index('<nav class="contents') : html.index("</nav>")]
@@ -115,7 +119,7 @@ def test_a_second_assessors_track_is_not_a_period(tmp_path, renderer):
     second = ac_document("2007/08", 1) | {"track": "B", "assessor": "Second assessor"}
     store = stored(tmp_path, ac_document("2007/08", 1), second, ac_document("2008/09", 2))
     section = travel_section(page_of(Report.load("ac-benefits", "TT01", str(store), "2008/09"), renderer)[0])
-    assert "Second assessor" not in section and section.count('scope="col">2007/08') == 2  # judgement and KLOE tables
+    assert "Second assessor" not in section and section.count("<th>2007/08") == 2  # judgement and KLOE tables
 
 
 # -- the trend chart (also used by the comparison page) ----------------------------------------
@@ -193,8 +197,7 @@ def test_a_judgement_not_yet_decided_in_an_earlier_period_says_so(tmp_path, rend
     earlier["kloes"] = {kloe: {"level": 2 if kloe[0] in "123" else 3} for kloe in later["kloes"]}  # UoR 2, MP 3: the "2 or 3" cell
     store = stored(tmp_path, earlier, later)
     section = travel_section(page_of(Report.load("caa-2009", "TT02", str(store), "2009/10"), renderer)[0])
-    row = re.search(r'<th scope="row">Organisational assessment</th>(.*?)</tr>', section, re.S).group(1)
-    assert [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] == [
+    assert row_of(section, "Organisational assessment") == [
         "no level decided",
         "3",
         "no level decided in 2008/09",

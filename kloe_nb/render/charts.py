@@ -2,7 +2,8 @@
 
 No plotting library: the geometry is computed here and the SVG is written by a Jinja
 template (``report_chart.svg.j2``), so every label is escaped like any other text and a chart
-costs microseconds and a few hundred bytes. Each bar also carries its level as text, so the
+costs microseconds and a few hundred bytes (the bars of one level are one path of strokes, the
+labels' common attributes are set once on their group). Each bar also carries its level as text, so the
 chart reads the same in print, in black and white and to a screen reader (``<title>``).
 The trend chart (``trend_chart``, also used by the comparison page) gives each line its own
 dash pattern and marker as well as a colour, and a text label.
@@ -21,6 +22,7 @@ from kloe_nb.framework.model import Scale
 from kloe_nb.render.environment import environment
 
 ROW_HEIGHT = 22
+BAR_MIDDLE = 11  # a bar is 16 high, drawn as a stroke through its middle (CSS stroke-width)
 LABEL_WIDTH = 290
 BAR_WIDTH = 360
 TEXT_WIDTH = 230
@@ -63,6 +65,15 @@ class Chart:
     label_width: int
     bar_width: int
     ticks: list[tuple[int, int]]  # (level, x offset inside the bar area)
+
+    @property
+    def strokes(self) -> list[tuple[int, str]]:
+        """(level, path) per level drawn: each bar one horizontal stroke ``M0 <middle>h<width>``, inside the bar area."""
+        paths: dict[int, list[str]] = {}
+        for bar in self.bars:
+            if bar.level and bar.width:
+                paths.setdefault(bar.level, []).append(f"M0 {bar.y + BAR_MIDDLE}h{bar.width}")
+        return [(level, "".join(parts)) for level, parts in sorted(paths.items(), reverse=True)]
 
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:

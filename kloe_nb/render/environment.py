@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from kloe_nb import __version__
 from kloe_nb.framework.naming import group_heading, group_label, kloe_heading, kloe_label, kloe_number
+from kloe_nb.render.stylesheet import compact_css as compact_css  # the exporter registers it as a filter too
 
 #: Embedding, override and isolate controls: they change how the text around them is ordered.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -26,23 +27,6 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 def show_bidi_controls(text: str) -> str:
     """The text with each bidi control replaced by a visible ``[U+202E]`` (the stored text is untouched)."""
     return BIDI_CONTROLS.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
-
-
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_CSS_SPACE = re.compile(r"\s+")
-_CSS_AROUND = re.compile(r"\s*([{};,>])\s*")
-
-
-def compact_css(text: str) -> str:
-    """A stylesheet as a page carries it: comments dropped, runs of white space made one, none around ``{ } ; , >``.
-
-    The rules are the same (the source files stay readable); a page is ~2.5 KB smaller. Our
-    stylesheets hold no strings or ``url()``s in which white space would matter, except
-    ``content: "..."`` values, which hold no such characters.
-    """
-    text = _CSS_COMMENT.sub("", text)
-    text = _CSS_SPACE.sub(" ", text)
-    return _CSS_AROUND.sub(r"\1", text).replace(";}", "}").strip()
 
 
 def finalize(value: Any) -> Any:

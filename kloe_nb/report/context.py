@@ -25,6 +25,7 @@ from kloe_nb.framework.model import CombinationTable, Framework, Group, Kloe, Sc
 from kloe_nb.framework.naming import group_heading, kloe_number
 from kloe_nb.render.charts import level_chart
 from kloe_nb.render.labels import level_text
+from kloe_nb.report.anchors import kloe_anchors
 from kloe_nb.report.plan import action_views, unplanned_areas
 from kloe_nb.report.travel import travel_view
 from kloe_nb.report.views import (
@@ -71,7 +72,18 @@ def _statement_heading(scale: Scale | None, level: int) -> str:
         for item in scale.levels:
             if item.level == level and item.heading and (item.label or "").lower() not in item.heading.lower():
                 return f"{level_name(scale, level)}: {item.heading}"
-    return f"Level {level_name(scale, level)}"
+    name = level_name(scale, level)
+    return name if name != str(level) else f"Level {name}"  # "4 Excellent", or "Level 3" on a scale without labels
+
+
+def _every_column(scale: Scale | None, kloe: Kloe, met: list[MetGroup]) -> list[MetGroup]:
+    """The statements met at each described level, highest first, with an empty group where none is."""
+    found = {group.level: group for group in met}
+    return [
+        found.get(level) or MetGroup(level, _statement_heading(scale, level), [], len(kloe.descriptors[level]))
+        for level in sorted(kloe.descriptors, reverse=True)
+        if kloe.descriptors[level]
+    ]
 
 
 # -- the parts -------------------------------------------------------------------------------
@@ -131,7 +143,7 @@ def moderation_text(record: KloeRecord) -> tuple[str, str]:
     return f"agreed in moderation: {', '.join(parts)} \u2192 {agreed}", note
 
 
-def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAssessment, result: LevelScore) -> KloeView:
+def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAssessment, result: LevelScore, anchor: str) -> KloeView:
     scale = framework.scale_for_group(group)
     record = stored.assessment.record(kloe.id)
     verdicts: dict[str, list[MetGroup]] = {"met": [], "falls_short": []}
@@ -141,6 +153,8 @@ def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAss
             chosen = [statements[index] for index in indexes if index < len(statements)]
             if chosen:
                 marked.append(MetGroup(level, _statement_heading(scale, level), chosen, len(statements)))
+    if result.counts:  # something is marked: every column gets its count ("0 of 6"), so the note need not repeat them
+        verdicts["met"] = _every_column(scale, kloe, verdicts["met"])
     moderated, moderation_note = moderation_text(record)
     return KloeView(
         id=kloe.id,
@@ -155,7 +169,7 @@ def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAss
         higher_met=result.higher_met,
         met=verdicts["met"],
         falls_short=verdicts["falls_short"],
-        counts="; ".join(part for part in (result.counts, result.next_verdict) if part),
+        counts=result.next_verdict,
         mixed=result.mixed,
         described=bool(kloe.descriptors),
         evidence=list(record.evidence),
@@ -166,15 +180,17 @@ def _kloe_view(framework: Framework, group: Group, kloe: Kloe, stored: StoredAss
         moderation=moderated,
         moderation_note=moderation_note,
         actions=len(record.actions),
+        anchor=anchor,
     )
 
 
 def _groups(framework: Framework, stored: StoredAssessment, scores: Scores) -> list[GroupView]:
     views = []
+    anchors = kloe_anchors(framework)
     for group in framework.groups:
         scale = framework.scale_for_group(group)
         result = scores.groups[group.id]
-        kloes = [_kloe_view(framework, group, kloe, stored, scores.kloes[kloe.id]) for kloe in group.kloes]
+        kloes = [_kloe_view(framework, group, kloe, stored, scores.kloes[kloe.id], anchors[kloe.id]) for kloe in group.kloes]
         scored_kloes = [view for view in kloes if view.scored]
         chart = level_chart(group_heading(group), scale, scored_kloes) if scored_kloes and scale is not None else None
         views.append(

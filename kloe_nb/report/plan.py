@@ -15,6 +15,7 @@ import re
 from kloe_nb.assessment.model import Action, Assessment, KloeRecord
 from kloe_nb.framework.model import Framework, Group, Kloe
 from kloe_nb.framework.naming import group_heading, kloe_number
+from kloe_nb.report.anchors import kloe_anchors
 from kloe_nb.report.views import ActionView, ImprovementPoint
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2, "": 3}
@@ -40,6 +41,7 @@ def missing_words(action: Action) -> str:
 def action_views(framework: Framework, assessment: Assessment) -> list[ActionView]:
     """Every action of every KLOE, by priority, then due date, then KLOE order (then as recorded)."""
     rows = []
+    anchors = kloe_anchors(framework)
     for index, kloe_id, group, kloe, record in _placed(framework, assessment):
         for position, action in enumerate(record.actions):
             view = ActionView(
@@ -54,6 +56,7 @@ def action_views(framework: Framework, assessment: Assessment) -> list[ActionVie
                 resources=action.resources,
                 measure=action.measure,
                 missing=missing_words(action),
+                anchor=anchors.get(kloe_id, ""),
             )
             key = (PRIORITY_ORDER.get(action.priority, 3), action.due == "", action.due, index, kloe_id, position)
             rows.append((key, view))
@@ -81,13 +84,24 @@ def _addressed(point: str, actions: list[Action], only_point: bool) -> bool:
 
 
 def unplanned_areas(framework: Framework, assessment: Assessment) -> list[ImprovementPoint]:
-    """The areas for improvement no action addresses yet, in KLOE order (a KLOE's unplanned lines together)."""
+    """The areas for improvement no action addresses yet, in KLOE order (a KLOE's unplanned lines together).
+
+    ``whole`` where they are all of the KLOE's areas: the report then links to its row rather than repeat them.
+    """
     points = []
+    anchors = kloe_anchors(framework)
     for _, kloe_id, group, kloe, record in _placed(framework, assessment):
         lines = area_points(record.areas_for_improvement)
         left = [line for line in lines if not _addressed(line, record.actions, len(lines) == 1)]
         if left:
             points.append(
-                ImprovementPoint(kloe_number(kloe) if kloe else kloe_id, kloe.title if kloe else "", group_heading(group) if group else "", "\n".join(left))
+                ImprovementPoint(
+                    kloe_number(kloe) if kloe else kloe_id,
+                    kloe.title if kloe else "",
+                    group_heading(group) if group else "",
+                    "\n".join(left),
+                    anchor=anchors.get(kloe_id, ""),
+                    whole=kloe_id in anchors and len(left) == len(lines),
+                )
             )
     return points

@@ -31,7 +31,8 @@ def _levels_word(count: int) -> str:
 
 
 def change_words(scale: Scale | None, levels: list[int | None], periods: list[str], missing: str = NOT_ASSESSED, numbers: bool = False) -> str:
-    """The last change in words: 'up from 2 Fair ★' ('up from 2' with ``numbers``), 'same as 2007/08', 'not assessed in 2007/08'."""
+    """The last change in words: 'up from 2 Fair ★' ('up from 2' with ``numbers``), 'same', 'not assessed in 2007/08'
+    (under the heading 'Change since 2007/08')."""
     if len(levels) < 2:
         return ""
     before, after = levels[-2], levels[-1]
@@ -39,19 +40,21 @@ def change_words(scale: Scale | None, levels: list[int | None], periods: list[st
         return f"{missing} in {periods[-2] if before is None else periods[-1]}"
     direction = _direction(before, after)
     if direction == "same":
-        return f"same as {periods[-2]}"
+        return "same"
     return f"{direction} from {before if numbers else level_name(scale, before)}"
 
 
 def overall_words(levels: list[int | None], periods: list[str]) -> str:
-    """The change from the first assessed period to the last: 'up 2 levels since 2006/07' ('' if fewer than two)."""
+    """The change from the first assessed period to the last: 'up 2 levels' under the heading 'Since 2006/07',
+    'up 2 levels since 2007/08' where the first period assessed is a later one ('' if fewer than two)."""
     assessed = [(period, level) for period, level in zip(periods, levels) if level is not None]
     if len(assessed) < 2:
         return ""
     (first_period, first), (_, last) = assessed[0], assessed[-1]
+    since = f" since {first_period}" if first_period != periods[0] else ""
     if last == first:
-        return f"no change since {first_period}"
-    return f"{'up' if last > first else 'down'} {_levels_word(abs(last - first))} since {first_period}"
+        return f"no change{since}"
+    return f"{'up' if last > first else 'down'} {_levels_word(abs(last - first))}{since}"
 
 
 def travel_row(movement: Movement, scale: Scale | None, periods: list[str], number: str = "", numbers: bool = False) -> TravelRow:

@@ -96,13 +96,16 @@ class KloeView:
     moderation: str = ""  # "agreed in moderation: A 2, B 3 → 3" where the level was agreed in moderation
     moderation_note: str = ""  # why, and who moderated
     actions: int = 0  # how many actions of the improvement plan address this KLOE
-    counts: str = ""  # "2 of 2 'excellent prospects' statements describe it; 0 of 2 'uncertain prospects'"
+    counts: str = ""  # what one more verdict would do ("falling short of one more ... would make it 2"); the groups above give the counts
     mixed: bool = False  # statements marked in both columns
+    anchor: str = ""  # the row's id on the page (``anchors.kloe_anchors``)
 
     @property
     def recorded(self) -> bool:
-        """Anything at all was recorded against the KLOE."""
-        return bool(self.level is not None or self.met or self.evidence or self.strengths or self.areas_for_improvement or self.current_position)
+        """Anything at all was recorded against the KLOE (an unscored group shows only these rows)."""
+        return bool(
+            self.level is not None or self.met or self.evidence or self.strengths or self.areas_for_improvement or self.current_position or self.actions
+        )
 
 
 @dataclass
@@ -154,6 +157,8 @@ class ImprovementPoint:
     title: str
     group: str
     text: str
+    anchor: str = ""  # the KLOE's row on the page, where the text is
+    whole: bool = False  # the text is all the KLOE's areas for improvement (the row shows it: a link is enough)
 
 
 @dataclass
@@ -171,6 +176,7 @@ class ActionView:
     resources: str
     measure: str
     missing: str  # "no owner, no due date" ("" when every SMART field is filled in)
+    anchor: str = ""  # the KLOE's row on the page
 
 
 @dataclass
@@ -203,8 +209,8 @@ class TravelRow:
     cells: list[TravelCell]
     direction: str  # "up", "down", "same" or "" (not comparable)
     arrow: str
-    change: str  # "up from 2 Fair ★", "down from 3", "same as 2007/08", "not assessed in 2007/08"
-    overall: str  # "up 2 levels since 2006/07" ("" with fewer than two levels)
+    change: str  # "up from 2 Fair ★", "down from 3", "same", "not assessed in 2007/08" (since the period before)
+    overall: str  # "up 2 levels" since the first period, "up 1 level since 2007/08" from a later one ("" with fewer than two levels)
 
 
 @dataclass
@@ -262,6 +268,14 @@ class ReportContext:
     sensitivity: list[SensitivityView] = field(default_factory=list)
     travel: TravelView | None = None  # None when the report was not given the council's other periods
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unplanned_by_group(self) -> list[tuple[str, list[ImprovementPoint]]]:
+        """The areas without an action, under their question or theme, in framework order."""
+        grouped: dict[str, list[ImprovementPoint]] = {}
+        for point in self.unplanned:
+            grouped.setdefault(point.group, []).append(point)
+        return list(grouped.items())
 
     @property
     def title(self) -> str:
