@@ -347,8 +347,8 @@ def test_kloe_score_of_a_filled_workbook_reads_its_verdicts_and_decisions(tmp_pa
     assert any(kloe_.get("counts") for kloe_ in json.loads(done.stdout)["kloes"].values())  # the verdicts were read
 
 
-def test_a_blank_template_imported_over_a_stored_council_replaces_it_as_a_json_file_does_and_says_so(tmp_path):
-    """A template records no store revision: there is nothing to merge against, so it is saved over the current revision."""
+def _template_over_a_stored_council(tmp_path):
+    """A hi-prospects template imported once (level 3, so the store holds revision 1), then filled differently."""
     store, path = tmp_path / "kloe.db", tmp_path / "t.xlsx"
     ok(kloe(store, "template", "--framework", "hi-prospects", "-o", str(path)))
     book = load_workbook(path)
@@ -356,8 +356,34 @@ def test_a_blank_template_imported_over_a_stored_council_replaces_it_as_a_json_f
     book["Question 1"]["D2"] = "3 Promising prospects"
     book.save(path)
     ok(kloe(store, "import", str(path)))
+    return store, path, book
+
+
+def test_a_blank_template_over_a_stored_council_that_differs_in_a_field_is_refused_naming_it_and_saves_nothing(tmp_path):
+    """A template records no revision: read as edits of an empty assessment, it may not overwrite what the store holds."""
+    store, path, book = _template_over_a_stored_council(tmp_path)
     book["Question 1"]["D2"], book["Question 1"]["F2"] = "2 Uncertain prospects", "A track record"
     book.save(path)
+    done = kloe(store, "import", str(path))
+    assert done.returncode == 2
+    assert "NOT SAVED" in done.stderr and "blank template" in done.stderr and "level" in done.stderr and "--replace" in done.stderr
+    stored_now = stored(store, "hi-prospects")
+    assert stored_now[0].kloes == {"track-record": KloeRecord(level=3)} and stored_now[1] == 1
+
+
+def test_a_blank_template_over_a_stored_council_adds_what_it_fills_in_and_keeps_what_it_leaves_blank(tmp_path):
+    store, path, book = _template_over_a_stored_council(tmp_path)
+    book["Question 1"]["D2"], book["Question 1"]["F2"] = None, "A track record"
+    book.save(path)
     done = ok(kloe(store, "import", str(path)))
-    assert "saved as revision 2 of the lead track (the workbook records no store revision, so it replaced what revision 1 held" in done.stdout
+    assert "saved as revision 2 of the lead track (a blank template: what it fills in was added to revision 1" in done.stdout
+    assert stored(store, "hi-prospects")[0].kloes == {"track-record": KloeRecord(level=3, strengths="A track record")}
+
+
+def test_a_blank_template_imported_with_replace_saves_its_values_over_the_stored_ones_and_says_so(tmp_path):
+    store, path, book = _template_over_a_stored_council(tmp_path)
+    book["Question 1"]["D2"], book["Question 1"]["F2"] = "2 Uncertain prospects", "A track record"
+    book.save(path)
+    done = ok(kloe(store, "import", "--replace", str(path)))
+    assert "saved as revision 2 of the lead track (--replace: the template's values replaced what revision 1 held" in done.stdout
     assert stored(store, "hi-prospects")[0].kloes == {"track-record": KloeRecord(level=2, strengths="A track record")}

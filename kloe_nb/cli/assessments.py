@@ -34,6 +34,12 @@ def add_commands(commands: Any) -> None:
     )
     importing.add_argument("paths", nargs="+", type=Path)
     importing.add_argument("--author", default=None, help="who is importing (default: the file's assessor or your user name)")
+    importing.add_argument(
+        "--replace",
+        action="store_true",
+        help="for a blank template (kloe template) over a stored assessment: save its values over the store's where they differ "
+        "(without it such an import is refused, naming the fields); the history keeps the old values",
+    )
     importing.set_defaults(handler=import_command)
 
     exporting = commands.add_parser("export", help="export a stored assessment as JSON, the Excel template, or CSV")
@@ -125,7 +131,7 @@ def import_command(args: argparse.Namespace) -> int:
     with _store(args, read_only=False) as store:
         for path in args.paths:
             try:
-                said = _import_workbook(store, path, args.author) if path.suffix.lower() == ".xlsx" else _import_file(store, path, args.author)
+                said = _import_workbook(store, path, args.author, args.replace) if path.suffix.lower() == ".xlsx" else _import_file(store, path, args.author)
             except KloeError as error:
                 failed += 1
                 named = str(error) if str(error).startswith(str(path)) else f"{path}: {error}"
@@ -158,7 +164,7 @@ def _import_file(store: Any, path: Path, author: str | None) -> str:
     return f"{path}: {assessment.organisation.code} {assessment.framework} saved as revision {saved.revision} of {_track(assessment)}{note}"
 
 
-def _import_workbook(store: Any, path: Path, author: str | None) -> str:
+def _import_workbook(store: Any, path: Path, author: str | None, replace_fields: bool = False) -> str:
     """An Excel workbook: based on the revision it was exported at; merged, refused or not saved at all as ``xlsx_import`` decides."""
     from dataclasses import replace
 
@@ -167,7 +173,7 @@ def _import_workbook(store: Any, path: Path, author: str | None) -> str:
 
     read = read_workbook(path)
     assessment, note = _checked(read.assessment, path)
-    done = import_workbook(store, replace(read, assessment=assessment), author)
+    done = import_workbook(store, replace(read, assessment=assessment), author, replace=replace_fields)
     what = f"{path}: {assessment.organisation.code} {assessment.framework}"
     if done.outcome == "unchanged":
         return f"{what}: no changes: the workbook holds what revision {done.stored.revision} of {_track(assessment)} holds; nothing was saved{note}"
@@ -181,8 +187,10 @@ def _import_workbook(store: Any, path: Path, author: str | None) -> str:
             f"{saved}: merged with revision {theirs.revision} by {theirs.saved_by} at {theirs.saved_at}, saved since the workbook's "
             f"revision {done.exported_at}, which changed other fields{note}"
         )
-    if done.exported_at is None:
-        return f"{saved} (the workbook records no store revision, so it replaced what revision {done.stored.revision - 1} held, as a JSON file does){note}"
+    if done.outcome == "added":
+        return f"{saved} (a blank template: what it fills in was added to revision {done.stored.revision - 1}; what it leaves blank was kept){note}"
+    if done.outcome == "replaced":
+        return f"{saved} (--replace: the template's values replaced what revision {done.stored.revision - 1} held){note}"
     return f"{saved}{note}"
 
 
