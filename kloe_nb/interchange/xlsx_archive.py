@@ -8,8 +8,8 @@ first, then every part is unpacked once, a chunk at a time, so a cut-short or da
 is named here rather than as an openpyxl traceback.
 
 The limits are far above a real workbook: a filled-in template of the largest bundled
-framework (wao-housing, 50 KLOEs, every text column and actions filled) is 41 parts that
-unpack to 0.3 MB, each part at most about 8 times its packed size; one with all its cells at
+framework (wao-housing, 50 KLOEs, every text column, verdict and action filled) is 49 parts that
+unpack to 0.67 MB, each part at most about 8 times its packed size; one with all its cells at
 Excel's 32,767-character limit would unpack to about 25 MB.
 """
 
@@ -60,7 +60,7 @@ def check_archive(path: Path, data: bytes) -> None:
         if len(parts) > MAX_PARTS:
             raise _refuse(
                 path,
-                f"has {len(parts):,} parts inside its zip archive; a workbook has at most {MAX_PARTS:,} (a template has about 40): is this the right file?",
+                f"has {len(parts):,} parts inside its zip archive; a workbook has at most {MAX_PARTS:,} (a template has about 50): is this the right file?",
             )
         unpacked = sum(part.file_size for part in parts)
         if unpacked > MAX_UNPACKED_BYTES:
