@@ -97,7 +97,7 @@ def test_too_many_parts_are_refused(tmp_path):
             new.writestr(f"customXml/item{index}.xml", b"<a/>")
     assert (
         problem_of(many)
-        == f"{many}: has {MAX_PARTS + len(old.infolist()):,} parts inside its zip archive; a workbook has at most 1,000 (a template has about 40): is this the right file?"
+        == f"{many}: has {MAX_PARTS + len(old.infolist()):,} parts inside its zip archive; a workbook has at most 1,000 (a template has about 50): is this the right file?"
     )
 
 
