@@ -161,6 +161,48 @@ def test_every_kind_of_edit_is_restored_exactly_with_its_revision(sessions, stor
     assert stored(store_path).assessment.kloes["2.1"].evidence[0].note == "<script>alert(1)</script> kept as typed"
 
 
+def test_a_date_seen_that_is_not_a_real_date_is_refused_and_the_saved_one_kept(sessions, store_path):
+    session = sessions()
+    session.add_evidence("2.1", "Minutes")
+    assert session.set_evidence("2.1", 0, "date_seen", "01/03/2009")
+    session.flush()
+    with pytest.raises(InvalidInputError) as raised:
+        session.set_evidence("2.1", 0, "date_seen", "31/02/2008")
+    assert "kloes.2.1.evidence[0].date_seen" in str(raised.value)
+    assert "not saved: '31/02/2008' is not a date: February 2008 has no day 31" in str(raised.value)
+    with pytest.raises(InvalidInputError, match="is not a date the workbook reads: write the day it was seen as 2009-03-01"):
+        session.set_evidence("2.1", 0, "date_seen", "last spring")
+    assert session.record("2.1").evidence[0].date_seen == "01/03/2009" and not session.unsaved
+    assert session.set_evidence("2.1", 0, "date_seen", "")  # blank: no date yet
+    assert session.set_evidence("2.1", 0, "date_seen", "1 March 2009")
+    session.flush()
+    assert stored(store_path).assessment.kloes["2.1"].evidence[0].date_seen == "1 March 2009"
+
+
+def test_a_stored_free_text_date_seen_still_loads_and_is_kept(sessions, store_path):
+    from kloe_nb.assessment.model import Evidence
+
+    with open_store(store_path) as store:
+        store.save(
+            Assessment(
+                framework="ac-benefits",
+                organisation=Organisation(code="00123", name="Ynys Môn"),
+                kloes={"2.1": KloeRecord(evidence=[Evidence(source="Minutes", date_seen="spring 2009")])},
+            ),
+            based_on=None,
+        )
+    session = sessions()
+    assert session.status.state == "loaded" and session.record("2.1").evidence[0].date_seen == "spring 2009"
+    session.set_evidence("2.1", 0, "note", "cabinet minutes")  # another field of the row saves; the old text stays
+    session.flush()
+    assert stored(store_path).assessment.kloes["2.1"].evidence[0].model_dump() == {
+        "source": "Minutes",
+        "reference": "",
+        "note": "cabinet minutes",
+        "date_seen": "spring 2009",
+    }
+
+
 def test_a_normal_kernel_exit_saves_what_the_last_interval_had_not(store_path):
     script = textwrap.dedent(
         f"""

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kloe_nb.assessment.dates import read_date_seen
 from kloe_nb.assessment.model import Action, Assessment, Evidence, Flag, JudgementDecision, KloeRecord
 from kloe_nb.errors import InvalidInputError, Problem
 from kloe_nb.framework.model import Framework, Kloe, Scale
@@ -180,15 +181,22 @@ class Editing:
             return self._edit_record(kloe_id, "evidence", evidence, path)
 
     def set_evidence(self, kloe_id: str, index: int, name: str, value: Any) -> bool:
+        """Change one field of an evidence row; a date seen that is not a date (``read_date_seen``) is refused and nothing changes."""
         self._known_kloe(kloe_id)
         path = f"kloes.{kloe_id}.evidence[{index}].{name}"
         if name not in EVIDENCE_FIELDS:
             raise self._problem(path, f"not an evidence field (fields: {', '.join(EVIDENCE_FIELDS)})")
+        text = self._text(value, path)
+        if name == "date_seen":
+            try:
+                read_date_seen(text)
+            except ValueError as error:
+                raise self._problem(path, f"not saved: {error}") from None
         with self._lock:
             evidence = [item.model_copy() for item in self.assessment.record(kloe_id).evidence]
             if not 0 <= index < len(evidence):
                 raise self._problem(path, f"there is no evidence row {index}")
-            if not self._assign(evidence[index], name, self._text(value, path), path):
+            if not self._assign(evidence[index], name, text, path):
                 return False
             return self._edit_record(kloe_id, "evidence", evidence, path)
 

@@ -121,20 +121,22 @@ def source_picker(sources: list[str], value: str, number: int) -> W.Combobox:
         description=f"Source {number}",
         continuous_update=True,
         style={"description_width": "5.5em"},
-        layout=W.Layout(width="34%"),
+        layout=W.Layout(width="auto", flex="3 1 18em", min_width="14em"),
     )
     picker.add_class("kloe-evidence-source")
     return picker
 
 
-def short_text(description: str, value: str, placeholder: str, width: str, css_class: str) -> W.Text:
+def short_text(description: str, value: str, placeholder: str, width: str, css_class: str, flex: str = "") -> W.Text:
+    """A one-line text box labelled on its left; ``flex`` (e.g. "3 1 14em") lets it share a wrapping row, at least 10em wide."""
+    layout = W.Layout(width=width, flex=flex, min_width="10em") if flex else W.Layout(width=width)
     field = W.Text(
         value=value,
         description=description,
         placeholder=placeholder,
         continuous_update=True,
         style={"description_width": "initial"},
-        layout=W.Layout(width=width),
+        layout=layout,
     )
     field.add_class(css_class)
     return field
