@@ -41,7 +41,7 @@ def _heading_html(session: FormSession, kloe_id: str) -> str:
     if kloe.section:
         parts.append(f"<div><i>{escape(kloe.section)}</i></div>")
     if kloe.parent:
-        parts.append(f"<div>Part of KLOE {escape(kloe.parent)}: {escape(session.kloe(kloe.parent).title)}</div>")
+        parts.append(f"<div>Part of {escape(kloe_heading(session.kloe(kloe.parent)))}</div>")
     parts.append(f"<h3>{escape(kloe_heading(kloe))}</h3>")
     if not kloe.scored:
         parts.append("<p><i>Context only: this KLOE is not scored. Record what you found.</i></p>")

@@ -32,6 +32,7 @@ from kloe_nb.errors import KloeError, StoreBusyError, StoreWriteError
 from kloe_nb.form.autosave import SaveTiming, Throttle
 from kloe_nb.form.edits import Editing
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
+from kloe_nb.framework.naming import kloe_reference
 from kloe_nb.scoring import Scores, score, suggest_kloe_level
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
 from kloe_nb.store.base import AssessmentKey, AssessmentStore, StaleRevisionError, StoredAssessment, login_name
@@ -409,6 +410,10 @@ def describe_field(framework: Framework, key: tuple[str, ...]) -> str:
     }
     if len(key) == 3:
         section, item_id, name = key
-        what = "KLOE" if section == "kloes" else "judgement"
-        return f"{what} {item_id} {names.get(name, name)}"
+        kloes = {kloe.id: kloe for _, kloe in framework.iter_kloes()}
+        if section == "kloes":
+            what = kloe_reference(kloes[item_id]) if item_id in kloes else f"KLOE {item_id}"  # one the framework no longer has: its id is all there is
+        else:
+            what = f"judgement {item_id}"
+        return f"{what} {names.get(name, name)}"
     return key[0]
