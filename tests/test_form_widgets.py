@@ -462,3 +462,16 @@ def test_a_stored_date_seen_from_before_the_check_shows_as_saved_with_a_note(for
     assert "kept as it was saved, but not read as a date" in old.date_message.value and "spring 2009" in old.date_message.value
     assert good.date_message.value == ""
     assert "saved" not in form.guard.message.value
+
+
+def test_the_form_reopens_at_the_kloe_last_changed_and_moving_is_not_a_change(forms):
+    form = forms()
+    assert form.navigator.current == "2.1"  # nothing saved: the first KLOE left to level
+    form.navigator.go("2.5")
+    form.panels["2.5"].texts["strengths"].value = "Clear standards"
+    form.navigator.go("2.7")  # looked at, changed nothing
+    wait_for(lambda: not form.session.unsaved and form.session.status.state == "saved")
+    again = forms()  # a kernel restart or a reload: a new form from the store
+    assert again.navigator.current == "2.5" and again.navigator.kloe.value == "2.5"
+    assert again.kloe_area.children[0] is again.panels["2.5"].widget
+    assert again.navigator.group.value == again.session.group_of("2.5").id

@@ -31,11 +31,12 @@ from kloe_nb.assessment.model import Assessment, Flag, FrameworkVersion, Judgeme
 from kloe_nb.errors import KloeError, StoreBusyError, StoreWriteError
 from kloe_nb.form.autosave import SaveTiming, Throttle
 from kloe_nb.form.edits import Editing
+from kloe_nb.form.reopen import first_open, last_edited
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
 from kloe_nb.framework.naming import kloe_reference
 from kloe_nb.scoring import Scores, score, suggest_kloe_level
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
-from kloe_nb.store.base import AssessmentKey, AssessmentStore, StaleRevisionError, StoredAssessment, login_name
+from kloe_nb.store.base import AssessmentKey, AssessmentStore, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
 
 if TYPE_CHECKING:
     from kloe_nb.analysis.sensitivity import JudgementSensitivity
@@ -262,6 +263,23 @@ class FormSession(Editing):
         with self._store_lock:
             keys = self.store.keys(self.key.framework)
         return [key.track for key in keys if (key.org_code, key.period) == (self.key.org_code, self.key.period) and key.track != self.key.track]
+
+    def opening_kloe(self) -> str:
+        """Where the form opens: the KLOE this assessor last changed, read from the store's history
+        (``reopen.py``), else the first scored KLOE not yet levelled."""
+        order = list(self._kloes)
+        history: list[RevisionInfo] = []
+        if self.revision is not None:
+            try:
+                with self._store_lock:
+                    history = self.store.history(self.key)
+            except KloeError:  # a history that cannot be read only costs the place: open where nothing is levelled
+                history = []
+        found = last_edited(history, order, self.assessor)
+        if found is not None:
+            return found
+        scored = {kloe_id for kloe_id, kloe in self._kloes.items() if kloe.scored}
+        return first_open(order, scored, {kloe_id for kloe_id in order if self.kloe_status(kloe_id) == "levelled"})
 
     def unknown_kloes(self) -> list[str]:
         """KLOEs the stored assessment records that this framework does not have (kept, never dropped)."""
