@@ -33,9 +33,9 @@ class EvidenceRow:
         number = index + 1
         self.fields: dict[str, W.ValueWidget] = {
             "source": source_picker(sources, item.source, number),
-            "reference": short_text("Reference", item.reference, "document, page or link text", "auto", "kloe-evidence-reference", flex="3 1 14em"),
-            "note": short_text("Note", item.note, "what it shows", "auto", "kloe-evidence-note", flex="3 1 14em"),
-            "date_seen": short_text("Seen", item.date_seen, "e.g. 2009-03-01", "auto", "kloe-evidence-date", flex="1 1 11em"),
+            "reference": short_text("Reference", item.reference, "document, page or link text", "auto", "kloe-evidence-reference", flex="3 1 16em"),
+            "note": short_text("Note", item.note, "what it shows", "auto", "kloe-evidence-note", flex="4 1 20em"),
+            "date_seen": short_text("Seen", item.date_seen, "e.g. 2009-03-01", "auto", "kloe-evidence-date", flex="0 1 11em"),
         }
         self.remove = button("Remove", f"Remove evidence row {number}", "trash")
         self.remove.add_class("kloe-evidence-remove")

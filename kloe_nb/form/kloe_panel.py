@@ -161,7 +161,7 @@ class KloePanel:
             )
         else:
             instruction = "<h4>Descriptors: tick each statement that is met</h4><p>Each level presupposes every statement of the levels below it.</p>"
-        return W.VBox([W.HTML(instruction), W.HBox(columns, layout=W.Layout(width="100%", align_items="flex-start"))])
+        return W.VBox([W.HTML(instruction), W.HBox(columns, layout=W.Layout(width="100%", align_items="flex-start", flex_flow="row wrap"))])
 
     def _set_met(self, level: int, index: int, value: bool) -> bool:
         changed = self.session.set_met(self.kloe_id, level, index, value)

@@ -36,7 +36,7 @@ class Navigator:
         self.judgement_ids = [judgement_id for judgement_id, groups in self.groups_of.items() if groups]
         self._moving = False
         self._labels: dict[str, str] = {}
-        style = {"description_width": "9em"}
+        style = {"description_width": "10em"}
         self.judgement = W.Dropdown(description="Judgement", style=style, layout=W.Layout(width="98%"))
         self.group = W.Dropdown(description="Question or theme", style=style, layout=W.Layout(width="98%"))
         rows = min(8, max(len(group.kloes) for group in framework.groups))
@@ -51,7 +51,7 @@ class Navigator:
         guard.on_click(self.previous, lambda: self.step(-1), ("nav", "previous"))
         guard.on_click(self.next, lambda: self.step(1), ("nav", "next"))
         self.widget = W.VBox(
-            [self.judgement, self.group, self.kloe, W.HBox([self.previous, self.next, self.left], layout=W.Layout(align_items="center"))],
+            [self.judgement, self.group, self.kloe, W.HBox([self.previous, self.next, self.left], layout=W.Layout(align_items="center", flex_flow="row wrap"))],
             layout=W.Layout(width="100%"),
         )
         self.widget.add_class("kloe-nav")
