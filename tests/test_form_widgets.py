@@ -475,3 +475,15 @@ def test_the_form_reopens_at_the_kloe_last_changed_and_moving_is_not_a_change(fo
     assert again.navigator.current == "2.5" and again.navigator.kloe.value == "2.5"
     assert again.kloe_area.children[0] is again.panels["2.5"].widget
     assert again.navigator.group.value == again.session.group_of("2.5").id
+
+
+def test_picking_the_last_kloe_from_the_list_disables_next(forms):
+    form = forms()
+    navigator = form.navigator
+    last = navigator.order[-1]
+    navigator.go(navigator.session.group_of(last).kloes[0].id)
+    assert not navigator.next.disabled
+    navigator.kloe.value = last  # as the browser does: the list's own value, not ``go``
+    assert navigator.current == last and navigator.next.disabled and not navigator.previous.disabled
+    navigator.kloe.value = navigator.session.group_of(last).kloes[0].id
+    assert not navigator.next.disabled
