@@ -217,8 +217,9 @@ def assert_previous_next_at_the_ends(page: Any, framework: Framework) -> None:
     expect(following).to_be_enabled()
 
 
-def assert_date_seen_refused(page: Any, store: Path, code: str) -> None:
-    """Council ``code`` (``stored_council``): a date that does not exist is refused in words at its row, the saved one kept."""
+def assert_date_seen_refused(page: Any, store: Path, code: str, shot: Path) -> None:
+    """Council ``code`` (``stored_council``): a date that does not exist is refused in words at its row, the saved one
+    kept; ``shot`` is the screenshot of the row saying so."""
     from playwright.sync_api import expect
 
     go_to(page, load_framework("ac-benefits"), "2.1")
@@ -226,6 +227,7 @@ def assert_date_seen_refused(page: Any, store: Path, code: str) -> None:
     seen.fill("31/02/2008")
     expect(message).to_contain_text("Date seen not saved: '31/02/2008' is not a date: February 2008 has no day 31 (it has 29 days).")
     expect(message).to_contain_text("the store keeps the date saved before (2009-03-01)")
+    page.locator(".kloe-evidence").screenshot(path=str(shot))
     time.sleep(2)  # longer than the autosave interval: nothing invalid goes to the store
     kept = stored_kloe(store, code, "2.1")[1].evidence[0].date_seen
     assert kept == "2009-03-01", f"the store holds {kept!r}"

@@ -275,8 +275,7 @@ def test_jupyterlab_arrow_keys_on_a_focused_level_never_set_or_save_it(lab, lab_
 
 
 def test_jupyterlab_refuses_a_date_seen_that_is_not_a_date_in_plain_words(lab, lab_page, artifacts_dir):
-    assert_date_seen_refused(lab_page, lab.store, "00LB")
-    lab_page.locator(".kloe-evidence").screenshot(path=str(artifacts_dir / "form-date-seen-refused-jupyterlab.png"))
+    assert_date_seen_refused(lab_page, lab.store, "00LB", artifacts_dir / "form-date-seen-refused-jupyterlab.png")
 
 
 def test_voila_app_chooses_the_council_from_the_url_and_a_reload_restores_it(tmp_path, browser, artifacts_dir):
