@@ -1,12 +1,17 @@
 """End to end in a real browser: the notebooks in JupyterLab and as Voilà apps, with a temporary store.
 
-JupyterLab: run the notebook, pick a level, tick a statement, type evidence, wait for
-"saved at", restart the kernel and run again, and find every value back (RELIABILITY.md 22).
-Voilà: the same notebook as an app choosing the council from the URL; a reload is a new
-kernel. Moderation: notebooks/moderate.ipynb as a Voilà app over a store holding a lead
-assessment and an independent scoring; an agreed level recorded in the page is in the store. Each server runs on 127.0.0.1 on a free port with its configuration, data and
-runtime folders in a temporary directory, and is always stopped, whatever happens.
-Screenshots go to the artifacts folder.
+JupyterLab (one server for the module, as ``kloe lab`` starts it; a notebook copy and a kernel per
+council): run the notebook, pick a level, tick a statement, type evidence, wait for "saved at",
+restart the kernel and run again, and find every value back (RELIABILITY.md 22); after a restart
+the form is back at the KLOE last changed; hi-prospects' KLOEs are named by title; and on one
+shared form, labels are never cut, the form is usable at 760 px with the file browser open,
+Previous/Next are disabled at the ends, an arrow key on a focused level sets nothing, and a date
+seen that is not a date is refused in words. The same points in ``kloe app`` are in
+test_app_form_browser.py. Voilà: the same notebook as an app choosing the council from the URL;
+a reload is a new kernel. Moderation: notebooks/moderate.ipynb as a Voilà app over a store
+holding a lead assessment and an independent scoring; an agreed level recorded in the page is in
+the store. Servers come from tests/servers.py (127.0.0.1, a free port, private Jupyter folders,
+always stopped). Screenshots go to the artifacts folder.
 """
 
 from __future__ import annotations
