@@ -28,6 +28,19 @@ class PageVisit:
 
 
 @contextmanager
+def chromium() -> Iterator[object]:
+    """A headless Chromium (playwright's Browser), closed afterwards whatever happens."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
 def open_file_page(path: Path, *, javascript: bool = True) -> Iterator[tuple[object, PageVisit]]:
     """Open a local HTML file in headless Chromium; yields (page, visit)."""
     from playwright.sync_api import sync_playwright

@@ -22,7 +22,7 @@ def framework_data() -> Path:
     return DATA_DIR / "frameworks"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """Where tests keep screenshots and other artifacts for people to look at."""
     ARTIFACTS_DIR.mkdir(exist_ok=True)

@@ -16,11 +16,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+
+from kloe_nb.cli.app import free_port
 
 ADMIN = "kloe_admin"
 PASSWORD = "s3cret-Adm1n"  # the tests check it never shows in any message
@@ -51,12 +52,6 @@ def why_not_available() -> str:
     return ""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Server:
     """One running throwaway server (see the module docstring)."""
 
@@ -69,7 +64,7 @@ class Server:
         self.data = self.root / "data"
         self.sockets = self.root / "sock"
         self.sockets.mkdir()
-        self.port = _free_port()
+        self.port = free_port("127.0.0.1")  # the one helper kloe lab and kloe app use
         self.user = "postgres" if os.geteuid() == 0 else ""
         self.passfile = self.root / "pgpass"
         self.passfile.write_text(f"127.0.0.1:{self.port}:*:{ADMIN}:{PASSWORD}\n")

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import psutil
 import pytest
-from browser import CHROMIUM, CHROMIUM_FLAGS
-from test_cli_app import kloe_server
+from browser import chromium
+from servers import kloe_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -66,14 +66,8 @@ def app(tmp_path) -> Iterator[App]:
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def new_page(browser, requests: list[str], width: int = 1400):

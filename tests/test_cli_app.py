@@ -11,19 +11,14 @@ import re
 import shlex
 import signal
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
-from test_form_browser import free_port, private_jupyter_dirs
+from servers import kloe_server
 
-from kloe_nb.cli.app import app_launch, lab_launch, store_for_kernels
+from kloe_nb.cli.app import app_launch, free_port, lab_launch, store_for_kernels
 from kloe_nb.cli.main import build_parser
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -77,42 +72,6 @@ def test_the_readme_says_how_to_start_each_and_its_commands_parse():
                 assert (REPO_ROOT / args.councils).is_file()
 
 
-@contextmanager
-def kloe_server(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """Run ``kloe ARGS`` as a user does; yields the process and the address it printed; always stopped."""
-    env = {**os.environ, **private_jupyter_dirs(tmp_path / "home"), "PYTHONPATH": str(REPO_ROOT)}
-    env.pop("KLOE_STORE", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kloe_nb.cli.main", *args],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        assert process.stdout is not None
-        printed = ""
-        started = time.monotonic()
-        while "open http" not in printed and time.monotonic() - started < 120:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            printed += line
-        found = re.search(r"open (http://\S+)", printed)
-        assert found, f"no address printed: {printed!r} {process.stderr.read() if process.poll() is not None else ''}"
-        yield process, found.group(1)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
-
-
 def _answers(url: str) -> bool:
     try:
         urllib.request.urlopen(url, timeout=3).close()
@@ -125,7 +84,7 @@ def _answers(url: str) -> bool:
 
 @pytest.mark.slow
 def test_kloe_app_listens_on_the_port_asked_prints_its_address_and_stops_on_sigterm(tmp_path):
-    port = free_port()
+    port = free_port("127.0.0.1")
     with kloe_server(tmp_path, "app", "--store", "team.db", "--port", str(port)) as (process, url):
         assert url == f"http://127.0.0.1:{port}/"
         assert _answers(f"http://127.0.0.1:{port}/api/kernelspecs")

@@ -1,199 +1,73 @@
 """End to end in a real browser: the notebooks in JupyterLab and as Voilà apps, with a temporary store.
 
-JupyterLab: run the notebook, pick a level, tick a statement, type evidence, wait for
-"saved at", restart the kernel and run again, and find every value back (RELIABILITY.md 22).
-Voilà: the same notebook as an app choosing the council from the URL; a reload is a new
-kernel. Moderation: notebooks/moderate.ipynb as a Voilà app over a store holding a lead
-assessment and an independent scoring; an agreed level recorded in the page is in the store. Each server runs on 127.0.0.1 on a free port with its configuration, data and
-runtime folders in a temporary directory, and is always stopped, whatever happens.
-Screenshots go to the artifacts folder.
+JupyterLab (one server for the module, as ``kloe lab`` starts it; a notebook copy and a kernel per
+council): run the notebook, pick a level, tick a statement, type evidence, wait for "saved at",
+restart the kernel and run again, and find every value back (RELIABILITY.md 22); after a restart
+the form is back at the KLOE last changed; hi-prospects' KLOEs are named by title; and on one
+shared form, labels are never cut, the form is usable at 760 px with the file browser open,
+Previous/Next are disabled at the ends, an arrow key on a focused level sets nothing, and a date
+seen that is not a date is refused in words. The same points in ``kloe app`` are in
+test_app_form_browser.py. Voilà: the same notebook as an app choosing the council from the URL;
+a reload is a new kernel. Moderation: notebooks/moderate.ipynb as a Voilà app over a store
+holding a lead assessment and an independent scoring; an agreed level recorded in the page is in
+the store. Servers come from tests/servers.py (127.0.0.1, a free port, private Jupyter folders,
+always stopped). Screenshots go to the artifacts folder.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_FLAGS
+from browser import CHROMIUM, chromium
 from conftest import REPO_ROOT
+from formpage import (
+    CUT_TEXT,
+    assert_date_seen_refused,
+    assert_named_by_title,
+    assert_previous_next_at_the_ends,
+    assert_usable_at_this_width,
+    go_to,
+    level_button,
+    open_kloe,
+    selected_level,
+    settled,
+    stored_council,
+    stored_kloe,
+    wait_heading,
+    wait_stored,
+)
+from servers import NOTEBOOK, Server, jupyter_server
 
-from kloe_nb.store import AssessmentKey, open_store
+from kloe_nb.framework.loader import load_framework
+from kloe_nb.framework.naming import kloe_heading
+from kloe_nb.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # JupyterLab and Voilà servers driven by Chromium
 
-NOTEBOOK = REPO_ROOT / "notebooks" / "assess.ipynb"
 MODERATION_NOTEBOOK = REPO_ROOT / "notebooks" / "moderate.ipynb"
-START_TIMEOUT = 90
 UI_TIMEOUT = 60_000  # ms: starting a kernel and running the notebook
 
 
-@dataclass
-class Server:
-    url: str
-    root: Path
-    store: Path
-    log: Path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def private_jupyter_dirs(home: Path) -> dict[str, str]:
-    """Configuration, data, runtime and IPython folders of our own: nothing of the user's is read or written."""
-    for name in ("config", "data", "runtime", "ipython"):
-        (home / name).mkdir(parents=True, exist_ok=True)
-    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    return {
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "IPYTHONDIR": str(home / "ipython"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop the server and its process group: politely, then by force."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGINT, 5), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @contextmanager
-def jupyter_server(kind: str, tmp_path: Path, artifacts_dir: Path, notebook: Path = NOTEBOOK) -> Iterator[Server]:
-    """Start JupyterLab (with a token) or Voilà (no token) on 127.0.0.1; always stopped afterwards."""
-    root = tmp_path / "root"
-    root.mkdir()
-    shutil.copy(notebook, root / notebook.name)  # the server may save the notebook: never the repository's copy
-    store = tmp_path / "store.db"
-    env = {**os.environ, **private_jupyter_dirs(tmp_path / "home"), "KLOE_STORE": str(store)}
-    log = artifacts_dir / f"form-{kind}-{notebook.stem}-server.log"
-    for _attempt in range(3):
-        port = free_port()
-        if kind == "lab":
-            token = secrets.token_hex(16)
-            command = [
-                sys.executable,
-                "-m",
-                "jupyterlab",
-                "--no-browser",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={port}",
-                "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={root}",
-                "--LabApp.news_url=None",
-                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            ]
-            if hasattr(os, "geteuid") and os.geteuid() == 0:
-                command.append("--allow-root")
-            url, probe = f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}", f"http://127.0.0.1:{port}/api/status?token={token}"
-        else:
-            command = [
-                sys.executable,
-                "-m",
-                "voila",
-                str(root / notebook.name),
-                "--no-browser",
-                "--Voila.ip=127.0.0.1",
-                f"--port={port}",
-                "--Voila.port_retries=0",
-            ]
-            url, probe = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/api/kernelspecs"
-        with log.open("w") as output:
-            process = subprocess.Popen(command, env=env, cwd=root, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            started = time.monotonic()
-            while time.monotonic() - started < START_TIMEOUT and process.poll() is None:
-                try:
-                    urllib.request.urlopen(probe, timeout=2).close()
-                    break
-                except urllib.error.HTTPError:
-                    break  # it answers
-                except OSError:
-                    time.sleep(0.25)
-            if process.poll() is not None:
-                continue  # the port was taken after all: try another
-            if time.monotonic() - started >= START_TIMEOUT:
-                raise AssertionError(f"{kind} did not start within {START_TIMEOUT} s; see {log}")
-            yield Server(url, root, store, log)
-            return
-        finally:
-            stop(process)
-    raise AssertionError(f"{kind} would not start; see {log}")
-
-
-@contextmanager
-def chromium_page(failure_shot: Path) -> Iterator[object]:
-    """A page in headless Chromium; on failure its screenshot is kept at ``failure_shot``."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2200})
-            page.set_default_timeout(UI_TIMEOUT)
-            try:
-                yield page
-            except BaseException:
-                page.screenshot(path=str(failure_shot))
-                raise
-        finally:
-            browser.close()
-
-
-def stored_kloe(store: Path, code: str, kloe_id: str):
-    with open_store(store) as opened:
-        found = opened.find(AssessmentKey("ac-benefits", code))
-    return (found.revision, found.assessment.record(kloe_id)) if found else (None, None)
-
-
-def wait_stored(store: Path, code: str, kloe_id: str, check, timeout: float = 10.0):
-    """Poll the store until the KLOE's record passes ``check`` (the browser's changes travel asynchronously)."""
-    started = time.monotonic()
-    while True:
-        revision, record = stored_kloe(store, code, kloe_id)
-        if record is not None and check(record):
-            return revision, record
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not in the store after {timeout} s: KLOE {kloe_id} is {record!r}")
-        time.sleep(0.1)
-
-
-def settled(page) -> None:
-    """Wait until the status line says saved and nothing is waiting."""
-    page.wait_for_function(
-        "() => { const t = document.querySelector('.kloe-save-status').innerText; return t.includes('saved at') && !t.includes('not saved'); }",
-        timeout=10_000,
-    )
+def chromium_page(browser, failure_shot: Path) -> Iterator[object]:
+    """A page of the module's Chromium in a context of its own; on failure its screenshot is kept at ``failure_shot``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2200})
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT)
+    try:
+        yield page
+    except BaseException:
+        page.screenshot(path=str(failure_shot))
+        raise
+    finally:
+        context.close()
 
 
 def menu(page, name: str, item: str) -> None:
@@ -222,24 +96,6 @@ def run_all(page, expect: str) -> None:
     page.wait_for_selector(expect, timeout=1)
 
 
-def selected_level(page) -> str:
-    return page.locator(".kloe-level button.mod-active").inner_text().replace("\xa0", " ")
-
-
-def level_button(page, label: str, where: str = ".kloe-level"):
-    """The level picker's button for a level (buttons: a focused select changed its level on one arrow key)."""
-    return page.locator(f"{where} button", has_text=label)
-
-
-def open_kloe(page, number: str) -> None:
-    """Move to a KLOE with the navigation list (the form reopens at the first KLOE not yet levelled)."""
-    options = page.locator(".kloe-nav-kloes select option")
-    labels = options.all_inner_texts()
-    index = next(i for i, label in enumerate(labels) if label.split()[1] == number)  # ipywidgets joins words with nbsp
-    page.locator(".kloe-nav-kloes select").select_option(index=index)
-    page.wait_for_selector(f".kloe-panel h3:has-text('KLOE {number}:')")
-
-
 def set_parameters(notebook: Path, **values: str) -> None:
     """What the analyst does first in JupyterLab: set the parameters cell (the notebook names no council of its own)."""
     import nbformat
@@ -251,11 +107,59 @@ def set_parameters(notebook: Path, **values: str) -> None:
     nbformat.write(document, notebook)
 
 
-def test_jupyterlab_saves_every_entry_and_restores_it_after_a_kernel_restart(tmp_path, artifacts_dir):
-    with jupyter_server("lab", tmp_path, artifacts_dir) as server, chromium_page(artifacts_dir / "form-jupyterlab-failed.png") as page:
-        set_parameters(server.root / NOTEBOOK.name, council_code="DEMO", council_name="Demo Council (test)")
-        page.goto(server.url)
-        run_all(page, ".kloe-save-status:has-text('new assessment of DEMO')")
+# -- JupyterLab: one server for the module, a notebook (and a kernel) per council ----------------------
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, artifacts_dir) -> Iterator[Server]:
+    """JupyterLab as ``kloe lab`` starts it, on a folder of notebook copies and a store of the module's own."""
+    with jupyter_server("lab", tmp_path_factory.mktemp("lab"), artifacts_dir) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as launched:
+        yield launched
+
+
+def shut_down_kernels(server: Server, notebook: str) -> None:
+    """Stop the kernel of a notebook whose page is closed (JupyterLab keeps kernels after their tab goes)."""
+    headers = {"Authorization": f"token {server.token}"}
+    with urllib.request.urlopen(urllib.request.Request(f"{server.base}/api/sessions", headers=headers), timeout=10) as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        if session["path"] == notebook:
+            request = urllib.request.Request(f"{server.base}/api/sessions/{session['id']}", headers=headers, method="DELETE")
+            urllib.request.urlopen(request, timeout=30).close()
+
+
+@contextmanager
+def lab_form(
+    browser, server: Server, name: str, failure_shot: Path, expect: str = ".kloe-save-status", width: int = 1400, **parameters: str
+) -> Iterator[object]:
+    """The form notebook copied as ``name.ipynb`` with its parameters set, opened in a workspace of its own and run."""
+    notebook = server.root / f"{name}.ipynb"
+    shutil.copy(NOTEBOOK, notebook)
+    set_parameters(notebook, **parameters)
+    context = browser.new_context(viewport={"width": width, "height": 1600})
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT)
+    try:
+        page.goto(f"{server.base}/lab/workspaces/{name}/tree/{name}.ipynb?token={server.token}")
+        run_all(page, expect)
+        yield page
+    except BaseException:
+        page.screenshot(path=str(failure_shot))
+        raise
+    finally:
+        context.close()
+        shut_down_kernels(server, notebook.name)
+
+
+def test_jupyterlab_saves_every_entry_and_restores_it_after_a_kernel_restart(lab, browser, artifacts_dir):
+    shot = artifacts_dir / "form-jupyterlab-failed.png"
+    with lab_form(
+        browser, lab, "demo", shot, ".kloe-save-status:has-text('new assessment of DEMO')", council_code="DEMO", council_name="Demo Council (test)"
+    ) as page:
         assert page.locator(".kloe-panel h3").first.inner_text().startswith("KLOE 2.1:")
 
         level_button(page, "3 Good").click()
@@ -264,7 +168,7 @@ def test_jupyterlab_saves_every_entry_and_restores_it_after_a_kernel_restart(tmp
         page.locator(".kloe-evidence-reference input").fill("Committee report, 12 May, p.4")
         page.locator(".kloe-evidence-source input").fill("Interviews with frontline staff")
         page.locator(".kloe-strengths textarea").fill("Clear published service standards")
-        revision, record = wait_stored(server.store, "DEMO", "2.1", lambda r: r.strengths == "Clear published service standards")
+        revision, record = wait_stored(lab.store, "DEMO", "2.1", lambda r: r.strengths == "Clear published service standards")
         assert record.level == 3 and record.met == {3: [0]}
         assert record.evidence[0].reference == "Committee report, 12 May, p.4"
         assert record.evidence[0].source == "Interviews with frontline staff"
@@ -272,8 +176,7 @@ def test_jupyterlab_saves_every_entry_and_restores_it_after_a_kernel_restart(tmp
         assert f"(revision {revision})" in page.locator(".kloe-save-status").inner_text()
         page.locator(".kloe-form").screenshot(path=str(artifacts_dir / "form-jupyterlab-saved.png"))
 
-        menu(page, "Kernel", "Restart Kernel and Run All Cells…")
-        page.locator(".jp-Dialog-button.jp-mod-accept").click()
+        restart_and_run_all(page)
         page.wait_for_selector(f".kloe-save-status:has-text('restored revision {revision}')")
         open_kloe(page, "2.1")
         assert selected_level(page) == "3 Good ★★"
@@ -289,13 +192,99 @@ def test_jupyterlab_saves_every_entry_and_restores_it_after_a_kernel_restart(tmp
         page.keyboard.press("Space")
         page.locator(".kloe-statement input[type=checkbox]").nth(1).focus()
         page.keyboard.press("Space")
-        wait_stored(server.store, "DEMO", "2.1", lambda r: r.level == 2 and r.met == {3: [0, 1]})
+        wait_stored(lab.store, "DEMO", "2.1", lambda r: r.level == 2 and r.met == {3: [0, 1]})
         settled(page)
         page.locator(".kloe-form").screenshot(path=str(artifacts_dir / "form-jupyterlab-restored.png"))
 
 
-def test_voila_app_chooses_the_council_from_the_url_and_a_reload_restores_it(tmp_path, artifacts_dir):
-    with jupyter_server("voila", tmp_path, artifacts_dir) as server, chromium_page(artifacts_dir / "form-voila-failed.png") as page:
+def restart_and_run_all(page) -> None:
+    menu(page, "Kernel", "Restart Kernel and Run All Cells…")
+    page.locator(".jp-Dialog-button.jp-mod-accept").click()
+
+
+def test_jupyterlab_reopens_the_form_at_the_kloe_last_changed_after_a_kernel_restart(lab, browser, artifacts_dir):
+    framework = load_framework("ac-benefits")
+    with lab_form(browser, lab, "reopen", artifacts_dir / "form-reopen-jupyterlab-failed.png", council_code="00RO") as page:
+        go_to(page, framework, "2.4")
+        page.locator(".kloe-strengths textarea").fill("Consultation reaches non-users")
+        revision, _ = wait_stored(lab.store, "00RO", "2.4", lambda r: r.strengths == "Consultation reaches non-users")
+        settled(page)
+        page.locator(".kloe-nav button", has_text="Next KLOE").click()  # looked at 2.5, changed nothing
+        wait_heading(page, kloe_heading(framework.kloe("2.5")))
+        restart_and_run_all(page)
+        page.wait_for_selector(f".kloe-save-status:has-text('restored revision {revision}')")
+        wait_heading(page, kloe_heading(framework.kloe("2.4")))  # not 2.1, the first left to level, nor 2.5, only looked at
+        assert page.locator(".kloe-nav-kloes select").evaluate("e => e.options[e.selectedIndex].text").replace("\xa0", " ").startswith("◐ 2.4 ")
+        page.locator(".kloe-form").screenshot(path=str(artifacts_dir / "form-reopened-at-last-edited-jupyterlab.png"))
+
+
+def test_jupyterlab_names_kloes_by_title_where_the_source_does_not_number_them(lab, browser, artifacts_dir):
+    framework = load_framework("hi-prospects")
+    with lab_form(browser, lab, "names", artifacts_dir / "form-names-jupyterlab-failed.png", framework="hi-prospects", council_code="00HP") as page:
+        assert_named_by_title(page, framework)
+        page.locator(".kloe-form").screenshot(path=str(artifacts_dir / "form-kloes-named-by-title-jupyterlab.png"))
+
+
+@pytest.fixture(scope="module")
+def lab_page(lab, browser, artifacts_dir) -> Iterator[object]:
+    """One form in JupyterLab shared by the tests below (each moves to the KLOE it needs): council 00LB."""
+    stored_council(lab.store, "00LB")
+    with lab_form(browser, lab, "shared", artifacts_dir / "form-jupyterlab-shared-failed.png", ".kloe-evidence-row", council_code="00LB") as page:
+        yield page
+
+
+def test_jupyterlab_labels_wrap_and_are_never_cut(lab_page, artifacts_dir):
+    page = lab_page
+    for width in (1400, 760):
+        page.set_viewport_size({"width": width, "height": 1600})
+        page.wait_for_timeout(500)
+        assert page.evaluate(CUT_TEXT) == [], f"at {width} px"
+    label = page.locator(".kloe-nav-groups .widget-label")
+    assert label.inner_text().replace("\n", " ") == "Question or theme" and label.is_visible()
+    page.locator(".kloe-nav").screenshot(path=str(artifacts_dir / "form-labels-jupyterlab.png"))
+
+
+def test_jupyterlab_is_usable_at_760_px_with_the_file_browser_open(lab_page, artifacts_dir):
+    page = lab_page
+    page.set_viewport_size({"width": 760, "height": 1600})
+    go_to(page, load_framework("ac-benefits"), "2.1")
+    page.wait_for_selector(".kloe-action")
+    page.wait_for_timeout(500)
+    assert page.locator(".jp-FileBrowser").is_visible()  # the narrowest case: the form gets what the file browser leaves
+    assert_usable_at_this_width(page)
+    page.locator(".kloe-evidence-row").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "form-760px-jupyterlab.png"))
+
+
+def test_jupyterlab_previous_and_next_are_disabled_at_the_first_and_the_last_kloe(lab_page, artifacts_dir):
+    assert_previous_next_at_the_ends(lab_page, load_framework("ac-benefits"))
+    lab_page.locator(".kloe-nav").screenshot(path=str(artifacts_dir / "form-previous-next-at-the-end-jupyterlab.png"))
+
+
+def test_jupyterlab_arrow_keys_on_a_focused_level_never_set_or_save_it(lab, lab_page, artifacts_dir):
+    page = lab_page
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    go_to(page, load_framework("ac-benefits"), "2.2")
+    revision, record = stored_kloe(lab.store, "00LB", "2.2")
+    assert record.level is None
+    level_button(page, "not yet assessed").focus()
+    for key in ("ArrowDown", "ArrowDown", "ArrowUp", "ArrowRight", "PageDown", "End"):
+        page.keyboard.press(key)
+    time.sleep(2.5)  # longer than the autosave interval
+    assert stored_kloe(lab.store, "00LB", "2.2") == (revision, record)  # nothing chosen, nothing saved
+    assert selected_level(page) == "not yet assessed"
+    level_button(page, "3 Good").focus()
+    page.keyboard.press("Space")  # deliberate: the level's own button
+    wait_stored(lab.store, "00LB", "2.2", lambda r: r.level == 3)
+    page.locator(".kloe-panel").screenshot(path=str(artifacts_dir / "form-level-arrow-keys-jupyterlab.png"))
+
+
+def test_jupyterlab_refuses_a_date_seen_that_is_not_a_date_in_plain_words(lab, lab_page, artifacts_dir):
+    assert_date_seen_refused(lab_page, lab.store, "00LB", artifacts_dir / "form-date-seen-refused-jupyterlab.png")
+
+
+def test_voila_app_chooses_the_council_from_the_url_and_a_reload_restores_it(tmp_path, browser, artifacts_dir):
+    with jupyter_server("voila", tmp_path, artifacts_dir) as server, chromium_page(browser, artifacts_dir / "form-voila-failed.png") as page:
         page.goto(server.url + "?council_code=00123&council_name=Ynys%20M%C3%B4n")
         page.wait_for_selector(".kloe-save-status:has-text('new assessment of 00123')")
         assert page.locator(".kloe-form h2").inner_text().startswith("Ynys Môn (00123)")
@@ -336,10 +325,13 @@ def store_two_scorings(store: Path, code: str) -> None:
             opened.save(assessment, based_on=None, author=assessor)
 
 
-def test_voila_moderation_records_an_agreed_level_in_the_store(tmp_path, artifacts_dir):
+def test_voila_moderation_records_an_agreed_level_in_the_store(tmp_path, browser, artifacts_dir):
     from playwright.sync_api import expect
 
-    with jupyter_server("voila", tmp_path, artifacts_dir, MODERATION_NOTEBOOK) as server, chromium_page(artifacts_dir / "form-moderation-failed.png") as page:
+    with (
+        jupyter_server("voila", tmp_path, artifacts_dir, MODERATION_NOTEBOOK) as server,
+        chromium_page(browser, artifacts_dir / "form-moderation-failed.png") as page,
+    ):
         store_two_scorings(server.store, "00123")
         page.goto(server.url + "?council_code=00123&track=B&assessor=carol")
         page.wait_for_selector(".kloe-moderation-item")  # the kernel has started and run the notebook

@@ -45,13 +45,13 @@ def sessions(framework, store_path):
     """Open sessions on the same council (each with its own store connection, like two kernels)."""
     opened: list[FormSession] = []
 
-    def open_session(timing: SaveTiming = FAST, store: SQLiteStore | None = None, fw=framework, key=KEY) -> FormSession:
+    def open_session(timing: SaveTiming = FAST, store: SQLiteStore | None = None, fw=framework, key=KEY, assessor: str = "") -> FormSession:
         session = FormSession(
             fw,
             store or open_store(store_path),
             key,
             council_name="Ynys Môn",
-            assessor=f"analyst{len(opened) + 1}",
+            assessor=assessor or f"analyst{len(opened) + 1}",
             owns_store=True,
             timing=timing,
         )
@@ -159,6 +159,99 @@ def test_every_kind_of_edit_is_restored_exactly_with_its_revision(sessions, stor
     assert second.assessment == expected and second.revision == revision
     assert second.status.state == "loaded" and f"restored revision {revision}" in second.status.message
     assert stored(store_path).assessment.kloes["2.1"].evidence[0].note == "<script>alert(1)</script> kept as typed"
+
+
+def test_a_date_seen_that_is_not_a_real_date_is_refused_and_the_saved_one_kept(sessions, store_path):
+    session = sessions()
+    session.add_evidence("2.1", "Minutes")
+    assert session.set_evidence("2.1", 0, "date_seen", "01/03/2009")
+    session.flush()
+    with pytest.raises(InvalidInputError) as raised:
+        session.set_evidence("2.1", 0, "date_seen", "31/02/2008")
+    assert "kloes.2.1.evidence[0].date_seen" in str(raised.value)
+    assert "not saved: '31/02/2008' is not a date: February 2008 has no day 31" in str(raised.value)
+    with pytest.raises(InvalidInputError, match="is not a date the workbook reads: write the day it was seen as 2009-03-01"):
+        session.set_evidence("2.1", 0, "date_seen", "last spring")
+    assert session.record("2.1").evidence[0].date_seen == "01/03/2009" and not session.unsaved
+    assert session.set_evidence("2.1", 0, "date_seen", "")  # blank: no date yet
+    assert session.set_evidence("2.1", 0, "date_seen", "1 March 2009")
+    session.flush()
+    assert stored(store_path).assessment.kloes["2.1"].evidence[0].date_seen == "1 March 2009"
+
+
+def test_a_stored_free_text_date_seen_still_loads_and_is_kept(sessions, store_path):
+    from kloe_nb.assessment.model import Evidence
+
+    with open_store(store_path) as store:
+        store.save(
+            Assessment(
+                framework="ac-benefits",
+                organisation=Organisation(code="00123", name="Ynys Môn"),
+                kloes={"2.1": KloeRecord(evidence=[Evidence(source="Minutes", date_seen="spring 2009")])},
+            ),
+            based_on=None,
+        )
+    session = sessions()
+    assert session.status.state == "loaded" and session.record("2.1").evidence[0].date_seen == "spring 2009"
+    session.set_evidence("2.1", 0, "note", "cabinet minutes")  # another field of the row saves; the old text stays
+    session.flush()
+    assert stored(store_path).assessment.kloes["2.1"].evidence[0].model_dump() == {
+        "source": "Minutes",
+        "reference": "",
+        "note": "cabinet minutes",
+        "date_seen": "spring 2009",
+    }
+
+
+# -- where the form reopens --------------------------------------------------------------------
+def test_a_new_session_opens_at_the_kloe_last_changed_not_the_first_left_to_level(sessions):
+    first = sessions(assessor="alice")
+    assert first.opening_kloe() == "2.1"  # nothing saved yet: the first scored KLOE not yet levelled
+    first.set_level("2.1", 3)
+    first.flush()
+    first.set_kloe_text("2.4", "strengths", "Clear standards")
+    first.flush()
+    first.set_level("2.3", 2)
+    first.flush()
+    first.set_judgement_rationale("J1", "Weak outcomes")  # not a KLOE: passed over
+    first.flush()
+    first.close()
+    assert sessions(assessor="alice").opening_kloe() == "2.3"  # the analyst's last change, though 2.2 is the first left to level
+
+
+def test_reopening_passes_over_other_peoples_saves_and_reads_ids_with_dots_and_slashes(sessions, store_path):
+    wao = load_framework_by_id("wao-housing").framework
+    key = AssessmentKey("wao-housing", "00123")
+    mine = sessions(fw=wao, key=key, assessor="alice")
+    mine.set_kloe_text("2.10/2.11-performance-management", "strengths", "Targets met")
+    mine.flush()
+    mine.close()
+    with open_store(store_path) as store:  # a moderator's agreed level, saved after: not the analyst's edit
+        current = store.find(key)
+        assessment = current.assessment.model_copy(deep=True)
+        assessment.kloes["1.2-diversity"] = KloeRecord(level=3)
+        store.save(assessment, based_on=current.revision, author="moderator")
+    assert sessions(fw=wao, key=key, assessor="alice").opening_kloe() == "2.10/2.11-performance-management"
+
+
+def test_a_revision_changing_several_kloes_reopens_at_the_last_of_them_in_order(sessions, store_path):
+    with open_store(store_path) as store:
+        assessment = Assessment(
+            framework="ac-benefits",
+            organisation=Organisation(code="00123", name="Ynys Môn"),
+            kloes={"2.6": KloeRecord(level=2), "2.2": KloeRecord(level=3), "2.5": KloeRecord(strengths="noted")},
+        )
+        store.save(assessment, based_on=None, author="alice")
+    assert sessions(assessor="alice").opening_kloe() == "2.6"
+
+
+def test_without_an_edit_of_its_own_the_session_opens_at_the_first_kloe_left_to_level(sessions, store_path):
+    with open_store(store_path) as store:  # imported by someone else: no edit of this analyst's
+        assessment = Assessment(
+            framework="ac-benefits", organisation=Organisation(code="00123", name="Ynys Môn"), kloes={"2.1": KloeRecord(level=2), "2.6": KloeRecord(level=3)}
+        )
+        store.save(assessment, based_on=None, author="kloe import")
+    assert sessions(assessor="alice").opening_kloe() == "2.2"
 
 
 def test_a_normal_kernel_exit_saves_what_the_last_interval_had_not(store_path):

@@ -79,7 +79,7 @@ def test_widget_values_reach_the_store_and_a_new_form_restores_them(forms, tmp_p
     panel.statements[(2, 1)].value = True  # the lower picture fits better: suggested 2, decided 3
     add_evidence = next(w for w in walk(panel.widget) if isinstance(w, W.Button) and w.description == "Add evidence")
     add_evidence.click()
-    source, reference, note, seen, _remove = panel.evidence_rows.children[0].children
+    source, reference, note, seen = panel.evidence.rows[0].fields.values()
     source.value = panel.sources[0] if panel.sources else "Interviews"
     reference.value = "Committee report, 12 May, p.4"
     note.value = "Standards published"
@@ -106,7 +106,7 @@ def test_widget_values_reach_the_store_and_a_new_form_restores_them(forms, tmp_p
     restored = again.panels["2.1"]
     assert restored.level.value == 3 and restored.statements[(3, 0)].value and restored.statements[(2, 1)].value
     assert not restored.statements[(3, 1)].value
-    assert [w.value for w in restored.evidence_rows.children[0].children[:3]] == [source.value, reference.value, note.value]
+    assert restored.evidence.rows[0].values()[:3] == (source.value, reference.value, note.value)
     assert restored.texts["strengths"].value == "Clear service standards"
     assert "differs from your level" in restored.suggestion.value
     again.view.value = "judgements"
@@ -422,3 +422,68 @@ def test_the_level_is_chosen_with_buttons_not_a_select_an_arrow_key_would_change
     panel = form.panel("2.1")
     assert isinstance(panel.level, W.ToggleButtons) and panel.level.value == ""
     assert panel.level.options[0][0] == "not yet assessed"
+
+
+def test_a_date_seen_that_is_not_a_date_is_refused_at_its_row_and_the_saved_one_kept(forms, tmp_path):
+    form = forms()
+    panel = form.panel("2.1")
+    panel.evidence.add()
+    row = panel.evidence.rows[0]
+    row.fields["date_seen"].value = "2009-03-01"
+    wait_for(lambda: not form.session.unsaved and form.session.status.state == "saved")
+    row.fields["date_seen"].value = "31/02/2008"
+    message = row.date_message.value
+    assert 'role="alert"' in message
+    assert "Date seen not saved: &#x27;31/02/2008&#x27; is not a date: February 2008 has no day 31 (it has 29 days)." in message
+    assert "the store keeps the date saved before (2009-03-01)" in message
+    assert form.guard.message.value == ""  # said at the row, not in the form's error area
+    panel.evidence.add()  # rebuilding the rows keeps what was typed and why it was refused
+    row = panel.evidence.rows[0]
+    assert row.fields["date_seen"].value == "31/02/2008" and "February 2008 has no day 31" in row.date_message.value
+    form.session.flush()
+    assert stored(tmp_path).assessment.kloes["2.1"].evidence[0].date_seen == "2009-03-01"  # nothing invalid saved
+    row.fields["date_seen"].value = "28/02/2008"
+    assert row.date_message.value == ""
+    form.session.flush()
+    assert stored(tmp_path).assessment.kloes["2.1"].evidence[0].date_seen == "28/02/2008"
+
+
+def test_a_stored_date_seen_from_before_the_check_shows_as_saved_with_a_note(forms, tmp_path):
+    from kloe_nb.assessment.model import Assessment, Evidence, KloeRecord, Organisation
+
+    with open_store(tmp_path / "kloe.db") as store:
+        evidence = [Evidence(source="Minutes", date_seen="spring 2009"), Evidence(source="Survey", date_seen="2009-03-01")]
+        record = KloeRecord(evidence=evidence)
+        store.save(Assessment(framework="ac-benefits", organisation=Organisation(code="00AB", name="Ynys Môn"), kloes={"2.1": record}), based_on=None)
+    form = forms()
+    panel = form.panel("2.1")
+    old, good = panel.evidence.rows
+    assert old.fields["date_seen"].value == "spring 2009"
+    assert "kept as it was saved, but not read as a date" in old.date_message.value and "spring 2009" in old.date_message.value
+    assert good.date_message.value == ""
+    assert "saved" not in form.guard.message.value
+
+
+def test_the_form_reopens_at_the_kloe_last_changed_and_moving_is_not_a_change(forms):
+    form = forms()
+    assert form.navigator.current == "2.1"  # nothing saved: the first KLOE left to level
+    form.navigator.go("2.5")
+    form.panels["2.5"].texts["strengths"].value = "Clear standards"
+    form.navigator.go("2.7")  # looked at, changed nothing
+    wait_for(lambda: not form.session.unsaved and form.session.status.state == "saved")
+    again = forms()  # a kernel restart or a reload: a new form from the store
+    assert again.navigator.current == "2.5" and again.navigator.kloe.value == "2.5"
+    assert again.kloe_area.children[0] is again.panels["2.5"].widget
+    assert again.navigator.group.value == again.session.group_of("2.5").id
+
+
+def test_picking_the_last_kloe_from_the_list_disables_next(forms):
+    form = forms()
+    navigator = form.navigator
+    last = navigator.order[-1]
+    navigator.go(navigator.session.group_of(last).kloes[0].id)
+    assert not navigator.next.disabled
+    navigator.kloe.value = last  # as the browser does: the list's own value, not ``go``
+    assert navigator.current == last and navigator.next.disabled and not navigator.previous.disabled
+    navigator.kloe.value = navigator.session.group_of(last).kloes[0].id
+    assert not navigator.next.disabled

@@ -10,10 +10,11 @@ Checks that need the framework (is the level on the scale, does statement 7 exis
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+
+from kloe_nb.assessment.dates import due_date_or_blank
 
 MAX_TEXT = 100_000
 """Longest text a field accepts (characters): a long report section, not a pasted file."""
@@ -36,20 +37,6 @@ Text = Annotated[str, AfterValidator(_storable_text)]
 Level = Annotated[StrictInt, Field(ge=1, le=4)]
 
 
-def _iso_date_or_blank(value: str) -> str:
-    """A due date is a calendar date written YYYY-MM-DD (sortable, unambiguous across locales), or blank."""
-    value = value.strip()
-    if not value:
-        return ""
-    try:
-        if len(value) != 10:
-            raise ValueError
-        date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD (for example 2010-03-31); leave it blank if there is none yet") from None
-    return value
-
-
 def _track_name(value: str) -> str:
     """A track names an independent scoring ("B", "second"): short, printable, no leading or trailing spaces."""
     if value != value.strip() or len(value) > 40 or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
@@ -57,7 +44,7 @@ def _track_name(value: str) -> str:
     return value
 
 
-IsoDate = Annotated[Text, AfterValidator(_iso_date_or_blank)]
+IsoDate = Annotated[Text, AfterValidator(due_date_or_blank)]
 TrackName = Annotated[Text, AfterValidator(_track_name)]
 Priority = Literal["high", "medium", "low", ""]
 
@@ -80,7 +67,7 @@ class Evidence(AssessmentModel):
     source: Text = Field(default="", description="A source of evidence from the framework, or typed")
     reference: Text = Field(default="", description="Document reference, page, link text")
     note: Text = Field(default="", description="What it shows")
-    date_seen: Text = Field(default="", description="When it was seen (as typed, e.g. 2009-03-01)")
+    date_seen: Text = Field(default="", description="When it was seen, as typed (free text here: the form reads it as a date, see dates.py), e.g. 2009-03-01")
 
 
 class Action(AssessmentModel):

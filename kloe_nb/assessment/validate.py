@@ -1,15 +1,18 @@
 """Checking an assessment against its framework.
 
-Two kinds of finding: *problems* (a level off the scale, a level on a context-only KLOE, a
+Three kinds of finding: *problems* (a level off the scale, a level on a context-only KLOE, a
 statement index that does not exist, an unknown judgement) make the assessment invalid;
 *unknown KLOEs* (recorded against a KLOE the framework no longer has) are kept, never
-dropped, and listed, and scoring refuses the assessment until they are resolved.
+dropped, and listed, and scoring refuses the assessment until they are resolved; *warnings*
+(an evidence date seen that is not a date, from before the form checked it) are said and change
+nothing: the assessment loads, scores and keeps the text as it is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kloe_nb.assessment.dates import date_seen_problem
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import InvalidInputError, Problem
 from kloe_nb.framework.model import Framework
@@ -21,6 +24,7 @@ class Findings:
 
     problems: list[Problem] = field(default_factory=list)
     unknown_kloes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _where(assessment: Assessment) -> str:
@@ -43,6 +47,9 @@ def check_assessment(framework: Framework, assessment: Assessment) -> Findings:
             findings.unknown_kloes.append(kloe_id)
             continue
         group, kloe = known[kloe_id]
+        for index, item in enumerate(record.evidence):
+            if seen := date_seen_problem(item.date_seen):
+                findings.warnings.append(Problem(where, f"kloes.{kloe_id}.evidence[{index}].date_seen", f"{seen} (kept as it is)"))
         scale = framework.scale_for_group(group)
         levels = {level.level for level in scale.levels} if scale else set()
         path = f"kloes.{kloe_id}"

@@ -53,13 +53,15 @@ class ActionRow:
         self.index = index
         number = index + 1
         self.fields: dict[str, W.ValueWidget] = {
-            "area": short_text("For", action.area, "the area for improvement it addresses", "70%", "kloe-action-area"),
+            "area": short_text("For", action.area, "the area for improvement it addresses", "auto", "kloe-action-area", flex="1 1 16em"),
             "action": short_text("Action", action.action, "what will be done", "98%", "kloe-action-action"),
-            "owner": short_text("Owner", action.owner, "who is responsible", "40%", "kloe-action-owner"),
-            "due": short_text("Due", action.due, "YYYY-MM-DD", "16em", "kloe-action-due"),
-            "priority": W.Dropdown(options=PRIORITIES, value=action.priority, description="Priority", layout=W.Layout(width="14em")),
-            "resources": short_text("Resources", action.resources, "the resources it needs", "48%", "kloe-action-resources"),
-            "measure": short_text("Measure of success", action.measure, "how everyone will know it is done", "48%", "kloe-action-measure"),
+            "owner": short_text("Owner", action.owner, "who is responsible", "auto", "kloe-action-owner", flex="3 1 14em"),
+            "due": short_text("Due", action.due, "YYYY-MM-DD", "auto", "kloe-action-due", flex="1 1 12em"),
+            "priority": W.Dropdown(
+                options=PRIORITIES, value=action.priority, description="Priority", layout=W.Layout(width="auto", flex="1 1 12em", min_width="10em")
+            ),
+            "resources": short_text("Resources", action.resources, "the resources it needs", "auto", "kloe-action-resources", flex="1 1 16em"),
+            "measure": short_text("Measure of success", action.measure, "how everyone will know it is done", "auto", "kloe-action-measure", flex="1 1 16em"),
         }
         self.fields["priority"].add_class("kloe-action-priority")
         self.fields["priority"].style.description_width = "initial"
@@ -70,7 +72,10 @@ class ActionRow:
         self.due_error.add_class("kloe-action-due-error")
         self.widget = W.VBox(
             [
-                W.HBox([W.HTML(f"<b>Action {number}</b>"), self.fields["area"], self.remove], layout=W.Layout(align_items="center", width="100%")),
+                W.HBox(
+                    [W.HTML(f"<b>Action {number}</b>"), self.fields["area"], self.remove],
+                    layout=W.Layout(align_items="center", width="100%", flex_flow="row wrap"),
+                ),
                 self.fields["action"],
                 W.HBox([self.fields["owner"], self.fields["due"], self.fields["priority"]], layout=W.Layout(width="100%", flex_flow="row wrap")),
                 self.due_error,

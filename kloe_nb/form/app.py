@@ -154,7 +154,7 @@ class AssessmentForm:
         self.widget.add_class("kloe-form")
         session.on_status(self._status_changed)
         session.on_reload(self.refresh)
-        self.navigator.go(self._first_open_kloe())
+        self.navigator.go(session.opening_kloe())
         self._show_view("kloes")
 
     # -- building ----------------------------------------------------------------------------
@@ -210,12 +210,6 @@ class AssessmentForm:
                 f"period yet: moderation in {MODERATION_NOTEBOOK} needs one (open this notebook with track blank).{also}</div>"
             )
         return "".join(lines)
-
-    def _first_open_kloe(self) -> str:
-        for kloe_id in self.navigator.order:
-            if self.session.kloe(kloe_id).scored and self.session.kloe_status(kloe_id) != "levelled":
-                return kloe_id
-        return self.navigator.order[0]
 
     def panel(self, kloe_id: str) -> KloePanel:
         """The KLOE's panel, built the first time it is asked for."""

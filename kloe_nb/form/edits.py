@@ -14,9 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kloe_nb.assessment.dates import read_date_seen
 from kloe_nb.assessment.model import Action, Assessment, Evidence, Flag, JudgementDecision, KloeRecord
 from kloe_nb.errors import InvalidInputError, Problem
 from kloe_nb.framework.model import Framework, Kloe, Scale
+from kloe_nb.framework.naming import kloe_reference
 from kloe_nb.store.base import AssessmentKey
 
 KLOE_TEXT_FIELDS = ("strengths", "areas_for_improvement", "current_position", "rationale")
@@ -112,7 +114,7 @@ class Editing:
         if not kloe.scored or scale is None:
             if value is None or value == "":
                 return False
-            raise self._problem(path, f"KLOE {kloe_id} is context only and is not scored")
+            raise self._problem(path, f"{kloe_reference(kloe)} is context only and is not scored")
         level = self.parse_level(value, [lv.level for lv in scale.levels], path)
         return self._edit_record(kloe_id, "level", level, path)
 
@@ -134,7 +136,7 @@ class Editing:
         path = f"kloes.{kloe_id}.{field_name}.{level}"
         statements = kloe.descriptors.get(level) if isinstance(level, int) and not isinstance(level, bool) else None
         if statements is None:
-            raise self._problem(path, f"KLOE {kloe_id} has no level {level!r} descriptors")
+            raise self._problem(path, f"{kloe_reference(kloe)} has no level {level!r} descriptors")
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(statements):
             raise self._problem(path, f"statement {index!r} does not exist (level {level} has 0-{len(statements) - 1})")
         if verdict not in ("", "met", "falls_short"):
@@ -180,15 +182,22 @@ class Editing:
             return self._edit_record(kloe_id, "evidence", evidence, path)
 
     def set_evidence(self, kloe_id: str, index: int, name: str, value: Any) -> bool:
+        """Change one field of an evidence row; a date seen that is not a date (``read_date_seen``) is refused and nothing changes."""
         self._known_kloe(kloe_id)
         path = f"kloes.{kloe_id}.evidence[{index}].{name}"
         if name not in EVIDENCE_FIELDS:
             raise self._problem(path, f"not an evidence field (fields: {', '.join(EVIDENCE_FIELDS)})")
+        text = self._text(value, path)
+        if name == "date_seen":
+            try:
+                read_date_seen(text)
+            except ValueError as error:
+                raise self._problem(path, f"not saved: {error}") from None
         with self._lock:
             evidence = [item.model_copy() for item in self.assessment.record(kloe_id).evidence]
             if not 0 <= index < len(evidence):
                 raise self._problem(path, f"there is no evidence row {index}")
-            if not self._assign(evidence[index], name, self._text(value, path), path):
+            if not self._assign(evidence[index], name, text, path):
                 return False
             return self._edit_record(kloe_id, "evidence", evidence, path)
 

@@ -34,10 +34,10 @@ class FlagsPanel:
             intro.append(html_list("Meaning", kind.meaning) + html_list("Considerations", kind.considerations) + "</details>")
         self.rows = W.VBox()
         self.new_colour = W.Dropdown(options=[(f"{colour} flag", colour) for colour in self.kinds], description="New flag", style=label_style())
-        self.new_subject = short_text("Subject", "", "what the flag is about (required)", "40em", "kloe-flag-new-subject")
+        self.new_subject = short_text("Subject", "", "what the flag is about (required)", "auto", "kloe-flag-new-subject", flex="0 1 40em")
         add = button("Give flag", "Give a flag with this colour and subject", "flag")
         guard.on_click(add, self._add, ("flags", "add"))
-        self.widget = W.VBox([W.HTML("".join(intro)), self.rows, W.HBox([self.new_colour, self.new_subject, add])])
+        self.widget = W.VBox([W.HTML("".join(intro)), self.rows, W.HBox([self.new_colour, self.new_subject, add], layout=W.Layout(flex_flow="row wrap"))])
         self._build()
 
     def _build(self) -> None:
@@ -47,7 +47,7 @@ class FlagsPanel:
         for index, flag in enumerate(self.session.flags()):
             number = index + 1
             colour = W.Dropdown(options=[(f"{c} flag", c) for c in self.kinds], value=flag.colour, description=f"Flag {number}", style=label_style())
-            subject = short_text("Subject", flag.subject, "what the flag is about (required)", "40em", "kloe-flag-subject")
+            subject = short_text("Subject", flag.subject, "what the flag is about (required)", "auto", "kloe-flag-subject", flex="0 1 40em")
             reason = text_area("Reason", flag.reason, "why the flag is given", rows=2)
             remove = button("Remove flag", f"Remove flag {number}", "trash")
             criteria = [
@@ -61,7 +61,10 @@ class FlagsPanel:
                 self._bind(box, lambda value, i=index, p=position: self.session.set_flag_criterion(i, p, bool(value)), index, f"criteria.{position}")
             self.guard.on_click(remove, lambda i=index: self._remove(i), ("flags", index, "remove"))
             checklist = W.VBox([W.HTML("<b>Criteria that apply</b>"), *criteria])
-            box = W.VBox([W.HBox([colour, subject, remove]), reason, checklist], layout=W.Layout(border="1px solid #d0d7de", padding="4px", margin="4px 0"))
+            box = W.VBox(
+                [W.HBox([colour, subject, remove], layout=W.Layout(flex_flow="row wrap")), reason, checklist],
+                layout=W.Layout(border="1px solid #d0d7de", padding="4px", margin="4px 0"),
+            )
             box.add_class("kloe-flag")
             box.add_class(f"kloe-flag-{flag.colour}")
             rows.append(box)

@@ -71,7 +71,7 @@ class JudgementBox:
         if self.level is None or self.rationale is None:
             return
         score = self.session.scores().judgements[self.judgement.id]
-        note = judgement_note(self.scale, score)
+        note = judgement_note(self.session.framework, self.scale, score)
         if self.note.value != note:
             self.note.value = note
         shown = sensitivity_html(sensitivity, problem)

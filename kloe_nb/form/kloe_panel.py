@@ -15,19 +15,17 @@ import ipywidgets as W
 
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.form.actions_panel import ActionsPanel
+from kloe_nb.form.evidence_panel import EvidencePanel
 from kloe_nb.form.session import FormSession
 from kloe_nb.form.summary import moderation_note_html, suggestion_html
 from kloe_nb.form.widgets import (
     BLANK,
     Guard,
-    button,
     close_tree,
     falls_short_box,
     html_list,
     level_picker,
     set_value,
-    short_text,
-    source_picker,
     statement_box,
     text_area,
 )
@@ -43,7 +41,7 @@ def _heading_html(session: FormSession, kloe_id: str) -> str:
     if kloe.section:
         parts.append(f"<div><i>{escape(kloe.section)}</i></div>")
     if kloe.parent:
-        parts.append(f"<div>Part of KLOE {escape(kloe.parent)}: {escape(session.kloe(kloe.parent).title)}</div>")
+        parts.append(f"<div>Part of {escape(kloe_heading(session.kloe(kloe.parent)))}</div>")
     parts.append(f"<h3>{escape(kloe_heading(kloe))}</h3>")
     if not kloe.scored:
         parts.append("<p><i>Context only: this KLOE is not scored. Record what you found.</i></p>")
@@ -94,11 +92,8 @@ class KloePanel:
         if kloe.descriptors:
             children.append(self._descriptors(record))
 
-        self.evidence_rows = W.VBox()
-        add = button("Add evidence", f"Add a row of evidence to KLOE {kloe.id}", "plus")
-        add.add_class("kloe-add-evidence")
-        self.guard.on_click(add, self._add_evidence, ("kloe", kloe_id, "add-evidence"))
-        children += [W.HTML("<h4>Evidence seen</h4>"), self.evidence_rows, W.HBox([add])]
+        self.evidence = EvidencePanel(session, kloe_id, guard, after_edit, self.sources)
+        children.append(self.evidence.widget)
 
         self.texts: dict[str, W.Textarea] = {}
         for name, label, hint in (
@@ -115,7 +110,6 @@ class KloePanel:
                 self.actions = ActionsPanel(session, kloe_id, guard, after_edit)
                 self.guard.on_value(area, self.actions.update_adders, ("kloe", kloe_id, "action-buttons"))
                 children.append(self.actions.widget)
-        self._build_evidence_rows()
         self.update_suggestion()
         self.widget = W.VBox(children, layout=W.Layout(width="100%"))
         self.widget.add_class("kloe-panel")
@@ -167,7 +161,7 @@ class KloePanel:
             )
         else:
             instruction = "<h4>Descriptors: tick each statement that is met</h4><p>Each level presupposes every statement of the levels below it.</p>"
-        return W.VBox([W.HTML(instruction), W.HBox(columns, layout=W.Layout(width="100%", align_items="flex-start"))])
+        return W.VBox([W.HTML(instruction), W.HBox(columns, layout=W.Layout(width="100%", align_items="flex-start", flex_flow="row wrap"))])
 
     def _set_met(self, level: int, index: int, value: bool) -> bool:
         changed = self.session.set_met(self.kloe_id, level, index, value)
@@ -194,37 +188,6 @@ class KloePanel:
             set_value(box, index in record.met.get(level, []))
         for (level, index), box in self.short.items():
             set_value(box, index in record.falls_short.get(level, []))
-
-    def _build_evidence_rows(self) -> None:
-        for row in self.evidence_rows.children:
-            row.close()
-        rows = []
-        for index, item in enumerate(self.session.record(self.kloe_id).evidence):
-            number = index + 1
-            source = source_picker(self.sources, item.source, number)
-            reference = short_text("Reference", item.reference, "document, page or link text", "24%", "kloe-evidence-reference")
-            note = short_text("Note", item.note, "what it shows", "26%", "kloe-evidence-note")
-            seen = short_text("Seen", item.date_seen, "date seen", "13%", "kloe-evidence-date")
-            remove = button("Remove", f"Remove evidence row {number}", "trash")
-            for name, widget in (("source", source), ("reference", reference), ("note", note), ("date_seen", seen)):
-                self._bind(
-                    widget, lambda value, index=index, name=name: self.session.set_evidence(self.kloe_id, index, name, value), f"evidence.{index}.{name}"
-                )
-            self.guard.on_click(remove, lambda index=index: self._remove_evidence(index), ("kloe", self.kloe_id, "remove-evidence"))
-            row = W.HBox([source, reference, note, seen, remove], layout=W.Layout(width="100%", flex_flow="row wrap"))
-            row.add_class("kloe-evidence-row")
-            rows.append(row)
-        self.evidence_rows.children = rows
-
-    def _add_evidence(self) -> None:
-        self.session.add_evidence(self.kloe_id)
-        self._build_evidence_rows()
-        self.after_edit(self.kloe_id)
-
-    def _remove_evidence(self, index: int) -> None:
-        self.session.remove_evidence(self.kloe_id, index)
-        self._build_evidence_rows()
-        self.after_edit(self.kloe_id)
 
     # -- showing the model -------------------------------------------------------------------
     def update_suggestion(self) -> None:
@@ -254,10 +217,7 @@ class KloePanel:
         self._show_verdicts()
         for name, area in self.texts.items():
             set_value(area, getattr(record, name))
-        shown = [tuple(w.value for w in row.children[:4]) for row in self.evidence_rows.children]
-        stored = [(item.source, item.reference, item.note, item.date_seen) for item in record.evidence]
-        if shown != stored:
-            self._build_evidence_rows()
+        self.evidence.refresh()
         self.actions.refresh()
         self.update_suggestion()
 

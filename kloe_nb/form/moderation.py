@@ -28,7 +28,7 @@ from kloe_nb.form.summary import status_html
 from kloe_nb.form.widgets import BLANK, CSS, Guard, button, close_tree, level_picker, show_or_explain, text_area
 from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.model import Framework, Scale
-from kloe_nb.framework.naming import kloe_heading
+from kloe_nb.framework.naming import kloe_heading, kloe_reference
 from kloe_nb.store import AssessmentKey, AssessmentStore, StaleRevisionError, StoredAssessment
 from kloe_nb.store.base import login_name
 
@@ -60,7 +60,7 @@ class ItemBox:
             self.level.add_class("kloe-moderation-level")
             self.note = text_area("Note", picked_note, "why this level: the evidence that settled it", rows=2)
             self.note.add_class("kloe-moderation-note")
-            record = button("Record agreed level", f"Record the agreed level of KLOE {item.kloe_id} in the lead assessment", "check", "primary")
+            record = button("Record agreed level", f"Record the agreed level of {kloe_reference(kloe)} in the lead assessment", "check", "primary")
             record.add_class("kloe-moderation-record")
             view.guard.on_value(self.level, lambda _value: view.remember(item.kloe_id, self), ("moderation", item.kloe_id, "level"))
             view.guard.on_value(self.note, lambda _value: view.remember(item.kloe_id, self), ("moderation", item.kloe_id, "note"))
@@ -194,7 +194,7 @@ class ModerationView:
 
     def _build(self) -> None:
         levels = [(item.levels[""], item.levels[self.track]) for item in self.items if None not in item.levels.values()]
-        stats = agreement_html(agreement([a for a, _ in levels], [b for _, b in levels]), self.items, self.track)
+        stats = agreement_html(agreement([a for a, _ in levels], [b for _, b in levels]), self.items, self.track, self.framework)
         if self.stats.value != stats:
             self.stats.value = stats
         for box in self.boxes.values():
@@ -223,11 +223,12 @@ class ModerationView:
         if box.level is None or box.note is None:
             return None
         level = box.level.value
+        named = kloe_reference(self.framework.kloe(kloe_id))
         if level == BLANK:
-            self._say("error", f"Choose the agreed level of KLOE {kloe_id} first (nothing was recorded).", kloe_id)
+            self._say("error", f"Choose the agreed level of {named} first (nothing was recorded).", kloe_id)
             return None
         if not box.note.value.strip():
-            self._say("error", f"Write in the note why KLOE {kloe_id} is agreed at this level: the evidence that settled it (nothing was recorded).", kloe_id)
+            self._say("error", f"Write in the note why {named} is agreed at this level: the evidence that settled it (nothing was recorded).", kloe_id)
             return None
         scale = self.scales.get(kloe_id)
         updated = record_agreed(
@@ -250,7 +251,7 @@ class ModerationView:
             self._say(
                 "conflict",
                 f"NOT RECORDED: the lead assessment changed after this page loaded revision {based_on} ({who}), so nothing was "
-                f"written and nothing was overwritten. The page now shows the latest: check KLOE {kloe_id} and record its agreed "
+                f"written and nothing was overwritten. The page now shows the latest: check {named} and record its agreed "
                 "level again.",
                 kloe_id,
             )
@@ -267,7 +268,7 @@ class ModerationView:
         self._build()
         self._say(
             "saved",
-            f"Recorded {level_name(scale, level)} as the agreed level of KLOE {kloe_id} in the lead assessment "
+            f"Recorded {level_name(scale, level)} as the agreed level of {named} in the lead assessment "
             f"(revision {stored.revision}, saved at {clock(stored.saved_at)}).",
             kloe_id,
         )

@@ -14,7 +14,8 @@ from kloe_nb.analysis.agreement import Agreement
 from kloe_nb.analysis.moderation import ModerationItem
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.framework.labels import level_name
-from kloe_nb.framework.model import Kloe, Scale
+from kloe_nb.framework.model import Framework, Kloe, Scale
+from kloe_nb.framework.naming import kloe_names
 
 _CELL = "border:1px solid #d0d7de;padding:4px 6px;vertical-align:top;text-align:left"
 
@@ -105,7 +106,7 @@ FEW_KLOES = 10
 """Below this many KLOEs levelled by both, the agreement figures carry a caution (the workbook's own threshold)."""
 
 
-def agreement_html(result: Agreement, items: list[ModerationItem], track: str) -> str:
+def agreement_html(result: Agreement, items: list[ModerationItem], track: str, framework: Framework) -> str:
     """Agreement on this council (independent levels, so it never changes after moderation) and what is left."""
     if result.compared:
         figures = (
@@ -130,9 +131,7 @@ def agreement_html(result: Agreement, items: list[ModerationItem], track: str) -
         f"<div>{len(disagree)} KLOE{'s' if len(disagree) != 1 else ''} where they disagree: "
         f"{agreed} agreed in moderation, {len(disagree) - agreed} still to agree.</div>"
     )
-    single = [item.kloe_id for item in items if sum(level is not None for level in item.levels.values()) == 1]
+    single = [framework.kloe(item.kloe_id) for item in items if sum(level is not None for level in item.levels.values()) == 1]
     if single:
-        lines.append(
-            f"<div style='color:#57606a'>Levelled by one assessor only (compared once both have levelled them): KLOE {escape(', '.join(single))}.</div>"
-        )
+        lines.append(f"<div style='color:#57606a'>Levelled by one assessor only (compared once both have levelled them): {escape(kloe_names(single))}.</div>")
     return "<div class='kloe-moderation-agreement'>" + "".join(lines) + "</div>"

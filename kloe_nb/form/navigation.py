@@ -36,11 +36,13 @@ class Navigator:
         self.judgement_ids = [judgement_id for judgement_id, groups in self.groups_of.items() if groups]
         self._moving = False
         self._labels: dict[str, str] = {}
-        style = {"description_width": "9em"}
+        style = {"description_width": "10em"}
         self.judgement = W.Dropdown(description="Judgement", style=style, layout=W.Layout(width="98%"))
         self.group = W.Dropdown(description="Question or theme", style=style, layout=W.Layout(width="98%"))
         rows = min(8, max(len(group.kloes) for group in framework.groups))
         self.kloe = W.Select(description="KLOE", rows=rows, style=style, layout=W.Layout(width="98%"))
+        self.judgement.add_class("kloe-nav-judgements")
+        self.group.add_class("kloe-nav-groups")
         self.kloe.add_class("kloe-nav-kloes")
         self.previous = button("Previous KLOE", "Go to the previous KLOE", "arrow-left")
         self.next = button("Next KLOE", "Go to the next KLOE", "arrow-right")
@@ -51,7 +53,7 @@ class Navigator:
         guard.on_click(self.previous, lambda: self.step(-1), ("nav", "previous"))
         guard.on_click(self.next, lambda: self.step(1), ("nav", "next"))
         self.widget = W.VBox(
-            [self.judgement, self.group, self.kloe, W.HBox([self.previous, self.next, self.left], layout=W.Layout(align_items="center"))],
+            [self.judgement, self.group, self.kloe, W.HBox([self.previous, self.next, self.left], layout=W.Layout(align_items="center", flex_flow="row wrap"))],
             layout=W.Layout(width="100%"),
         )
         self.widget.add_class("kloe-nav")
@@ -112,8 +114,7 @@ class Navigator:
         text = f"<b>{left} of {len(scored)} scored KLOEs left to level</b>; {in_progress} in progress"
         if self.left.value != text:
             self.left.value = text
-        index = self.order.index(target)
-        self.previous.disabled, self.next.disabled = index == 0, index == len(self.order) - 1  # nothing to go to: say so
+        self._steps(target)
         group = self.session.group_of(target)
         self._set_options(self.judgement, [(self._judgement_label(j), j) for j in self.judgement_ids], group.judgement)
         groups = self.groups_of[group.judgement]
@@ -126,7 +127,17 @@ class Navigator:
         self.update(kloe_id)
         self._open(kloe_id)
 
+    def _steps(self, kloe_id: str) -> None:
+        """Previous and Next, disabled where there is nothing to go to (the first and the last KLOE)."""
+        index = self.order.index(kloe_id)
+        previous, following = index == 0, index == len(self.order) - 1
+        if self.previous.disabled != previous:
+            self.previous.disabled = previous
+        if self.next.disabled != following:
+            self.next.disabled = following
+
     def _open(self, kloe_id: str) -> None:
+        self._steps(kloe_id)  # also when the KLOE was picked from the list, which moves without ``update``
         if kloe_id != self.current:
             self.current = kloe_id
             self.on_select(kloe_id)

@@ -31,10 +31,12 @@ from kloe_nb.assessment.model import Assessment, Flag, FrameworkVersion, Judgeme
 from kloe_nb.errors import KloeError, StoreBusyError, StoreWriteError
 from kloe_nb.form.autosave import SaveTiming, Throttle
 from kloe_nb.form.edits import Editing
+from kloe_nb.form.reopen import first_open, last_edited
 from kloe_nb.framework.model import Framework, Group, Kloe, Scale
+from kloe_nb.framework.naming import kloe_reference
 from kloe_nb.scoring import Scores, score, suggest_kloe_level
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
-from kloe_nb.store.base import AssessmentKey, AssessmentStore, StaleRevisionError, StoredAssessment, login_name
+from kloe_nb.store.base import AssessmentKey, AssessmentStore, RevisionInfo, StaleRevisionError, StoredAssessment, login_name
 
 if TYPE_CHECKING:
     from kloe_nb.analysis.sensitivity import JudgementSensitivity
@@ -262,6 +264,23 @@ class FormSession(Editing):
             keys = self.store.keys(self.key.framework)
         return [key.track for key in keys if (key.org_code, key.period) == (self.key.org_code, self.key.period) and key.track != self.key.track]
 
+    def opening_kloe(self) -> str:
+        """Where the form opens: the KLOE this assessor last changed, read from the store's history
+        (``reopen.py``), else the first scored KLOE not yet levelled."""
+        order = list(self._kloes)
+        history: list[RevisionInfo] = []
+        if self.revision is not None:
+            try:
+                with self._store_lock:
+                    history = self.store.history(self.key)
+            except KloeError:  # a history that cannot be read only costs the place: open where nothing is levelled
+                history = []
+        found = last_edited(history, order, self.assessor)
+        if found is not None:
+            return found
+        scored = {kloe_id for kloe_id, kloe in self._kloes.items() if kloe.scored}
+        return first_open(order, scored, {kloe_id for kloe_id in order if self.kloe_status(kloe_id) == "levelled"})
+
     def unknown_kloes(self) -> list[str]:
         """KLOEs the stored assessment records that this framework does not have (kept, never dropped)."""
         with self._lock:
@@ -409,6 +428,10 @@ def describe_field(framework: Framework, key: tuple[str, ...]) -> str:
     }
     if len(key) == 3:
         section, item_id, name = key
-        what = "KLOE" if section == "kloes" else "judgement"
-        return f"{what} {item_id} {names.get(name, name)}"
+        kloes = {kloe.id: kloe for _, kloe in framework.iter_kloes()}
+        if section == "kloes":
+            what = kloe_reference(kloes[item_id]) if item_id in kloes else f"KLOE {item_id}"  # one the framework no longer has: its id is all there is
+        else:
+            what = f"judgement {item_id}"
+        return f"{what} {names.get(name, name)}"
     return key[0]

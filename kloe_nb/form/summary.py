@@ -12,7 +12,7 @@ from html import escape
 from kloe_nb.assessment.model import KloeRecord
 from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.model import Framework, Scale
-from kloe_nb.framework.naming import group_heading
+from kloe_nb.framework.naming import group_heading, group_label, kloe_names
 from kloe_nb.scoring import LevelScore, Scores
 from kloe_nb.scoring.kloe_suggestion import KloeSuggestion
 
@@ -132,7 +132,27 @@ def _spread_text(scale: Scale | None, score: LevelScore) -> str:
     return ", ".join(f"{count} at {escape(level_name(scale, int(level)))}" for level, count in score.spread.items())
 
 
-def judgement_note(scale: Scale | None, score: LevelScore) -> str:
+def waiting_for(framework: Framework, ids: list[str], limit: int = 8) -> str:
+    """What a score still waits for, as readers know it: 'KLOE 2.1, 2.2', a KLOE's title where the
+    source gives it no number, 'Question 3' for a group (never a slug such as 'track-record')."""
+    kloes = {kloe.id: kloe for _, kloe in framework.iter_kloes()}
+    groups = {group.id: group for group in framework.groups}
+    judgements = {judgement.id: judgement for judgement in framework.judgements}
+    shown = ids[:limit]
+    parts = []
+    if named := [kloes[item] for item in shown if item in kloes]:
+        parts.append(kloe_names(named))
+    for item in shown:
+        if item in groups:
+            parts.append(group_label(groups[item]))
+        elif item in judgements:
+            parts.append(judgements[item].title)
+        elif item not in kloes:
+            parts.append(item)
+    return ", ".join(parts) + (" …" if len(ids) > limit else "")
+
+
+def judgement_note(framework: Framework, scale: Scale | None, score: LevelScore) -> str:
     """What a judgement's suggestion rests on and what it still needs, as HTML."""
     if score.options and len(score.options) == 2:
         a, b = (escape(level_name(scale, level)) for level in score.options)
@@ -146,8 +166,7 @@ def judgement_note(scale: Scale | None, score: LevelScore) -> str:
         f"Spread of levels: {_spread_text(scale, score)} ({score.assessed} of {score.total} assessed)",
     ]
     if score.missing:
-        shown = ", ".join(escape(m) for m in score.missing[:8]) + (" …" if len(score.missing) > 8 else "")
-        lines.append(f"Not yet assessed: {shown}")
+        lines.append(f"Not yet assessed: {escape(waiting_for(framework, score.missing))}")
     return "<br>".join(lines)
 
 

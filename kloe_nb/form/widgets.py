@@ -4,6 +4,11 @@ A scale becomes a level picker with its labels (and a blank "not yet assessed" c
 descriptor statement a tick box, the sources of evidence a source picker that also takes
 typed text, a text field of the assessment a labelled text area. Every control carries a
 description (its visible, accessible label) and is a native element a keyboard reaches.
+
+``CSS`` makes labels wrap instead of being cut off (ipywidgets gives a label one line and an
+ellipsis: "Question or the…"), lets buttons keep their words, and, where the form is narrower
+than 600 px (a 760 px window with JupyterLab's file browser open), puts each label above its
+control so the control has the width (a CSS container query on the form, not on the window).
 ``Guard`` wraps every callback: an exception shows in the form's message area and the form
 carries on.
 """
@@ -29,7 +34,19 @@ LABEL_WIDTH = "12em"
 
 CSS = """
 <style>
-.kloe-form { max-width: 1200px; }
+.kloe-form { max-width: 1200px; container: kloe-form / inline-size; }
+.kloe-form .widget-inline-hbox > .widget-label {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
+  height: auto; line-height: 1.25; align-self: center; }
+.kloe-form .widget-dropdown, .kloe-form .widget-toggle-buttons { height: auto; min-height: var(--jp-widgets-inline-height); }
+.kloe-form .widget-dropdown > select { height: var(--jp-widgets-inline-height); align-self: center; }
+.kloe-form .widget-button { flex-shrink: 0; max-width: 100%; height: auto; min-height: var(--jp-widgets-inline-height);
+  white-space: normal; text-overflow: clip; line-height: 1.3; padding-top: 3px; padding-bottom: 3px; }
+@container kloe-form (max-width: 600px) {
+  .kloe-form .widget-inline-hbox:not(.widget-checkbox) { flex-wrap: wrap; }
+  .kloe-form .widget-inline-hbox:not(.widget-checkbox) > .widget-label {
+    width: 100% !important; text-align: left; margin: 0 0 2px 0; align-self: flex-start; }
+}
 .kloe-form .kloe-statement.widget-checkbox { height: auto; width: auto; margin: 2px 0; }
 .kloe-form .kloe-statement .widget-label-basic { height: auto; align-items: flex-start; }
 .kloe-form .kloe-statement .widget-label-basic span {
@@ -121,20 +138,22 @@ def source_picker(sources: list[str], value: str, number: int) -> W.Combobox:
         description=f"Source {number}",
         continuous_update=True,
         style={"description_width": "5.5em"},
-        layout=W.Layout(width="34%"),
+        layout=W.Layout(width="auto", flex="3 1 16em", min_width="14em"),
     )
     picker.add_class("kloe-evidence-source")
     return picker
 
 
-def short_text(description: str, value: str, placeholder: str, width: str, css_class: str) -> W.Text:
+def short_text(description: str, value: str, placeholder: str, width: str, css_class: str, flex: str = "") -> W.Text:
+    """A one-line text box labelled on its left; ``flex`` (e.g. "3 1 14em") lets it share a wrapping row, at least 10em wide."""
+    layout = W.Layout(width=width, flex=flex, min_width="10em") if flex else W.Layout(width=width)
     field = W.Text(
         value=value,
         description=description,
         placeholder=placeholder,
         continuous_update=True,
         style={"description_width": "initial"},
-        layout=W.Layout(width=width),
+        layout=layout,
     )
     field.add_class(css_class)
     return field

@@ -49,3 +49,8 @@ def kloe_label(kloe: Kloe) -> str:
     """'2.1 Managing the caseload' (lists and charts), else its title alone."""
     number = kloe_number(kloe)
     return f"{number} {kloe.title}" if number else kloe.title
+
+
+def kloe_names(kloes: list[Kloe]) -> str:
+    """Several KLOEs in a sentence: 'KLOE 2.5, 2.6', or their titles in quotes where the source numbers them by title only."""
+    return "KLOE " + ", ".join(kloe_number(kloe) or f"\u201c{kloe.title}\u201d" for kloe in kloes)
