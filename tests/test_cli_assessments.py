@@ -281,3 +281,18 @@ def test_a_store_in_a_read_only_folder_can_be_read_and_saving_says_why_not(three
         assert restored.returncode == 2 and "Traceback" not in restored.stderr
         assert "cannot be written" in restored.stderr and "Nothing was changed" in restored.stderr
     assert store.read_bytes() == before and sorted(path.name for path in folder.iterdir()) == ["kloe.db"]
+
+
+def test_an_imported_evidence_date_seen_that_is_not_a_date_is_kept_and_named_in_a_warning(tmp_path):
+    """Stored assessments may hold free-text dates, so an import keeps them; it says which one the form would refuse."""
+    path = tmp_path / "seen.json"
+    evidence = [{"reference": "Minutes", "date_seen": "31/02/2008"}, {"reference": "Plan", "date_seen": "2009-03-01"}]
+    path.write_text(json.dumps({"framework": "hi-prospects", "organisation": {"code": "1", "name": "X"}, "kloes": {"track-record": {"evidence": evidence}}}))
+    store = tmp_path / "s.db"
+    imported = kloe("--store", str(store), "import", str(path))
+    assert imported.returncode == 0 and "saved as revision 1" in imported.stdout
+    warnings = [line for line in imported.stderr.splitlines() if line.startswith("kloe: warning:")]
+    assert len(warnings) == 1
+    assert str(path) in warnings[0] and "kloes.track-record.evidence[0].date_seen" in warnings[0] and "February 2008 has no day 31" in warnings[0]
+    exported = kloe("--store", str(store), "export", "--framework", "hi-prospects", "--org", "1", "--format", "json", "-o", "-")
+    assert "31/02/2008" in exported.stdout

@@ -146,6 +146,8 @@ def import_command(args: argparse.Namespace) -> int:
 def _checked(assessment: Assessment, path: Path) -> tuple[Assessment, str]:
     """The assessment stamped with its framework version, once valid; and the note on KLOEs the framework lacks."""
     findings = require_valid(load_framework(assessment.framework), assessment, str(path))
+    for warning in findings.warnings:  # saved as written (stored assessments may hold free text), and said, so it is corrected
+        print(visible(f"kloe: warning: {path}: {warning}", lines=True), file=sys.stderr)
     note = f"; kept KLOEs the framework does not have: {', '.join(findings.unknown_kloes)}" if findings.unknown_kloes else ""
     return _stamped(assessment), note
 
