@@ -71,3 +71,58 @@ def test_bar_chart_tick_labels_are_muted_and_kloe_names_are_ink(example_pages):
     assert colours["muted"] != colours["ink"]
     assert colours["ticks"] == [colours["muted"]]
     assert colours["names"] == [colours["ink"]]
+
+
+# -- print: small text smaller than the table's, level words never split ---------------------
+@pytest.mark.parametrize("code", [code for _, code, _ in COUNCILS])
+def test_in_print_the_kloe_tables_small_text_is_smaller_than_their_text(example_pages, code):
+    from browser import open_file_page
+
+    with open_file_page(example_pages[code]) as (page, visit):
+        page.set_viewport_size({"width": PRINT_WIDTH, "height": 1000})
+        page.emulate_media(media="print")
+        sizes = page.evaluate(
+            """() => {
+            const size = element => parseFloat(getComputedStyle(element).fontSize);
+            const table = document.querySelector('table.report-kloes td');
+            const small = [...document.querySelectorAll('.report-kloes .note, .report-kloes small, .report-kloes dt')];
+            return {table: size(table), small: small.map(element => [element.textContent.slice(0, 40), size(element)])};
+        }"""
+        )
+    assert sizes["table"] == pytest.approx(8.5 * 96 / 72, abs=0.01)  # 8.5pt
+    assert sizes["small"]  # every report has notes, counts or dates in its tables
+    assert [(text, size) for text, size in sizes["small"] if size >= sizes["table"]] == []
+
+
+#: Every word in the elements a selector picks, with the number of line boxes it takes (1: not split).
+READ_WORDS = """(selector) => {
+    const found = [];
+    for (const part of document.querySelectorAll(selector)) {
+        const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const match of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, match.index);
+                range.setEnd(node, match.index + match[0].length);
+                found.push([match[0], range.getClientRects().length]);
+            }
+        }
+    }
+    return found;
+}"""
+#: A KLOE table's Level cells: the level and the suggested level (their notes are free text).
+LEVEL_CELLS = "table.report-kloes tbody td:nth-child(2) > b, table.report-kloes tbody td:nth-child(2) > small"
+
+
+@pytest.mark.parametrize("code", [code for _, code, _ in COUNCILS])
+def test_in_print_no_word_of_a_level_or_a_column_heading_is_split_across_lines(example_pages, code, artifacts_dir):
+    from browser import open_file_page
+
+    with open_file_page(example_pages[code]) as (page, visit):
+        page.set_viewport_size({"width": PRINT_WIDTH, "height": 1000})
+        page.emulate_media(media="print")
+        levels = page.evaluate(READ_WORDS, LEVEL_CELLS)
+        headings = page.evaluate(READ_WORDS, "table.report-kloes thead th, .report-plan-table thead th")
+        page.locator("table.report-kloes").first.screenshot(path=str(artifacts_dir / f"print-kloes-{code}.png"))
+    assert len(levels) > 10 and {"Level", "Priority"} <= {word for word, _ in headings}
+    assert [word for word, lines in levels + headings if lines != 1] == []
