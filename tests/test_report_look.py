@@ -16,7 +16,9 @@ import pytest
 from builders import page_of, stored
 from conftest import REPO_ROOT
 
+from kloe_nb.framework import load_framework
 from kloe_nb.report import Report
+from kloe_nb.report.anchors import kloe_anchors
 
 pytestmark = pytest.mark.browser
 
@@ -126,3 +128,47 @@ def test_in_print_no_word_of_a_level_or_a_column_heading_is_split_across_lines(e
         page.locator("table.report-kloes").first.screenshot(path=str(artifacts_dir / f"print-kloes-{code}.png"))
     assert len(levels) > 10 and {"Level", "Priority"} <= {word for word, _ in headings}
     assert [word for word, lines in levels + headings if lines != 1] == []
+
+
+# -- the plan on paper: every entry names one KLOE --------------------------------------------
+def wao_plan_document() -> dict[str, Any]:
+    """An action on every KLOE of wao-housing: "Diversity", "Value for money" and others are the titles of KLOEs of several themes."""
+    framework = load_framework("wao-housing")
+    return {
+        "framework": "wao-housing",
+        "organisation": {"code": "TT09", "name": "Testbury County Borough Council"},
+        "period": "2008/09",
+        "illustrative": True,
+        "kloes": {
+            kloe.id: {
+                "level": 2,
+                "areas_for_improvement": f"Improve {index}.",
+                "actions": [{"area": f"Improve {index}.", "action": f"Action {index}", "priority": "high"}],
+            }
+            for index, (group, kloe) in enumerate(framework.iter_kloes())
+        },
+    }
+
+
+def test_in_print_every_plan_entry_of_wao_housing_names_a_unique_kloe(tmp_path, renderer):
+    from browser import open_file_page
+
+    framework = load_framework("wao-housing")
+    assert len({kloe.title for _, kloe in framework.iter_kloes()}) < len(framework.iter_kloes())  # what this test is about
+    html, _ = page_of(Report.load("wao-housing", "TT09", str(stored(tmp_path, wao_plan_document())), "2008/09"), renderer)
+    path = tmp_path / "plan.html"
+    path.write_text(html, encoding="utf-8")
+    with open_file_page(path) as (page, visit):
+        page.emulate_media(media="print")
+        entries = page.evaluate(
+            "() => [...document.querySelectorAll('.report-plan-table tbody th')].map(cell => [cell.innerText, cell.querySelector('a').hash.slice(1)])"
+        )
+    anchors = kloe_anchors(framework)
+    by_anchor = {anchors[kloe.id]: kloe for _, kloe in framework.iter_kloes()}
+    assert len(entries) == len(by_anchor)
+    named: dict[str, set[str]] = {}
+    for text, anchor in entries:
+        assert by_anchor[anchor].title in text  # the KLOE in the framework's own words
+        named.setdefault(words(text), set()).add(by_anchor[anchor].id)
+    assert {text: ids for text, ids in named.items() if len(ids) > 1} == {}  # on paper, with no links to follow
+    assert len(named) == len(by_anchor)
