@@ -17,6 +17,11 @@ from builders import page_of, stored
 from conftest import REPO_ROOT
 
 from kloe_nb.framework import load_framework
+from kloe_nb.framework.labels import level_name
+from kloe_nb.framework.loader import bundled_ids
+from kloe_nb.render.charts import trend_chart
+from kloe_nb.render.environment import environment
+from kloe_nb.render.stylesheet import compact_css
 from kloe_nb.report import Report
 from kloe_nb.report.anchors import kloe_anchors
 
@@ -172,3 +177,101 @@ def test_in_print_every_plan_entry_of_wao_housing_names_a_unique_kloe(tmp_path, 
         named.setdefault(words(text), set()).add(by_anchor[anchor].id)
     assert {text: ids for text, ids in named.items() if len(ids) > 1} == {}  # on paper, with no links to follow
     assert len(named) == len(by_anchor)
+
+
+# -- trend charts: every label whole and inside the drawing -----------------------------------
+PERIODS = ["2006/07", "2007/08", "2008/09"]
+
+
+def framework_trend_charts() -> list[tuple[str, list[str], str]]:
+    """(framework, the labels it must show, SVG) for a chart per scale of every bundled framework's judgements
+    (as the report draws them) and one of all its judgements on no shared scale (as the comparison may).
+
+    Every level of the scale is a label; the last series stops a period early, so its label says so;
+    the chart on no scale also names a long series that has no level at all.
+    """
+    charts = []
+    for framework_id in bundled_ids():
+        framework = load_framework(framework_id)
+        by_scale: dict[str, list[str]] = {}
+        for judgement in framework.judgements:
+            by_scale.setdefault(judgement.scale or "", []).append(judgement.title)
+        for scale_id, titles in [*by_scale.items(), ("", [judgement.title for judgement in framework.judgements])]:
+            scale = framework.scale(scale_id) if scale_id else None
+            levels = sorted(level.level for level in scale.levels) if scale else [1, 2, 3, 4]
+            series: list[tuple[str, list[int | None]]] = [(title, [levels[-1], levels[0], levels[index % len(levels)]]) for index, title in enumerate(titles)]
+            series[-1] = (series[-1][0], [levels[0], levels[-1], None])
+            shown = [level_name(scale, level) for level in levels] + [f"{title} (to {PERIODS[1]})" if title == series[-1][0] else title for title in titles]
+            if not scale_id:  # and a series never assessed, named under the plot
+                series.append(("Never assessed: " + ", ".join(titles), [None, None, None]))
+                shown.append("No level in any period: Never assessed: " + ", ".join(titles))
+            charts.append((framework_id, shown, str(trend_chart(PERIODS, series, scale, f"{framework.title}: direction of travel"))))
+    return charts
+
+
+def chart_page(tmp_path: Path, charts: list[str]) -> Path:
+    """A page of trend charts styled as a report's, each in a report figure."""
+    css, _, _ = environment().loader.get_source(environment(), "style.css")  # type: ignore[union-attr]
+    body = "".join(f'<figure class="report-figure">{chart}</figure>' for chart in charts)
+    path = tmp_path / "charts.html"
+    path.write_text(
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><style>{compact_css(css)}</style></head><body>{body}</body></html>', encoding="utf-8"
+    )
+    return path
+
+
+#: Each trend chart's viewBox, and each text's box (in the chart's own units) and the words it shows (its <title>s left out).
+READ_TREND_CHARTS = """() => [...document.querySelectorAll('svg.trend-chart')].map(svg => ({
+    box: [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height],
+    texts: [...svg.querySelectorAll('text')].map(text => {
+        const b = text.getBBox();
+        const shown = [...text.childNodes].filter(node => node.nodeName !== 'title').map(node => node.textContent).join(' ');
+        return {shown, left: b.x, top: b.y, right: b.x + b.width, bottom: b.y + b.height};
+    }),
+}))"""
+
+
+def check_trend_charts(charts: list[dict[str, Any]]) -> list[str]:
+    """Every text inside its chart's viewBox and clear of every other text: what is wrong, in words."""
+    problems = []
+    for chart in charts:
+        width, height = chart["box"]
+        texts = chart["texts"]
+        for text in texts:
+            if text["left"] < 0 or text["top"] < 0 or text["right"] > width or text["bottom"] > height:
+                problems.append(
+                    f"{text['shown']!r} at {text['left']:.0f}..{text['right']:.0f} x {text['top']:.0f}..{text['bottom']:.0f} outside 0..{width} x 0..{height}"
+                )
+        for index, one in enumerate(texts):
+            for other in texts[index + 1 :]:
+                overlap_x = min(one["right"], other["right"]) - max(one["left"], other["left"])
+                overlap_y = min(one["bottom"], other["bottom"]) - max(one["top"], other["top"])
+                if overlap_x > 0.5 and overlap_y > 0.5:
+                    problems.append(f"{one['shown']!r} overlaps {other['shown']!r}")
+    return problems
+
+
+def test_trend_chart_labels_of_every_bundled_framework_are_whole_and_inside_the_chart(tmp_path, artifacts_dir):
+    from browser import open_file_page
+
+    charts = framework_trend_charts()
+    with open_file_page(chart_page(tmp_path, [svg for _, _, svg in charts])) as (page, visit):
+        drawn = page.evaluate(READ_TREND_CHARTS)
+        page.screenshot(path=str(artifacts_dir / "trend-charts.png"), full_page=True)
+    assert len(drawn) == len(charts)
+    for (framework_id, shown, _), chart in zip(charts, drawn):
+        texts = [words(text["shown"]) for text in chart["texts"]]
+        assert [label for label in shown if label not in texts] == [], framework_id  # each label in full, none shortened
+        assert check_trend_charts([chart]) == [], framework_id
+
+
+def test_the_wao_housing_reports_trend_charts_show_the_scales_labels_whole(example_pages):
+    from browser import open_file_page
+
+    framework = load_framework("wao-housing")
+    with open_file_page(example_pages["EX-WA02"]) as (page, visit):
+        drawn = page.evaluate(READ_TREND_CHARTS)
+    assert len(drawn) == 2
+    texts = {words(text["shown"]) for chart in drawn for text in chart["texts"]}
+    assert {level_name(scale, level.level) for scale in framework.scales for level in scale.levels} <= texts
+    assert check_trend_charts(drawn) == []
