@@ -167,3 +167,19 @@ def test_no_actions_and_no_areas_say_so():
     )
     [left] = unplanned_areas(framework, two_areas)  # two areas: an action naming neither plans neither
     assert left.text == "• First area\n• Second area"
+
+
+def test_a_plan_entry_is_named_by_its_theme_only_where_its_title_is_shared():
+    """wao-housing numbers no KLOE: "Diversity" of Theme 1.2 is told from Theme 1.3's by the theme; "Debt advice" needs nothing."""
+    wao = load_framework("wao-housing")
+    document = {
+        "framework": "wao-housing",
+        "organisation": {"code": "TT09", "name": "Testbury"},
+        "period": "2008/09",
+        "kloes": {kloe_id: {"actions": [{"action": "Do it"}]} for kloe_id in ("1.2-diversity", "1.3-diversity", "1.2-debt-advice")},
+    }
+    named = [(view.kloe, view.title) for view in action_views(wao, Assessment.model_validate(document))]
+    assert named == [("Theme 1.2", "Diversity"), ("", "Debt advice"), ("Theme 1.3", "Diversity")]
+    ac = load_framework("ac-benefits")  # numbered KLOEs keep their numbers
+    planned = [view.kloe for view in action_views(ac, Assessment.model_validate(planned_document()))]
+    assert planned and all(number[0].isdigit() for number in planned)

@@ -202,3 +202,28 @@ def test_a_judgement_not_yet_decided_in_an_earlier_period_says_so(tmp_path, rend
         "3",
         "no level decided in 2008/09",
     ]
+
+
+def test_the_trend_chart_shows_every_label_in_full_wrapped_at_spaces():
+    """wao-housing's prospects levels are longer than the y axis: each is wrapped onto tspans, none is shortened."""
+    framework = load_framework("wao-housing")
+    scale = framework.scale("wao-prospects")
+    title = "What are the prospects for improvement?"
+    svg = str(trend_chart(PERIODS, [(title, [1, 2, None])], scale, "Prospects"))
+    assert "…" not in svg and "<tspan" in svg
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for text in re.findall(r"<text\b[^>]*>(.*?)</text>", svg)]
+    for level in scale.levels:
+        assert f"{level.level} {level.label}" in texts
+    assert f"{title} (to 2007/08)" in [text.replace("\u00a0", " ") for text in texts]
+
+
+def test_wrapped_lines_keep_every_word_whole_and_within_the_width():
+    from kloe_nb.render.svg_text import fitting_width, text_width, wrap
+
+    text = "4 Demonstrates strong corporate and strategic capabilities"
+    lines = wrap(text, 170, 12)
+    assert " ".join(lines) == text and len(lines) == 3 and all(text_width(line, 12) <= 170 for line in lines)
+    assert wrap("Accommodation", 20, 12) == ["Accommodation"]  # a word wider than the width is never cut
+    assert wrap("Managing finances (to\u00a02008/09)", 150, 12) == ["Managing finances", "(to\u00a02008/09)"]
+    width = fitting_width([text], 168, 240, 2, 12)
+    assert 168 < width < 240 and len(wrap(text, width, 12)) == 2 and len(wrap(text, width - 4, 12)) == 3

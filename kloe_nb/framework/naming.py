@@ -3,14 +3,17 @@
 Shared by the report, the batch index, the comparison, the form, the handbook (as Jinja
 filters, ``render/environment.py``) and the analysis sentences (sensitivity), so a KLOE is
 called the same everywhere. A KLOE whose id is not a number ('track-record') is named by its
-title alone; its id is for files and commands, not for readers.
+title alone; its id is for files and commands, not for readers. Where such titles repeat
+(wao-housing has a "Diversity" KLOE in five themes), ``kloe_prefixes`` adds the group's label,
+so a list read on paper, without links, still says which KLOE.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from kloe_nb.framework.model import Group, Kloe
+from kloe_nb.framework.model import Framework, Group, Kloe
 
 NUMBERED = re.compile(r"^[A-Za-z]?\d+(\.\d+)*$")
 
@@ -31,6 +34,13 @@ def group_heading(group: Group) -> str:
     """'Question 2: Is the service meeting the needs...?' (the kind and number the source prints, then the title)."""
     label = f"{group.kind.title()} {group.number}: " if group.number else ""
     return label + group.title
+
+
+def kloe_prefixes(framework: Framework) -> dict[str, str]:
+    """Each KLOE id's words before its title, so that together they name no other KLOE of the framework: its
+    number ('2.1'); unnumbered, its group's label ('Theme 1.2') where another KLOE has the same title; else ''."""
+    titles = Counter(kloe.title for _, kloe in framework.iter_kloes())
+    return {kloe.id: kloe_number(kloe) or (group_label(group) if titles[kloe.title] > 1 else "") for group, kloe in framework.iter_kloes()}
 
 
 def kloe_reference(kloe: Kloe) -> str:

@@ -6,7 +6,9 @@ costs microseconds and a few hundred bytes (the bars of one level are one path o
 labels' common attributes are set once on their group). Each bar also carries its level as text, so the
 chart reads the same in print, in black and white and to a screen reader (``<title>``).
 The trend chart (``trend_chart``, also used by the comparison page) gives each line its own
-dash pattern and marker as well as a colour, and a text label.
+dash pattern and marker as well as a colour, and a text label; its labels are shown in full,
+wrapped onto lines (``svg_text``), as SVG text does not wrap and a shortened level name is
+not the framework's words.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from markupsafe import Markup
 from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.model import Scale
 from kloe_nb.render.environment import environment
+from kloe_nb.render.svg_text import fitting_width, wrap
 
 ROW_HEIGHT = 22
 BAR_MIDDLE = 11  # a bar is 16 high, drawn as a stroke through its middle (CSS stroke-width)
@@ -103,15 +106,19 @@ def level_chart(title: str, scale: Scale | None, kloes: Sequence[Levelled]) -> C
 
 
 # -- direction of travel: levels over periods, as lines --------------------------------------
-TREND_LEFT = 180  # room for the scale's labels on the y axis
+TREND_FONT = 12  # the chart's font size (px), as the template sets it
+TREND_LINE = 14  # between the lines of a wrapped label
+TREND_LEFT = 168  # the scale's labels' least width on the y axis; wider (to TREND_LEFT_MOST) rather than over two lines
+TREND_LEFT_MOST = 240
 TREND_STEP = 110  # between two periods
 TREND_PAD = 24  # inside the plot, before the first and after the last period
-TREND_RIGHT = 250  # room for each line's label
+TREND_RIGHT = 236  # each line's label's least width; wider (to TREND_RIGHT_MOST) rather than over two lines
+TREND_RIGHT_MOST = 300
 TREND_TOP = 12
 TREND_LEVEL_GAP = 38
 TREND_BOTTOM = 30  # the periods under the x axis
 TREND_LABEL_GAP = 14  # least vertical distance between two line labels
-TREND_MAX_LABEL = 36
+TREND_EDGE = 4  # between a label and the edge of the drawing
 #: Each line's colour, dash pattern and marker: lines stay apart when printed in black and white.
 TREND_STYLES = (
     ("#1f4e79", "", "circle"),
@@ -138,13 +145,22 @@ class TrendLine:
     """One series: the stretches drawn between consecutive assessed periods, its points and its label."""
 
     name: str
-    label: str
+    label: list[str]  # its name in full, wrapped: one <tspan> a line
     stretches: list[str]  # SVG polyline point lists; a period without a level breaks the line
     points: list[TrendPoint]
     colour: str
     dash: str
-    label_y: float
+    label_y: float  # its label's first line
     summary: str  # the whole series in words, for its <title>
+
+
+@dataclass(frozen=True)
+class TrendLevel:
+    """One level of the scale: its grid line and its label in full, wrapped, centred on the line."""
+
+    y: float
+    label_y: float  # the label's first line
+    label: list[str]
 
 
 @dataclass(frozen=True)
@@ -158,11 +174,12 @@ class TrendGeometry:
     plot_right: int
     plot_top: int
     plot_bottom: int
-    levels: list[tuple[int, float, str, str]]  # (level, y, short label, full label)
+    levels: list[TrendLevel]
     periods: list[tuple[float, str]]  # (x, period)
     lines: list[TrendLine]
     label_x: int
-    unlevelled: str  # series with no level in any period, in words ("" if none)
+    unlevelled: list[str]  # series with no level in any period, in words and wrapped ([] if none)
+    unlevelled_y: float
 
 
 def number(value: float) -> str:
@@ -181,25 +198,45 @@ def _marker_points(marker: str, x: float, y: float) -> str:
     return f"{_point(x, y - 5)} {_point(x + 5, y + 4)} {_point(x - 5, y + 4)}"  # triangle
 
 
-def _spread_labels(wanted: list[float], top: float) -> list[float]:
-    """Label positions as near the wanted ones as possible, at least TREND_LABEL_GAP apart (order kept)."""
+def _first_line(y: float, lines: int) -> float:
+    """Where the first line of a label of ``lines`` lines goes for the label to be centred on ``y``."""
+    return y + 4 - (lines - 1) * TREND_LINE / 2
+
+
+def _spread_labels(wanted: list[float], lines: list[int], top: float) -> list[float]:
+    """Labels' first lines as near the wanted ones as possible, each TREND_LABEL_GAP below the last line of the one above (order kept)."""
     order = sorted(range(len(wanted)), key=lambda index: wanted[index])
     placed = [0.0] * len(wanted)
     floor = top
     for index in order:
         placed[index] = max(wanted[index], floor)
-        floor = placed[index] + TREND_LABEL_GAP
+        floor = placed[index] + (lines[index] - 1) * TREND_LINE + TREND_LABEL_GAP
     return placed
 
 
+def _level_labels(scale: Scale | None, levels: list[int]) -> tuple[int, list[list[str]]]:
+    """The y axis's width and each level's label, wrapped onto at most two lines where the width allows."""
+    names = [level_name(scale, level) for level in levels]
+    width = fitting_width(names, TREND_LEFT, TREND_LEFT_MOST, 2, TREND_FONT)
+    return width, [wrap(name, width, TREND_FONT) for name in names]
+
+
 def trend_layout(periods: list[str], series: list[tuple[str, list[int | None]]], scale: Scale | None, title: str) -> TrendGeometry:
-    """Where everything of a trend chart goes (pure geometry; ``trend_chart`` draws it)."""
+    """Where everything of a trend chart goes (pure geometry; ``trend_chart`` draws it).
+
+    Every label is shown whole (wrapped, never shortened): the margins grow to fit the longest,
+    and the levels move apart where a level's label takes more than two lines.
+    """
     levels = sorted({level.level for level in scale.levels} if scale else {1, 2, 3, 4})
     low, high = levels[0], levels[-1]
     span = max(high - low, 1)
-    plot_height = TREND_LEVEL_GAP * span
+    axis_width, level_labels = _level_labels(scale, levels)
+    most = max(len(label) for label in level_labels)
+    gap = max(TREND_LEVEL_GAP, most * TREND_LINE + 8)
+    plot_height = gap * span
     plot_width = TREND_STEP * max(len(periods) - 1, 1) + 2 * TREND_PAD
-    left, top = TREND_LEFT, TREND_TOP
+    left = axis_width + 8 + TREND_EDGE
+    top = TREND_TOP + (len(level_labels[-1]) - 1) * TREND_LINE // 2  # room above for the top level's label
     right, bottom = left + plot_width, top + plot_height
 
     def x_of(index: int) -> float:
@@ -212,10 +249,16 @@ def trend_layout(periods: list[str], series: list[tuple[str, list[int | None]]],
 
     drawn = [(name, values) for name, values in series if any(value is not None for value in values)]
     count = len(drawn)
+    names, lasts = [], []
+    for name, values in drawn:
+        last = max(index for index, value in enumerate(values) if value is not None)
+        names.append(name if last == len(periods) - 1 else f"{name} (to\u00a0{periods[last]})")
+        lasts.append(last)
+    label_width = fitting_width(names, TREND_RIGHT, TREND_RIGHT_MOST, 1, TREND_FONT)
     lines, wanted = [], []
-    for number, (name, values) in enumerate(drawn):
-        colour, dash, marker = TREND_STYLES[number % len(TREND_STYLES)]
-        nudge = (number - (count - 1) / 2) * min(3.0, 16.0 / max(count, 1))  # lines at the same level stay visible side by side
+    for position, ((name, values), label, last) in enumerate(zip(drawn, names, lasts)):
+        colour, dash, marker = TREND_STYLES[position % len(TREND_STYLES)]
+        nudge = (position - (count - 1) / 2) * min(3.0, 16.0 / max(count, 1))  # lines at the same level stay visible side by side
         stretches: list[str] = []
         current: list[str] = []
         points: list[TrendPoint] = []
@@ -230,31 +273,34 @@ def trend_layout(periods: list[str], series: list[tuple[str, list[int | None]]],
             points.append(TrendPoint(x, y, f"{period}: {level_name(scale, value)}", marker))
         if len(current) > 1:
             stretches.append(" ".join(current))
-        last = max(index for index, value in enumerate(values) if value is not None)
-        label = _short(name, TREND_MAX_LABEL)
-        if last < len(periods) - 1:
-            label += f" (to {periods[last]})"
+        wrapped = wrap(label, label_width, TREND_FONT)
         described = "; ".join(f"{period} {level_name(scale, value) if value is not None else 'not assessed'}" for period, value in zip(periods, values))
-        lines.append(TrendLine(name, label, stretches, points, colour, dash, 0.0, f"{name}: {described}"))
-        wanted.append(y_of(values[last] or 0) + nudge + 4)  # values[last] is a level: last is the last period assessed
-    placed = _spread_labels(wanted, top + 4)
+        lines.append(TrendLine(name, wrapped, stretches, points, colour, dash, 0.0, f"{name}: {described}"))
+        wanted.append(_first_line(y_of(values[last] or 0) + nudge, len(wrapped)))  # values[last] is a level: last is the last period assessed
+    placed = _spread_labels(wanted, [len(line.label) for line in lines], TREND_TOP + 4)
     lines = [TrendLine(**{**line.__dict__, "label_y": y}) for line, y in zip(lines, placed)]
+    width = right + 10 + label_width + TREND_EDGE
+    lowest = max(
+        [bottom + TREND_BOTTOM, bottom + 8 + (len(level_labels[0]) - 1) * TREND_LINE // 2]
+        + [int(y) + 8 + (len(line.label) - 1) * TREND_LINE for line, y in zip(lines, placed)]
+    )
     missing = [name for name, values in series if all(value is None for value in values)]
-    unlevelled = "No level in any period: " + ", ".join(missing) if missing else ""
-    height = max(bottom + TREND_BOTTOM, int(max(placed, default=0)) + 8) + (18 if unlevelled else 0)
+    unlevelled = wrap("No level in any period: " + ", ".join(missing), width - left - TREND_EDGE, TREND_FONT) if missing else []
+    height = lowest + (18 + (len(unlevelled) - 1) * TREND_LINE if unlevelled else 0)
     return TrendGeometry(
         title=title,
-        width=right + TREND_RIGHT,
+        width=width,
         height=height,
         plot_left=left,
         plot_right=right,
         plot_top=top,
         plot_bottom=bottom,
-        levels=[(level, y_of(level), _short(level_name(scale, level), 28), level_name(scale, level)) for level in levels],
+        levels=[TrendLevel(y_of(level), _first_line(y_of(level), len(label)), label) for level, label in zip(levels, level_labels)],
         periods=[(x_of(index), period) for index, period in enumerate(periods)],
         lines=lines,
         label_x=right + 10,
         unlevelled=unlevelled,
+        unlevelled_y=lowest + 14,
     )
 
 

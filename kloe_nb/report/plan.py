@@ -14,7 +14,7 @@ import re
 
 from kloe_nb.assessment.model import Action, Assessment, KloeRecord
 from kloe_nb.framework.model import Framework, Group, Kloe
-from kloe_nb.framework.naming import group_heading, kloe_number
+from kloe_nb.framework.naming import group_heading, kloe_number, kloe_prefixes
 from kloe_nb.report.anchors import kloe_anchors
 from kloe_nb.report.views import ActionView, ImprovementPoint
 
@@ -39,13 +39,16 @@ def missing_words(action: Action) -> str:
 
 
 def action_views(framework: Framework, assessment: Assessment) -> list[ActionView]:
-    """Every action of every KLOE, by priority, then due date, then KLOE order (then as recorded)."""
+    """Every action of every KLOE, by priority, then due date, then KLOE order (then as recorded).
+
+    One table across themes: each names its KLOE as no other KLOE is named (``kloe_prefixes``).
+    """
     rows = []
-    anchors = kloe_anchors(framework)
+    anchors, prefixes = kloe_anchors(framework), kloe_prefixes(framework)
     for index, kloe_id, group, kloe, record in _placed(framework, assessment):
         for position, action in enumerate(record.actions):
             view = ActionView(
-                kloe=kloe_number(kloe) if kloe else kloe_id,
+                kloe=prefixes[kloe.id] if kloe else kloe_id,  # its theme where its title alone is shared: on paper the link does not help
                 title=kloe.title if kloe else "",
                 group=group_heading(group) if group else "",
                 area=action.area,

@@ -165,7 +165,7 @@ class ImprovementPoint:
 class ActionView:
     """One action of the improvement plan, with the KLOE it belongs to and what it still lacks."""
 
-    kloe: str
+    kloe: str  # before the title: its number, or its group's label where the title alone is shared ("Theme 1.2")
     title: str
     group: str
     area: str
