@@ -263,3 +263,29 @@ def test_the_notebook_cells_only_call_the_package():
     for cell in code[1:]:
         assert not re.search(r"^\s*(def|class|for|while|if|with|try|import os|lambda)\b", cell.source, re.M), cell.source
         assert all(not output for output in cell.get("outputs", []))
+
+
+def test_a_judgements_not_yet_assessed_list_names_kloes_by_number_or_title_never_by_id(tmp_path, renderer):
+    """hi-prospects numbers no KLOE (ids are slugs such as track-record); ac-benefits numbers them (2.1...)."""
+
+    def last_scored(framework_id: str) -> str:
+        return [kloe.id for _, kloe in load_framework(framework_id).iter_kloes() if kloe.scored][-1]
+
+    documents = [
+        {"framework": framework, "organisation": {"code": "X1", "name": "X"}, "period": "2009/10", "kloes": {last_scored(framework): {"level": 2}}}
+        for framework in ("hi-prospects", "ac-benefits")
+    ]
+    store = stored(tmp_path, *documents)
+    for framework_id in ("hi-prospects", "ac-benefits"):
+        html, _ = page_of(Report.load(framework_id, "X1", str(store)), renderer)
+        cells = [cell for cell in re.findall(r'<td class="note">(.*?)</td>', re.sub(r"\s+", " ", html)) if "not yet assessed: " in cell]
+        assert cells, framework_id
+        named = ", ".join(cell.split("not yet assessed: ", 1)[1] for cell in cells)
+        framework = load_framework(framework_id)
+        for _, kloe in framework.iter_kloes():
+            if kloe.scored and not kloe.id[0].isdigit():
+                assert kloe.id not in named.replace(kloe.title.lower(), "")
+        if framework_id == "hi-prospects":
+            assert "&#8220;Track record&#8221;" in named or "\u201cTrack record\u201d" in named
+        else:
+            assert "KLOE 2.1" in named

@@ -22,7 +22,7 @@ from kloe_nb.errors import KloeError
 from kloe_nb.framework.labels import level_name
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import CombinationTable, Framework, Group, Kloe, Scale
-from kloe_nb.framework.naming import group_heading, kloe_number
+from kloe_nb.framework.naming import group_heading, group_label, kloe_number, kloe_prefixes, kloe_reference
 from kloe_nb.render.charts import level_chart
 from kloe_nb.render.labels import level_text
 from kloe_nb.report.anchors import kloe_anchors
@@ -87,8 +87,22 @@ def _every_column(scale: Scale | None, kloe: Kloe, met: list[MetGroup]) -> list[
 
 
 # -- the parts -------------------------------------------------------------------------------
+def _input_names(framework: Framework) -> dict[str, str]:
+    """What a judgement's 'not yet assessed' list calls each input, never by id: a KLOE by number ('KLOE 2.1'), else
+    by its title in quotes (after its theme where another theme has a KLOE of that title), a group by its label,
+    a judgement by its title in quotes."""
+    prefixes = kloe_prefixes(framework)
+    names = {judgement.id: f"\u201c{judgement.title}\u201d" for judgement in framework.judgements}
+    names |= {group.id: group_label(group) for group in framework.groups}
+    for _, kloe in framework.iter_kloes():
+        shared = prefixes[kloe.id] and not kloe_number(kloe)
+        names[kloe.id] = f"{prefixes[kloe.id]} {kloe_reference(kloe)}" if shared else kloe_reference(kloe)
+    return names
+
+
 def _judgements(framework: Framework, scores: Scores, boundary: set[str]) -> list[JudgementView]:
     views = []
+    names = _input_names(framework)
     for judgement in framework.judgements:
         result = scores.judgements[judgement.id]
         scale = framework.scale(judgement.scale) if judgement.scale else None
@@ -120,7 +134,7 @@ def _judgements(framework: Framework, scores: Scores, boundary: set[str]) -> lis
                 rationale=result.rationale,
                 derived_from=derived,
                 note=judgement.note or "",
-                missing=result.missing,
+                missing=[names.get(input_id, input_id) for input_id in result.missing],
                 at_boundary=judgement.id in boundary,
                 provisional=result.provisional,
             )
