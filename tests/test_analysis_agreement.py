@@ -1,12 +1,16 @@
-"""Agreement between independent assessors: kappa checked against arithmetic done by hand."""
+"""Agreement between independent assessors: kappa checked against arithmetic done by hand, and against scikit-learn."""
 
 from __future__ import annotations
 
+import math
+import random
+import warnings
 from fractions import Fraction
 
 import pytest
 
 from kloe_nb.analysis import agreement, agreement_report, record_agreed
+from kloe_nb.analysis.agreement import weighted_kappa
 from kloe_nb.assessment import Assessment, KloeRecord, Organisation
 from kloe_nb.framework import load_framework
 from kloe_nb.store import open_store
@@ -82,6 +86,68 @@ def test_kappa_is_undefined_with_fewer_than_two_kloes_or_no_variation():
     same = agreement([2, 2, 2], [2, 2, 2])
     assert same.kappa is None and same.exact == 1
     assert "no variation" in same.note
+
+
+def _sklearn_kappa(first: list[int], second: list[int], weights: str) -> float | None:
+    """scikit-learn's weighted kappa over levels 1-4 (None for its NaN of a table without variation)."""
+    import numpy
+    from sklearn.metrics import cohen_kappa_score
+
+    with warnings.catch_warnings(), numpy.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore")
+        value = float(cohen_kappa_score(first, second, weights=weights, labels=LEVELS))
+    return None if math.isnan(value) else value
+
+
+def _edge_cases() -> list[tuple[list[int], list[int]]]:
+    cases = [
+        ([2, 2, 2], [2, 2, 2]),  # all equal: 0/0
+        ([1, 1], [1, 1]),
+        ([4] * 9, [4] * 9),
+        ([3, 3, 3], [1, 2, 4]),  # one side a single category
+        ([1, 2, 4], [3, 3, 3]),
+        ([1, 1, 1], [4, 4, 4]),  # each side one category, different ones
+        ([1, 4], [4, 1]),
+        ([1, 2], [1, 2]),  # perfect agreement
+        ([1, 2, 3, 4], [1, 2, 3, 4]),
+        ([1, 2, 3, 4], [4, 3, 2, 1]),  # reversal
+        ([2, 3], [3, 2]),  # levels 1 and 4 never used (missing labels)
+        ([2, 2, 3, 3], [2, 3, 2, 3]),
+        ([1, 1, 1, 2], [1, 1, 1, 1]),
+    ]
+    rng = random.Random(16)
+    for _ in range(400):
+        size = rng.randint(2, 60)
+        used = rng.sample(LEVELS, rng.randint(1, 4))  # some draws leave levels out
+        first = [rng.choice(used) for _ in range(size)]
+        second = [min(4, max(1, level + rng.choice([-2, -1, 0, 0, 0, 1, 2]))) if rng.random() < 0.8 else rng.choice(LEVELS) for level in first]
+        cases.append((first, second))
+    return cases
+
+
+@pytest.mark.parametrize("weights", ["quadratic", "linear"])
+def test_weighted_kappa_is_scikit_learns_on_random_and_edge_cases(weights):
+    for first, second in _edge_cases():
+        ours, theirs = weighted_kappa(first, second, weights=weights), _sklearn_kappa(first, second, weights)
+        if theirs is None:
+            assert ours is None, (first, second)
+        else:
+            assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12), (first, second)
+
+
+def test_agreement_kappa_is_scikit_learns_quadratic_kappa():
+    for first, second in _edge_cases():
+        assert agreement(first, second).kappa == (None if (theirs := _sklearn_kappa(first, second, "quadratic")) is None else pytest.approx(theirs)), (
+            first,
+            second,
+        )
+
+
+def test_weighted_kappa_refuses_unknown_weights_and_unpaired_levels():
+    with pytest.raises(ValueError):
+        weighted_kappa([1, 2], [1, 2], weights="cubic")
+    with pytest.raises(ValueError):
+        weighted_kappa([1, 2], [1])
 
 
 def test_paired_levels_must_be_the_same_length():

@@ -2,18 +2,21 @@
 
 Moderation needs to know how far two assessors scoring the same council agree. Exact and
 within-one agreement are the shares people read at a glance; quadratic-weighted Cohen's
-kappa (scikit-learn's ``cohen_kappa_score``) discounts the agreement two assessors would
-reach by chance and counts a two-level gap as four times a one-level one, which suits an
-ordered 1-4 scale. Levels are the independent ones: a KLOE moderated later keeps its
-original levels in ``Moderation.levels``, so the statistics never change after the fact.
+kappa discounts the agreement two assessors would reach by chance and counts a two-level
+gap as four times a one-level one, which suits an ordered 1-4 scale. Levels are the
+independent ones: a KLOE moderated later keeps its original levels in ``Moderation.levels``,
+so the statistics never change after the fact.
+
+The kappa is the textbook formula on a 4 x 4 table (``weighted_kappa``), in whole numbers
+until one division: the same value as scikit-learn's ``cohen_kappa_score(weights="quadratic",
+labels=[1, 2, 3, 4])`` (tests/test_analysis_agreement.py cross-checks them), without the
+second and a half that importing scikit-learn costs every comparison page.
 """
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -46,11 +49,8 @@ def agreement(first: Sequence[int], second: Sequence[int]) -> Agreement:
     within_one = sum(abs(a - b) <= 1 for a, b in zip(first, second)) / compared
     if compared < 2:
         return Agreement(compared, exact, within_one, None, "kappa needs at least two KLOEs levelled by both assessors")
-    from sklearn.metrics import cohen_kappa_score  # imported here: slow to import, and only this needs it
-
-    with _quiet():
-        kappa = float(cohen_kappa_score(list(first), list(second), weights="quadratic", labels=LEVELS))
-    if math.isnan(kappa):
+    kappa = weighted_kappa(first, second)
+    if kappa is None:
         return Agreement(
             compared,
             exact,
@@ -61,14 +61,38 @@ def agreement(first: Sequence[int], second: Sequence[int]) -> Agreement:
     return Agreement(compared, exact, within_one, kappa, "")
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """No warning printed for the 0/0 of a table without variation: the note says it in words."""
-    import numpy
+def weighted_kappa(first: Sequence[int], second: Sequence[int], levels: Sequence[int] = LEVELS, weights: str = "quadratic") -> float | None:
+    """Cohen's kappa of paired levels, weighted by the distance between levels; None when it is 0/0.
 
-    with warnings.catch_warnings(), numpy.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore")
-        yield
+    With ``w[i][j]`` the distance between the i-th and j-th of ``levels`` (squared for
+    "quadratic", as is for "linear"), ``observed[i][j]`` how many pairs are (i, j) and
+    ``expected[i][j] = rows[i] * columns[j] / n`` what chance alone would give,
+
+        kappa = 1 - sum(w * observed) / sum(w * expected)
+
+    Pairs with a level not in ``levels`` are left out of the table (as scikit-learn does).
+    It is undefined (None) when both sides put every pair on one and the same level (or there is no pair).
+    """
+    if weights not in ("quadratic", "linear"):
+        raise ValueError(f"weights must be 'quadratic' or 'linear', not {weights!r}")
+    if len(first) != len(second):
+        raise ValueError(f"paired levels needed: {len(first)} against {len(second)}")
+    index = {level: at for at, level in enumerate(levels)}
+    pairs = Counter((index[a], index[b]) for a, b in zip(first, second) if a in index and b in index)
+    rows, columns = [0] * len(levels), [0] * len(levels)
+    for (i, j), count in pairs.items():
+        rows[i] += count
+        columns[j] += count
+
+    def weight(i: int, j: int) -> int:
+        return (i - j) ** 2 if weights == "quadratic" else abs(i - j)
+
+    observed = sum(weight(i, j) * count for (i, j), count in pairs.items())
+    chance = sum(weight(i, j) * row * column for i, row in enumerate(rows) for j, column in enumerate(columns))  # n * sum(w * expected)
+    if chance == 0:
+        return None
+    n = sum(rows)
+    return 1 - n * observed / chance
 
 
 @dataclass(frozen=True)
@@ -125,8 +149,13 @@ def paired_levels(first: dict[str, int | None], second: dict[str, int | None]) -
     return [a for a, _ in kept], [b for _, b in kept]
 
 
-def agreement_report(store: AssessmentStore, framework: Framework) -> AgreementReport:
-    """Agreement over every (council, period) that has a lead and at least one named track, overall and per pair."""
+def agreement_report(store: AssessmentStore, framework: Framework, load: Callable[[AssessmentKey], Assessment] | None = None) -> AgreementReport:
+    """Agreement over every (council, period) that has a lead and at least one named track, overall and per pair.
+
+    ``load`` reads an assessment (default: the store's current revision); a comparison passes
+    one that answers from the assessments it has already read, so none is parsed twice.
+    """
+    read = load or (lambda key: store.load(key).assessment)
     by_council: dict[tuple[str, str], dict[str, AssessmentKey]] = {}
     for key in store.keys(framework.id):
         by_council.setdefault((key.org_code, key.period), {})[key.track] = key
@@ -137,7 +166,7 @@ def agreement_report(store: AssessmentStore, framework: Framework) -> AgreementR
         if "" not in tracks or len(tracks) < 2:
             continue
         councils += 1
-        loaded = {track: store.load(key).assessment for track, key in tracks.items()}
+        loaded = {track: read(key) for track, key in tracks.items()}
         lead = loaded[""]
         levels = {track: track_levels(framework, lead, assessment, track) for track, assessment in loaded.items()}
         names = {track: assessor_of(lead, assessment, track) for track, assessment in loaded.items()}
