@@ -105,14 +105,6 @@ def plan_comparisons(store: Path, lists: list[Path], demo_dir: Path) -> tuple[li
     return jobs, errors
 
 
-def has_second_scorings(store: Path) -> bool:
-    """The store holds an independent second scoring (so the comparisons show assessor agreement)."""
-    from kloe_nb.store import open_store
-
-    with open_store(store) as opened:
-        return any(key.track for key in opened.keys())
-
-
 def link_comparisons(outcomes: list[BatchOutcome], batches: list[BatchOptions]) -> None:
     """Write each batch's index.html again, now linking the comparison pages beside it."""
     from kloe_nb.batch.index import comparison_links, index_html
@@ -142,7 +134,7 @@ def main(runs_dir: Path = RUNS_DIR) -> int:
     lists = sorted((EXAMPLES_DIR / "councils").glob("*.csv"))
     batches = [BatchOptions(framework=path.stem, councils=path, out_dir=demo_dir / path.stem, store=store) for path in lists]
     jobs, comparison_errors = plan_comparisons(store, lists, demo_dir)
-    session = warming_session(demo_dir, agreement=has_second_scorings(store))  # imports while the batch runs
+    session = warming_session(demo_dir)  # imports while the batch runs
     try:
         outcomes = run_batches(batches)  # one set of workers for every framework: kernels start once
         compared = run_comparisons(jobs, session=session)

@@ -10,7 +10,10 @@ tests/test_cli_compare.py runs the real notebook through ``kloe compare``.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import nbformat
@@ -21,14 +24,17 @@ from conftest import REPO_ROOT
 from htmlcheck import inert_problems
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
+from kloe_nb import scoring
 from kloe_nb.assessment.model import KloeRecord, Moderation
 from kloe_nb.comparison import Comparison, ComparisonError
+from kloe_nb.comparison import data as comparison_data
 from kloe_nb.comparison.peers import number_text, peer_cell
 from kloe_nb.comparison.ranking import rank, ranking_judgements
-from kloe_nb.errors import NotFoundError
+from kloe_nb.errors import KloeError, NotFoundError
 from kloe_nb.framework import load_framework
 from kloe_nb.render.exporter import PageRenderer, page_info, sections
 from kloe_nb.render.inert import inert_problems as fast_inert_problems
+from kloe_nb.store.common import RevisionStore
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "compare.ipynb"
 GENERATED = datetime(2010, 3, 31, 12, 0, tzinfo=timezone.utc)
@@ -254,6 +260,101 @@ def test_agreement_keeps_the_levels_from_before_moderation(tmp_path):
     view = Comparison.load("ac-benefits", str(store)).context.agreement
     assert view is not None and view.overall.compared == 25
     assert view.overall.exact == f"{24 / 25:.0%}" and view.overall.within_one == f"{24 / 25:.0%}"  # 3 against 1, as scored
+
+
+# -- reading the store once; the quick input check ---------------------------------------------------
+def _counting(monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """Every stored assessment parsed and every assessment scored, as (council, period, track), from here on."""
+    parsed: list[tuple[str, str, str]] = []
+    scored: list[tuple[str, str, str]] = []
+    parse, score = RevisionStore._parse, scoring.score
+
+    def counted_parse(self, key, number, document):  # type: ignore[no-untyped-def]
+        parsed.append((key.org_code, key.period, key.track))
+        return parse(self, key, number, document)
+
+    def counted_score(framework, assessment, *args, **kwargs):  # type: ignore[no-untyped-def]
+        scored.append((assessment.organisation.code, assessment.period, assessment.track))
+        return score(framework, assessment, *args, **kwargs)
+
+    monkeypatch.setattr(RevisionStore, "_parse", counted_parse)
+    monkeypatch.setattr(scoring, "score", counted_score)  # what the direction of travel calls
+    monkeypatch.setattr(comparison_data, "score", counted_score)
+    return parsed, scored
+
+
+def test_gathering_reads_and_scores_each_stored_assessment_once(tmp_path, monkeypatch):
+    store = ac_store(tmp_path)
+    save_all(store, ac("A1", "Aldermere", "2008/09", 3, 2, track="B", assessor="Bob"), ac("B2", "Brackenford", "2007/08", 3, 3, track="B"))
+    parsed, scored = _counting(monkeypatch)
+    gathered = comparison_data.gather("ac-benefits", store)
+    leads = [("A1", period, "") for period in ("2006/07", "2007/08", "2008/09")] + [("B2", "2007/08", ""), ("B2", "2008/09", "")]
+    leads += [(code, "2008/09", "") for code in ("C3", "D4", "E5")]
+    assert sorted(parsed) == sorted([*leads, ("A1", "2008/09", "B"), ("B2", "2007/08", "B")])  # each once, second scorings too
+    assert sorted(scored) == sorted(leads)  # each lead once (a second scoring is compared level by level, not scored)
+    assert gathered.agreement is not None and gathered.agreement.councils == 2
+    assert [council.trend.periods for council in gathered.councils if council.code == "A1"] == [["2006/07", "2007/08", "2008/09"]]
+
+
+def test_the_input_check_stops_at_the_first_council_it_can_compare(tmp_path, monkeypatch):
+    store = save_all(
+        tmp_path / "kloe.db",
+        ac("A1", "Aldermere", "2008/09", None, None),  # nothing levelled: not comparable
+        ac("B2", "Brackenford", "2007/08", 3, 3, group="Districts"),
+        ac("B2", "Brackenford", "2008/09", 3, 2, group="Districts"),
+        ac("C3", "Cindervale", "2008/09", 2, 2, group="Unitaries"),
+    )
+    parsed, _ = _counting(monkeypatch)
+    comparison_data.check_comparable("ac-benefits", store)
+    assert parsed == [("A1", "2008/09", ""), ("B2", "2008/09", "")]
+    parsed.clear()
+    comparison_data.check_comparable("ac-benefits", store, group="Unitaries")
+    assert parsed == [("A1", "2008/09", ""), ("B2", "2008/09", ""), ("C3", "2008/09", "")]
+
+
+@pytest.mark.parametrize(
+    "framework, group, words",
+    [
+        ("ac-benefits", "Unitary", "did you mean 'Unitaries'?"),  # a group nobody is in
+        ("ac-benefits", "Districts", "none of the councils in the peer group 'Districts'"),  # nobody there can be compared
+        ("hi-prospects", "", "no council has an assessment of hi-prospects"),  # nobody assessed against it
+        ("ac-benefit", "", "unknown framework 'ac-benefit'"),
+    ],
+)
+def test_the_input_check_refuses_exactly_as_gathering_does(tmp_path, framework, group, words):
+    store = save_all(
+        tmp_path / "kloe.db",
+        ac("A1", "Aldermere", "2008/09", None, None, group="Districts"),
+        ac("B2", "Brackenford", "2008/09", 2, 2, decisions={"J1": (3, "")}, group="Districts"),  # a decision without its rationale
+        ac("C3", "Cindervale", "2008/09", 2, 2, group="Unitaries"),
+    )
+    with pytest.raises(KloeError) as gathering:
+        comparison_data.gather(framework, store, group)
+    with pytest.raises(KloeError) as checking:
+        comparison_data.check_comparable(framework, store, group)
+    assert type(checking.value) is type(gathering.value) and str(checking.value) == str(gathering.value)
+    assert words in str(checking.value)
+    if "none of the councils" in words:
+        assert "A1 (Aldermere): nothing assessed yet" in str(checking.value) and "B2 (Brackenford): the assessment has problems" in str(checking.value)
+
+
+def test_a_comparison_with_assessor_agreement_imports_no_scikit_learn(tmp_path):
+    """scikit-learn takes over a second to import; the comparison (kernel side) needs none of it."""
+    store = ac_store(tmp_path)
+    save_all(store, ac("A1", "Aldermere", "2008/09", 3, 2, track="B", assessor="Bob"))
+    code = (
+        "import sys\n"
+        "from kloe_nb.batch.comparison import COMPARISON_MODULES\n"
+        "for name in COMPARISON_MODULES: __import__(name)\n"
+        "from kloe_nb.comparison import Comparison\n"
+        f"comparison = Comparison.load('ac-benefits', {str(store)!r})\n"
+        "assert comparison.context.agreement is not None\n"
+        "[getattr(comparison, name)() for name in ('header', 'league', 'distribution', 'heatmap', 'peers', 'travel', 'agreement', 'summary')]\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('sklearn', 'scipy')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 # -- the page ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 from kloe_nb.analysis.periods import period_sort_key
 from kloe_nb.assessment.model import Assessment
 from kloe_nb.framework.model import Framework
+from kloe_nb.scoring.score import Scores
 from kloe_nb.store import open_store
 from kloe_nb.store.base import AssessmentStore, StoredAssessment
 from kloe_nb.store.lookup import find_assessment
@@ -69,16 +70,23 @@ def movement(id: str, kind: str, title: str, levels: list[int | None]) -> Moveme
     return Movement(id, kind, title, list(levels), step, overall)
 
 
-def trend_from_assessments(framework: Framework, assessments: Sequence[Assessment], *, revisions: Sequence[int] | None = None) -> Trend:
-    """The trend of one council's assessments (any order; sorted by period). ``revisions`` pairs with them; 0 if unknown."""
+def trend_from_assessments(
+    framework: Framework, assessments: Sequence[Assessment], *, revisions: Sequence[int] | None = None, scores: Sequence[Scores] | None = None
+) -> Trend:
+    """The trend of one council's assessments (any order; sorted by period). ``revisions`` pairs with them; 0 if unknown.
+
+    ``scores``, when given, pairs with them too: each assessment's ``score`` already computed
+    (a comparison scores every assessment once and shares it), so none is scored again here.
+    """
     from kloe_nb.scoring import score
 
-    paired = list(zip(assessments, revisions if revisions is not None else [0] * len(assessments), strict=True))
+    count = len(assessments)
+    paired = list(zip(assessments, revisions if revisions is not None else [0] * count, scores if scores is not None else [None] * count, strict=True))
     paired.sort(key=lambda item: period_sort_key(item[0].period))
-    ordered = [assessment for assessment, _ in paired]
-    scores = [score(framework, assessment) for assessment in ordered]
+    ordered = [assessment for assessment, _, _ in paired]
+    scored = [given if given is not None else score(framework, assessment) for assessment, _, given in paired]
     judgements = [
-        movement(j.id, "judgement", j.title, [s.judgements[j.id].level for s in scores]) for j in framework.judgements if j.scored and j.scale is not None
+        movement(j.id, "judgement", j.title, [s.judgements[j.id].level for s in scored]) for j in framework.judgements if j.scored and j.scale is not None
     ]
     kloes = [movement(k.id, "kloe", k.title, [a.record(k.id).level for a in ordered]) for _, k in framework.iter_kloes() if k.scored]
     latest = ordered[-1] if ordered else None
@@ -88,7 +96,7 @@ def trend_from_assessments(framework: Framework, assessments: Sequence[Assessmen
         name=latest.organisation.name if latest else "",
         periods=[a.period for a in ordered],
         assessors=[a.assessor for a in ordered],
-        revisions=[revision for _, revision in paired],
+        revisions=[revision for _, revision, _ in paired],
         judgements=judgements,
         kloes=kloes,
     )

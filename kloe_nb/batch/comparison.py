@@ -5,10 +5,11 @@ The same machinery as the reports: papermill executes the notebook on a kept ker
 name checked against what the notebook declares (``parameters.py``); the page exporter renders
 the page and refuses one that is not inert; files are written atomically (``outputs.py``).
 
-Before any kernel starts, each comparison's input is checked in this process (framework,
-store, peer group, at least one council to compare), so bad input is a plain error (exit 2)
-and nothing is written. Several comparisons share one kernel: it starts once, launched before
-the checks so that it boots (importing the comparison package) while they run.
+Before any notebook runs, each comparison's input is checked in this process (framework,
+store, peer group, at least one council to compare: ``comparison.data.check_comparable``,
+which stops at the first council that can be compared), so bad input is a plain error
+(exit 2) and nothing is written. Several comparisons share one kernel: it starts once,
+launched before the checks so that it boots (importing the comparison package) while they run.
 
 What is written for ``-o FILE.html``: the page, and the executed notebook beside it as
 ``FILE.ipynb``. When a comparison fails, its previous page and notebook are removed (they
@@ -37,10 +38,8 @@ if TYPE_CHECKING:
 DEFAULT_COMPARE_NOTEBOOK = bundled_dir("notebooks") / "compare.ipynb"
 #: The parameters a comparison notebook must declare (``councils`` only when a councils CSV is given).
 REQUIRED = ("framework", "store", "group")
-COMPARISON_MODULES = ("kloe_nb.comparison", "kloe_nb.comparison.notebook", "sklearn.metrics")
-"""What the bundled comparison notebook imports: its kernel has them imported before it answers
-(scikit-learn too, for assessor agreement: a second or more of imports, done while this process
-checks the input, rather than in the middle of the notebook)."""
+COMPARISON_MODULES = ("kloe_nb.comparison", "kloe_nb.comparison.notebook")
+"""What the bundled comparison notebook imports: its kernel has them imported before it answers."""
 
 
 @dataclass(frozen=True)
@@ -93,14 +92,26 @@ def _check_notebook(job: ComparisonJob) -> tuple[str, ...]:
     return declared
 
 
-def check_job(job: ComparisonJob) -> int:
-    """Check a comparison's input without a kernel; the number of councils it will compare. KloeError when there can be none."""
-    from kloe_nb.comparison.data import gather
+def check_job(job: ComparisonJob) -> None:
+    """Check a comparison's input without a kernel: KloeError when there can be no comparison (see the module docstring)."""
+    from kloe_nb.comparison.data import check_comparable
 
     if job.output.suffix.lower() != ".html":
         raise KloeError(f"{job.output}: the page is HTML, so name it FILE.html (its executed notebook is written beside it as FILE.ipynb)")
     _check_notebook(job)
-    return len(gather(job.framework, job.store, job.group, job.councils or "", with_agreement=False).councils)
+    check_comparable(job.framework, job.store, job.group, job.councils or "")
+
+
+def compared_count(job: ComparisonJob, summary: dict[str, Any] | None) -> int:
+    """How many councils the page compares: from its summary, else (a notebook of the user's own without one) counted from the store."""
+    if summary and summary.get("councils"):
+        return len(summary["councils"])
+    from kloe_nb.comparison.data import gather
+
+    try:
+        return len(gather(job.framework, job.store, job.group, job.councils or "", with_agreement=False).councils)
+    except KloeError:
+        return 0
 
 
 def notebook_job(job: ComparisonJob) -> NotebookJob:
@@ -150,19 +161,14 @@ def _write(result: ComparisonResult, nb: Any, html: str) -> None:
         result.notebook = files.write_failure(nb)
 
 
-def warming_session(folder: Path, agreement: bool = False) -> KernelSession:
-    """A started kernel that imports the comparison package in the background while the caller goes on.
+def warming_session(folder: Path) -> KernelSession:
+    """A started kernel with the comparison package imported, for comparisons run later.
 
-    ``make demo`` starts it before the council batch, so the imports (and scikit-learn's, for
-    the agreement statistics, when ``agreement``) overlap the batch instead of following it.
-    The next execution waits for them, since a kernel runs one request at a time; if they
-    fail, the notebook's own import cell says why.
+    ``make demo`` starts it before the council batch, so the kernel's start-up and imports
+    overlap the batch instead of following it.
     """
     session = KernelSession(folder, preload=COMPARISON_MODULES)
     session.start()
-    if agreement:
-        code = "from kloe_nb.analysis.agreement import agreement\nagreement([1, 2], [1, 2])"
-        session.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
     return session
 
 
@@ -177,7 +183,8 @@ def run_comparisons(jobs: list[ComparisonJob], timeout: float = DEFAULT_TIMEOUT,
         session.launch()
     results = []
     try:
-        counts = [check_job(job) for job in jobs]
+        for job in jobs:
+            check_job(job)
         from kloe_nb.batch.job import execute_job
         from kloe_nb.render.exporter import PageRenderer, summary
 
@@ -186,17 +193,17 @@ def run_comparisons(jobs: list[ComparisonJob], timeout: float = DEFAULT_TIMEOUT,
             renderer.warm_up()
             Path(jobs[0].output).resolve().parent.mkdir(parents=True, exist_ok=True)
             session.wait_ready()
-        for job, count in zip(jobs, counts):
+        for job in jobs:
             started = time.monotonic()
             executed = execute_job(session, renderer, notebook_job(job), timeout)
-            result = ComparisonResult(job, OK if executed.ok else FAILED, executed.reason, councils=count)
+            result = ComparisonResult(job, OK if executed.ok else FAILED, executed.reason)
             try:
                 _write(result, executed.nb, executed.html)
             except OSError as error:
                 result.status, result.reason = FAILED, f"the page could not be written: {error}"
             if result.status == OK:
                 result.summary = summary(executed.nb)
-                result.councils = len((result.summary or {}).get("councils", [])) or count
+                result.councils = compared_count(job, result.summary)
             result.seconds = time.monotonic() - started
             results.append(result)
     finally:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from kloe_nb.analysis.agreement import AgreementReport, agreement_report
 from kloe_nb.analysis.periods import period_sort_key
@@ -118,8 +119,10 @@ def _check_group(group: str, groups: dict[str, int], framework_id: str, store: s
 def gather(framework: str, store: str | Path, group: str = "", councils_csv: str | Path = "", *, with_agreement: bool = True) -> Gathered:
     """The councils to compare (see the module docstring), or ComparisonError / NotFoundError saying why there are none.
 
-    ``with_agreement=False`` skips the assessor agreement statistics (``kloe compare`` checks
-    its input that way before starting a kernel; the statistics need scikit-learn, slow to import).
+    Each stored assessment is read (parsed) once and scored once: the latest period's scores
+    serve the league table, heatmap and peer groups, every period's the direction of travel,
+    and the assessor agreement reads the lead assessments already read.
+    ``with_agreement=False`` skips the assessor agreement statistics.
     """
     record = load_framework_by_id(framework)
     overrides = group_overrides(councils_csv) if councils_csv else {}
@@ -128,8 +131,15 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
     groups: dict[str, int] = {}
     with open_store(store, read_only=True) as opened:  # (a missing store is a NotFoundError, never created)
         shown = str(opened.path)  # a server URL without its password
+        read: dict[AssessmentKey, StoredAssessment] = {}
+
+        def load(key: AssessmentKey) -> StoredAssessment:
+            if key not in read:
+                read[key] = opened.load(key)
+            return read[key]
+
         for code, keys in sorted(_by_council(opened.keys(record.framework.id)).items()):
-            latest = opened.load(keys[-1])
+            latest = load(keys[-1])
             assessment = latest.assessment
             peer_group = overrides.get(code, assessment.organisation.group)
             groups[peer_group] = groups.get(peer_group, 0) + 1
@@ -140,8 +150,13 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
             if reason:
                 excluded.append(Excluded(code, assessment.organisation.name, assessment.period, reason))
                 continue
-            stored = [opened.load(key) for key in keys[:-1]] + [latest]  # earlier periods only for councils compared
-            trend = trend_from_assessments(record.framework, [item.assessment for item in stored], revisions=[item.revision for item in stored])
+            stored = [load(key) for key in keys[:-1]]  # earlier periods only for councils compared
+            trend = trend_from_assessments(
+                record.framework,
+                [item.assessment for item in stored] + [assessment],
+                revisions=[item.revision for item in stored] + [latest.revision],
+                scores=[score(record.framework, item.assessment) for item in stored] + [scores],
+            )
             compared.append(
                 CouncilData(
                     code=code,
@@ -157,11 +172,37 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
                 )
             )
         _check_group(group, groups, record.framework.id, shown)
-        agreement = agreement_report(opened, record.framework) if with_agreement else None
+        agreement = agreement_report(opened, record.framework, lambda key: load(key).assessment) if with_agreement else None
     if not compared:
-        within = f" in the peer group {group!r}" if group else ""
-        if not excluded:
-            raise ComparisonError(f"no council{within} has an assessment of {record.framework.id} in the store {shown}; import assessments with 'kloe import'")
-        reasons = "; ".join(f"{item.code} ({item.name}): {item.reason}" for item in excluded)
-        raise ComparisonError(f"none of the councils{within} assessed against {record.framework.id} in the store {shown} can be compared: {reasons}")
+        _nothing_to_compare(record.framework.id, shown, group, excluded)
     return Gathered(record, shown, group, str(councils_csv or ""), compared, excluded, groups, agreement)
+
+
+def _nothing_to_compare(framework_id: str, shown: str, group: str, excluded: list[Excluded]) -> NoReturn:
+    within = f" in the peer group {group!r}" if group else ""
+    if not excluded:
+        raise ComparisonError(f"no council{within} has an assessment of {framework_id} in the store {shown}; import assessments with 'kloe import'")
+    reasons = "; ".join(f"{item.code} ({item.name}): {item.reason}" for item in excluded)
+    raise ComparisonError(f"none of the councils{within} assessed against {framework_id} in the store {shown} can be compared: {reasons}")
+
+
+def check_comparable(framework: str, store: str | Path, group: str = "", councils_csv: str | Path = "") -> None:
+    """Raise what ``gather`` raises when there is nothing to compare; else return at the first council that can be compared.
+
+    ``kloe compare`` checks its input this way before the notebook runs, so bad input is a
+    plain error: reading and scoring every council only to learn that one can be compared
+    cost as long as the page's own gathering. Only when none can be is every council read,
+    by ``gather`` itself, so the error is word for word the same (every peer group there is,
+    every council left out and why). A stored revision that no longer reads, past the first
+    council that can be compared, is left for the page to report.
+    """
+    record = load_framework_by_id(framework)
+    overrides = group_overrides(councils_csv) if councils_csv else {}
+    with open_store(store, read_only=True) as opened:
+        for code, keys in sorted(_by_council(opened.keys(record.framework.id)).items()):
+            latest = opened.load(keys[-1])
+            if group and overrides.get(code, latest.assessment.organisation.group) != group:
+                continue
+            if not _why_not(score(record.framework, latest.assessment), latest):
+                return
+    gather(framework, store, group, councils_csv, with_agreement=False)  # raises, saying why
