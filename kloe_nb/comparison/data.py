@@ -131,14 +131,17 @@ def gather(framework: str, store: str | Path, group: str = "", councils_csv: str
     groups: dict[str, int] = {}
     with open_store(store, read_only=True) as opened:  # (a missing store is a NotFoundError, never created)
         shown = str(opened.path)  # a server URL without its password
-        read: dict[AssessmentKey, StoredAssessment] = {}
+        keys_of_framework = opened.keys(record.framework.id)
+        scored_twice = {(key.org_code, key.period) for key in keys_of_framework if key.track} if with_agreement else set()
+        kept: dict[AssessmentKey, StoredAssessment] = {}  # only the leads the agreement reads again: fewer objects alive
 
         def load(key: AssessmentKey) -> StoredAssessment:
-            if key not in read:
-                read[key] = opened.load(key)
-            return read[key]
+            found = kept.get(key) or opened.load(key)
+            if (key.org_code, key.period) in scored_twice:
+                kept[key] = found
+            return found
 
-        for code, keys in sorted(_by_council(opened.keys(record.framework.id)).items()):
+        for code, keys in sorted(_by_council(keys_of_framework).items()):
             latest = load(keys[-1])
             assessment = latest.assessment
             peer_group = overrides.get(code, assessment.organisation.group)
