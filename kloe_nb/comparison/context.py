@@ -223,8 +223,16 @@ def _change_sign(movement: Movement) -> str:
     return "=" if movement.overall == 0 else f"+{movement.overall}" if movement.overall > 0 else f"{MINUS}{-movement.overall}"
 
 
-def _travel(framework: Framework, council: CouncilData, periods: list[str]) -> Travel:
-    """One council's direction of travel; its chart only when a judgement moved since its previous period (as the league table's arrows)."""
+def _kloe_labels(framework: Framework) -> dict[str, str]:
+    """Each KLOE's short name in the lists of KLOEs that moved: its number, else its group's number and a short title."""
+    return {kloe.id: kloe_number(kloe) or " ".join(part for part in (group.number, _short(kloe.title, 24)) if part) for group, kloe in framework.iter_kloes()}
+
+
+def _travel(framework: Framework, council: CouncilData, periods: list[str], labels: dict[str, str]) -> Travel:
+    """One council's direction of travel; its chart only when a judgement moved since its previous period (as the league table's arrows).
+
+    ``labels``: ``_kloe_labels(framework)``, made once for every council.
+    """
     from kloe_nb.render.charts import trend_chart
 
     trend = council.trend
@@ -246,7 +254,6 @@ def _travel(framework: Framework, council: CouncilData, periods: list[str]) -> T
     named = [scale_id for scale_id in scales if scale_id is not None]
     shared = framework.scale(named[0]) if len(scales) == 1 and named else None
     chart = trend_chart(list(trend.periods), series, shared, f"{council.name}: judgements by period") if moved else None
-    labels = {kloe.id: kloe_number(kloe) or " ".join(part for part in (group.number, _short(kloe.title, 24)) if part) for group, kloe in framework.iter_kloes()}
     moves = [
         KloeMove(labels[item.id], item.title, item.levels[-2], item.levels[-1])
         for item in trend.kloes
@@ -271,8 +278,9 @@ def _travels(framework: Framework, councils: list[CouncilData], links: dict[str,
     with_history = sorted((council for council in councils if council.trend.has_history), key=lambda c: (c.name.casefold(), c.code))
     periods = sorted({period for council in with_history for period in council.trend.periods}, key=period_sort_key)
     travels: list[Travel] = []
+    labels = _kloe_labels(framework)
     for council in with_history:
-        travel = _travel(framework, council, periods)
+        travel = _travel(framework, council, periods, labels)
         anchor = f"t{len(travels) + 1}" if travel.moved else ""
         travels.append(replace(travel, report=links.get(council.code, ""), anchor=anchor))
     return travels, periods

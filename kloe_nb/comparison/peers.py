@@ -8,6 +8,7 @@ peers to speak of, and the page says so rather than showing a council equal to i
 
 from __future__ import annotations
 
+from functools import lru_cache
 from statistics import median
 
 from kloe_nb.comparison.views import LeagueRow, PeerCell, PeerGroup, PeerRow
@@ -30,8 +31,13 @@ def _levels_text(value: float) -> str:
     return f"{amount} level{'s' if abs(value) != 1 else ''}"
 
 
+@lru_cache(maxsize=4096)
 def peer_cell(level: int | None, middle: float | None) -> PeerCell:
-    """A council's level against the group's median, in symbols and in words."""
+    """A council's level against the group's median, in symbols and in words.
+
+    Kept once per (level, median): a page of 400 councils asks for 20,000 cells of a few
+    dozen kinds, and a ``PeerCell`` is immutable, so sharing one is safe.
+    """
     if level is None:
         return PeerCell(None, None, "", "", "", "not yet levelled")
     if middle is None:
