@@ -10,6 +10,7 @@ tests/test_cli_compare.py runs the real notebook through ``kloe compare``.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import subprocess
@@ -28,6 +29,7 @@ from kloe_nb import scoring
 from kloe_nb.assessment.model import KloeRecord, Moderation
 from kloe_nb.comparison import Comparison, ComparisonError
 from kloe_nb.comparison import data as comparison_data
+from kloe_nb.comparison import notebook as comparison_notebook
 from kloe_nb.comparison.peers import number_text, peer_cell
 from kloe_nb.comparison.ranking import rank, ranking_judgements
 from kloe_nb.errors import KloeError, NotFoundError
@@ -355,6 +357,31 @@ def test_a_comparison_with_assessor_agreement_imports_no_scikit_learn(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_loading_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path):
+    store = ac_store(tmp_path)
+    seen: list[bool] = []
+    real_gather = comparison_notebook.gather
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real_gather(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(comparison_notebook, "gather", watched)
+        assert gc.isenabled()
+        Comparison.load("ac-benefits", str(store))
+        assert seen == [False] and gc.isenabled()
+        with pytest.raises(ComparisonError):
+            Comparison.load("hi-prospects", str(store))  # nobody assessed against it
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            Comparison.load("ac-benefits", str(store))
+            assert not gc.isenabled()  # a caller that turned it off keeps it off
+        finally:
+            gc.enable()
 
 
 # -- the page ---------------------------------------------------------------------------------------
