@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from browser import open_file_page
-from builders import ac, ac_store, caa, save_all
+from builders import ac, ac_store, caa, damage_sqlite_document, save_all
 from conftest import REPO_ROOT
 from htmlcheck import inert_problems
 
@@ -203,6 +203,33 @@ def test_a_notebook_without_the_parameters_is_refused_before_running(tmp_path, c
     nbformat.write(nb, notebook)
     assert main(["--store", str(store), "compare", "--framework", "ac-benefits", "--notebook", str(notebook), "-o", str(tmp_path / "c.html")]) == 2
     assert "does not declare group" in capsys.readouterr().err
+
+
+def test_a_notebook_of_ones_own_without_the_summary_still_says_how_many_councils_it_compared(compared, tmp_path):
+    store, _, _ = compared
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells = [cell for cell in nb.cells if "comparison.summary()" not in cell.source]
+    notebook = tmp_path / "no-summary.ipynb"
+    nbformat.write(nb, notebook)
+    output = tmp_path / "compare.html"
+    result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "--notebook", str(notebook), "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {output} (6 councils compared)" in result.stdout  # counted from the store, as the input check no longer counts
+
+
+def test_a_stored_revision_that_no_longer_reads_is_reported_by_the_check_or_the_page(tmp_path, capsys):
+    """The input check reads councils only up to the first it can compare: a damaged one before it is bad input
+    (exit 2, nothing run), one after it fails the page (exit 1, the store's message, the failed notebook kept)."""
+    store = save_all(tmp_path / "kloe.db", ac("A1", "Aldermere", "2008/09", 3, 3), ac("B2", "Brackenford", "2008/09", 2, 2))
+    damage_sqlite_document(store, "B2", "{not json")
+    output = tmp_path / "compare.html"
+    result = kloe("--store", str(store), "compare", "--framework", "ac-benefits", "-o", str(output))
+    assert result.returncode == 1 and "comparison not written" in result.stderr
+    assert "is no longer a valid assessment" in result.stderr and "B2" in result.stderr
+    assert not output.exists() and (tmp_path / "compare.html.failed.ipynb").exists()
+    damage_sqlite_document(store, "A1", "{not json")
+    assert main(["--store", str(store), "compare", "--framework", "ac-benefits", "-o", str(tmp_path / "again.html")]) == 2
+    assert "is no longer a valid assessment" in capsys.readouterr().err and not (tmp_path / "again.html.failed.ipynb").exists()
 
 
 # -- the batch index links comparison pages in its folder ---------------------------------------------------
