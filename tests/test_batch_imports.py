@@ -34,3 +34,21 @@ def test_nbformat_validates_without_the_format_libraries():
     found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found["refused"] is True  # an invalid notebook is still refused
     assert found["imported"] == []
+
+
+_PRELOADED = """
+import json
+from kloe_nb.batch.kernel import REPORT_MODULES
+from kloe_nb.batch.kernel_launcher import preload
+preload(REPORT_MODULES + ("kloe_nb.no_such_module", "kloe_nb.report.page:no_such_function"))
+from kloe_nb.render.environment import environment
+print(json.dumps(sorted(name for _, name in environment().cache.keys())))
+"""
+
+
+def test_a_preloaded_kernel_has_every_report_template_compiled_and_a_bad_name_is_passed_over():
+    result = subprocess.run([sys.executable, "-c", _PRELOADED], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    compiled = json.loads(result.stdout.strip().splitlines()[-1])
+    templates = sorted(path.name for path in (REPO_ROOT / "kloe_nb" / "render" / "templates").glob("report_*.j2"))
+    assert compiled == templates and "report_header.html.j2" in compiled

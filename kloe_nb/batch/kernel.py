@@ -43,8 +43,8 @@ from kloe_nb.batch.kernel_launcher import PRELOAD_FLAG, PRIVATE_FOLDER_PREFIX
 from kloe_nb.batch.lifeline import kill_group, kill_with_group, leads_own_group
 
 KERNEL_NAME = "python3"
-REPORT_MODULES = ("kloe_nb.report", "kloe_nb.report.notebook", "kloe_nb.store", "kloe_nb.scoring")
-"""What the bundled report notebook imports: every batch kernel has them imported before it answers."""
+REPORT_MODULES = ("kloe_nb.report", "kloe_nb.report.notebook", "kloe_nb.store", "kloe_nb.scoring", "kloe_nb.report.page:compile_templates")
+"""What the bundled report notebook imports, and its templates compiled: every batch kernel has them before it answers."""
 LAUNCHER = "kloe_nb.batch.kernel_launcher"
 
 

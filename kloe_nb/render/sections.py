@@ -62,6 +62,15 @@ def render_template(template_name: str, context: object) -> Markup:
     return Markup(environment().get_template(template_name).render(r=context))  # noqa: S704 - rendered by the escaping environment
 
 
+def compile_templates(prefix: str) -> list[str]:
+    """Compile now every template whose name starts with ``prefix`` (a kernel warmed before it answers: ``batch/kernel_launcher.py``), so the first page does not."""
+    env = environment()
+    names = env.list_templates(filter_func=lambda name: name.startswith(prefix))
+    for name in names:
+        env.get_template(name)
+    return names
+
+
 class SectionNotebook:
     """Base of the objects a page notebook's cells call: one method per section, in page order."""
 
