@@ -1,4 +1,4 @@
-"""The batch's processes do without jsonschema's format-checking libraries, and nbformat still validates."""
+"""What the batch's processes import and warm: no format-checking libraries (nbformat still validates), no pydantic model where none is used, compiled templates in kernels."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO_ROOT
 
 from kloe_nb.batch import FORMAT_CHECK_LIBRARIES
@@ -52,3 +53,12 @@ def test_a_preloaded_kernel_has_every_report_template_compiled_and_a_bad_name_is
     compiled = json.loads(result.stdout.strip().splitlines()[-1])
     templates = sorted(path.name for path in (REPO_ROOT / "kloe_nb" / "render" / "templates").glob("report_*.j2"))
     assert compiled == templates and "report_header.html.j2" in compiled
+
+
+@pytest.mark.parametrize("module", ["kloe_nb.batch.runner", "kloe_nb.batch.pool", "kloe_nb.render.exporter"])
+def test_what_starts_the_workers_and_what_a_worker_renders_with_import_no_pydantic_model(module):
+    # kloe run starts its first worker once the runner is imported; a worker's page exporter needs no framework model
+    code = f"import sys, {module}\nprint(sorted({{name.partition('.')[0] for name in sys.modules}} & {{'pydantic', 'yaml', 'papermill'}}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

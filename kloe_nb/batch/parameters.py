@@ -25,7 +25,6 @@ from typing import Any
 
 from kloe_nb.bundled import bundled_dir
 from kloe_nb.errors import InvalidInputError, Problem
-from kloe_nb.store.address import for_another_process
 
 #: The parameters every report notebook must declare (``period`` is optional).
 REQUIRED = ("framework", "council_code", "store")
@@ -144,6 +143,8 @@ def council_parameters(
 
     The store is a file made absolute (the kernel runs in another folder) or a server URL unchanged.
     """
+    from kloe_nb.store.address import for_another_process  # here: the store package imports the pydantic models, which kloe run's start does not wait for
+
     values = {"framework": str(framework), "council_code": str(code), "store": for_another_process(store)}
     if "period" in declared:
         values["period"] = str(period)
