@@ -61,6 +61,10 @@ class _KernelManager(AsyncKernelManager):
                 return [*command[: at + 1], LAUNCHER, *command[at + 2 :], *warm]
         return command  # another kernel: it still dies with its worker (its own check), stopped with its group
 
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        """Look every 10 ms, not 100, whether a stopped kernel is gone: ``kloe render`` ends only then."""
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
+
 
 class KernelSession:
     """A kernel and its client, kept across councils (see the module docstring)."""
