@@ -2,7 +2,7 @@
 
 Modules, in the order the work flows: ``slugs`` (safe file names, collisions), ``parameters``
 (what the notebook declares, the values each council gets), ``kernel`` (a kernel kept across
-jobs and the papermill engine using it), ``job`` (one notebook job: execute, render; never
+jobs and the papermill engine using it; ``ready``: waiting for one to answer), ``job`` (one notebook job: execute, render; never
 raises for the job's own failures), ``outputs`` (the output folder and its atomic writes).
 Two producers of jobs: ``council`` (one council's report, written to its output folder) and
 ``comparison`` (``kloe compare``: a comparison page). Then ``pool`` (worker processes),

@@ -41,6 +41,7 @@ from jupyter_core.utils import run_sync
 
 from kloe_nb.batch.kernel_launcher import PRELOAD_FLAG, PRIVATE_FOLDER_PREFIX
 from kloe_nb.batch.lifeline import kill_group, kill_with_group, leads_own_group
+from kloe_nb.batch.ready import wait_for_ready
 
 KERNEL_NAME = "python3"
 REPORT_MODULES = ("kloe_nb.report", "kloe_nb.report.notebook", "kloe_nb.store", "kloe_nb.scoring", "kloe_nb.report.page:compile_templates")
@@ -111,7 +112,7 @@ class KernelSession:
 
     def wait_ready(self, warm_up: str | None = None) -> None:
         """Wait until the launched kernel answers; run ``warm_up`` code (outside the notebook), then reset."""
-        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        run_sync(wait_for_ready)(self.kc, timeout=self.startup_timeout)  # jupyter_client's own waits 0.2 s more (ready.py)
         self.kc.allow_stdin = False
         if warm_up:
             self.run_silently(warm_up)
