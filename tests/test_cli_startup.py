@@ -82,6 +82,12 @@ def test_a_command_imports_its_own_module_only():
     assert modules & set(COMMAND_MODULES) == {"kloe_nb.cli.frameworks"}
 
 
+def test_a_command_command_in_cannot_find_still_runs_with_its_options():
+    result, _ = imported_by("--stor", "x.db", "frameworks", "list", "--json")  # argparse takes --stor for --store
+    assert result.returncode == 0, result.stderr
+    assert '"id": "ac-benefits"' in result.stdout
+
+
 def test_an_unknown_command_is_refused_listing_the_commands():
     result, _ = imported_by("bogus")
     assert result.returncode == 2

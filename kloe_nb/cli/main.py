@@ -104,8 +104,8 @@ def build_parser(command: str | None = "") -> argparse.ArgumentParser:
     wanted = {entry.module for entry in COMMANDS if command == "" or entry.name == command}
     registered: set[str] = set()
     for entry in COMMANDS:
-        if entry.module not in wanted:
-            commands.add_parser(entry.name, help=entry.help, add_help=False)  # a placeholder: never parsed (see command_in)
+        if entry.module not in wanted:  # a placeholder, taking anything: main parses again with every command if it is chosen
+            commands.add_parser(entry.name, help=entry.help, add_help=False).add_argument("words", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         elif entry.module not in registered:
             registered.add(entry.module)
             importlib.import_module(entry.module).add_commands(commands)
@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(command_in(words))
     args = parser.parse_args(words)
-    if not hasattr(args, "handler"):  # a placeholder parsed after all (command_in missed its name): parse again with every command
+    if not hasattr(args, "handler"):  # a placeholder chosen after all (command_in missed its name: ``--stor x.db run``)
         args = build_parser().parse_args(words)
     try:
         return int(args.handler(args) or EXIT_OK)
