@@ -62,3 +62,25 @@ def test_what_starts_the_workers_and_what_a_worker_renders_with_import_no_pydant
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("text", ["{", "[]", '{"cells": "no"}', '{"cells": [1]}', '{"cells": [{"cell_type": "code", "outputs": "x"}]}'])
+def test_a_notebook_that_is_not_one_has_no_summary_to_resume_from(tmp_path, text):
+    from kloe_nb.batch.runner import read_summary
+
+    path = tmp_path / "b0001.ipynb"
+    path.write_text(text, encoding="utf-8")
+    assert read_summary(path) is None
+
+
+def test_resuming_reads_a_summary_without_nbformat_or_nbconvert(tmp_path):
+    code = (
+        "import json, sys\nfrom pathlib import Path\nfrom kloe_nb.batch.runner import read_summary\n"
+        "nb = {'cells': [{'cell_type': 'code', 'outputs': [{'output_type': 'display_data', 'metadata': {'kloe_report': {'section': 'summary'}},"
+        " 'data': {'application/json': {'revision': 3}}}]}]}\n"
+        "path = Path(sys.argv[1]); path.write_text(json.dumps(nb))\n"
+        "print(read_summary(path), sorted({'nbformat', 'nbconvert'} & {name.partition('.')[0] for name in sys.modules}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "b.ipynb")], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'revision': 3} []"

@@ -105,12 +105,11 @@ def _saved_time(saved_at: str) -> float:
 def read_summary(path: Path) -> dict[str, Any] | None:
     """The summary a finished report notebook holds (None if there is none or it cannot be read)."""
     try:
-        from nbformat import from_dict
+        from kloe_nb.render.sections import summary as notebook_summary  # plain JSON: no nbformat, no nbconvert in this process
 
-        from kloe_nb.render.exporter import summary as notebook_summary
-
-        return notebook_summary(from_dict(json.loads(path.read_text(encoding="utf-8"))))
-    except (OSError, ValueError, KeyError, TypeError):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        return notebook_summary(notebook) if isinstance(notebook, dict) else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable, or not shaped like a notebook
         return None
 
 

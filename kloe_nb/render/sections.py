@@ -9,6 +9,7 @@ outputs so tagged, in order, and ignores anything else a cell prints. The last c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,30 @@ class SummaryOutput:
             {"application/json": self.data, "text/plain": self.plain_text()},
             {OUTPUT_MARK: {"section": SUMMARY_SECTION}},
         )
+
+
+def is_tagged(output: Mapping[str, Any]) -> bool:
+    """An output the page package tagged: a display of a ``Section`` or ``SummaryOutput``."""
+    return isinstance(output.get("metadata", {}).get(OUTPUT_MARK), dict) and output.get("output_type") in ("display_data", "execute_result")
+
+
+def tagged_outputs(nb: Mapping[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(mark, data) of every output the page package tagged, in notebook order (an executed notebook: nbformat's or plain JSON)."""
+    return [
+        (output["metadata"][OUTPUT_MARK], output.get("data", {}))
+        for cell in nb.get("cells", [])
+        if cell.get("cell_type") == "code"
+        for output in cell.get("outputs", [])
+        if is_tagged(output)
+    ]
+
+
+def summary(nb: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The JSON summary the page notebook's last cell emitted, or None (read here, not in the exporter: ``kloe run --resume`` needs no nbconvert)."""
+    for mark, data in tagged_outputs(nb):
+        if mark.get("section") == SUMMARY_SECTION and isinstance(data.get("application/json"), dict):
+            return dict(data["application/json"])
+    return None
 
 
 def render_template(template_name: str, context: object) -> Markup:
