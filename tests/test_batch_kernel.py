@@ -132,6 +132,11 @@ def test_a_kernel_started_warm_has_the_namespace_of_one_started_cold(session, tm
         cold.shutdown()
 
 
+def test_a_batch_kernel_starts_without_the_debugger_and_a_notebook_can_still_import_debugpy(session):
+    probe = "import sys\nprint(sys.modules['ipykernel.debugger']._is_debugpy_available)\nimport debugpy\nprint(debugpy.__name__)"
+    assert printed_by(session, probe) == "False\ndebugpy\n"
+
+
 @pytest.mark.parametrize(
     "value",
     ["King's Lynn and West Norfolk", 'x"""; import os', "00123", "None", "line one\nline two", 'back\\slash "q" \u202e Môn'],

@@ -34,3 +34,10 @@ def test_framework_folders_come_before_the_bundled_ones_and_empty_parts_are_igno
     monkeypatch.setenv("KLOE_FRAMEWORKS_PATH", "")
     assert search_dirs() == [BUNDLED_DIR]
     assert isinstance(BUNDLED_DIR, Path)
+
+
+def test_a_variable_is_read_in_any_case_and_other_kloe_variables_are_ignored(monkeypatch):
+    monkeypatch.delenv("KLOE_STORE", raising=False)
+    monkeypatch.setenv("kloe_store", "lower.db")
+    monkeypatch.setenv("KLOE_SOMETHING_ELSE", "x")
+    assert settings().store == "lower.db"

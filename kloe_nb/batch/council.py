@@ -24,6 +24,38 @@ if TYPE_CHECKING:  # the tasks and results are light: ``kloe run``'s own process
 
 
 @dataclass
+class CouncilRow:
+    """One council of a batch, as the index and summary.csv show it (here, not in ``index.py``: planning the run needs no page)."""
+
+    index: int
+    code: str
+    name: str
+    group: str
+    period: str
+    status: str
+    reason: str = ""
+    revision: int | None = None
+    report: str = ""
+    notebook: str = ""
+    failed_notebook: str = ""
+    summary: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+    def judgement(self, judgement_id: str) -> dict[str, Any]:
+        """The judgement's entry in the report summary ({} when there is none)."""
+        return ((self.summary or {}).get("judgements") or {}).get(judgement_id) or {}
+
+    def kloe_level(self, kloe_id: str) -> int | None:
+        """The KLOE's decided level in this council's report."""
+        return ((self.summary or {}).get("kloes") or {}).get(kloe_id)
+
+    @property
+    def illustrative(self) -> bool:
+        """The council's data is illustrative (the index then says so)."""
+        return bool((self.summary or {}).get("illustrative"))
+
+
+@dataclass
 class CouncilTask:
     """One council to run: its parameters and where its outputs go."""
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kloe_nb import __version__
+from kloe_nb.batch.council import CouncilRow
 from kloe_nb.comparison.heatmap import heat_columns
 from kloe_nb.framework.loader import LoadedFramework
 from kloe_nb.framework.model import Framework
@@ -41,38 +42,7 @@ from kloe_nb.interchange.cells import defuse
 from kloe_nb.render.environment import environment
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "up to date": 2}
-
-
-@dataclass
-class CouncilRow:
-    """One council of a batch, as the index and summary.csv show it."""
-
-    index: int
-    code: str
-    name: str
-    group: str
-    period: str
-    status: str
-    reason: str = ""
-    revision: int | None = None
-    report: str = ""
-    notebook: str = ""
-    failed_notebook: str = ""
-    summary: dict[str, Any] | None = None
-    seconds: float = 0.0
-
-    def judgement(self, judgement_id: str) -> dict[str, Any]:
-        """The judgement's entry in the report summary ({} when there is none)."""
-        return ((self.summary or {}).get("judgements") or {}).get(judgement_id) or {}
-
-    def kloe_level(self, kloe_id: str) -> int | None:
-        """The KLOE's decided level in this council's report."""
-        return ((self.summary or {}).get("kloes") or {}).get(kloe_id)
-
-    @property
-    def illustrative(self) -> bool:
-        """The council's data is illustrative (the index then says so)."""
-        return bool((self.summary or {}).get("illustrative"))
+__all__ = ["CouncilRow", "comparison_links", "index_html", "scored_judgements", "summary_csv_text"]  # CouncilRow: batch/council.py
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,11 @@ from jupyter_core.utils import run_sync
 
 from kloe_nb.batch.kernel_launcher import PRELOAD_FLAG, PRIVATE_FOLDER_PREFIX
 from kloe_nb.batch.lifeline import kill_group, kill_with_group, leads_own_group
+from kloe_nb.batch.ready import wait_for_ready
 
 KERNEL_NAME = "python3"
-REPORT_MODULES = ("kloe_nb.report", "kloe_nb.report.notebook", "kloe_nb.store", "kloe_nb.scoring")
-"""What the bundled report notebook imports: every batch kernel has them imported before it answers."""
+REPORT_MODULES = ("kloe_nb.report", "kloe_nb.report.notebook", "kloe_nb.store", "kloe_nb.scoring", "kloe_nb.report.page:compile_templates")
+"""What the bundled report notebook imports, and its templates compiled: every batch kernel has them before it answers."""
 LAUNCHER = "kloe_nb.batch.kernel_launcher"
 
 
@@ -60,6 +61,10 @@ class _KernelManager(AsyncKernelManager):
                 warm = [f"{PRELOAD_FLAG}={','.join(self.preload)}"] if self.preload else []
                 return [*command[: at + 1], LAUNCHER, *command[at + 2 :], *warm]
         return command  # another kernel: it still dies with its worker (its own check), stopped with its group
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        """Look every 10 ms, not 100, whether a stopped kernel is gone: ``kloe render`` ends only then."""
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
 
 class KernelSession:
@@ -107,7 +112,7 @@ class KernelSession:
 
     def wait_ready(self, warm_up: str | None = None) -> None:
         """Wait until the launched kernel answers; run ``warm_up`` code (outside the notebook), then reset."""
-        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        run_sync(wait_for_ready)(self.kc, timeout=self.startup_timeout)  # jupyter_client's own waits 0.2 s more (ready.py)
         self.kc.allow_stdin = False
         if warm_up:
             self.run_silently(warm_up)

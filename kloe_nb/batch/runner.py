@@ -2,7 +2,7 @@
 
 The order of work, so that bad input stops the run before anything is written:
 
-1. the framework, the councils CSV and the notebook's parameters are checked; file names are
+1. the councils CSV, the framework and the notebook's parameters are checked; file names are
    planned from the council codes and every collision is reported (``slugs.py``);
 2. the store is read, council by council: a council without an assessment, or whose stored
    assessment cannot be read, is failed with the reason, without a kernel; with ``--resume``,
@@ -12,7 +12,7 @@ The order of work, so that bad input stops the run before anything is written:
    bundled report gets a fresh kernel for every council. The first worker is started before
    step 1 and the others as soon as the councils are counted, so their kernels boot while the
    checks and the store are read (workers write nothing; bad input stops them); this process
-   imports neither papermill's execution nor nbconvert;
+   imports neither papermill nor nbconvert, and the index page's modules only for step 4;
 4. ``index.html`` and ``summary.csv`` are written, also when the run is interrupted (Ctrl-C or
    SIGTERM: ``pool.py`` stops the workers and reports every council they finished).
 
@@ -39,7 +39,7 @@ from kloe_nb.errors import KloeError, NotFoundError, StoreError
 from kloe_nb.render.terminal_text import visible
 
 if TYPE_CHECKING:  # imported where used: the first worker starts before they are (see the module docstring)
-    from kloe_nb.batch.index import CouncilRow
+    from kloe_nb.batch.council import CouncilRow
     from kloe_nb.batch.pool import Pool
     from kloe_nb.framework.loader import LoadedFramework
     from kloe_nb.interchange.councils_csv import Council
@@ -105,12 +105,11 @@ def _saved_time(saved_at: str) -> float:
 def read_summary(path: Path) -> dict[str, Any] | None:
     """The summary a finished report notebook holds (None if there is none or it cannot be read)."""
     try:
-        from nbformat import from_dict
+        from kloe_nb.render.sections import summary as notebook_summary  # plain JSON: no nbformat, no nbconvert in this process
 
-        from kloe_nb.render.exporter import summary as notebook_summary
-
-        return notebook_summary(from_dict(json.loads(path.read_text(encoding="utf-8"))))
-    except (OSError, ValueError, KeyError, TypeError):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        return notebook_summary(notebook) if isinstance(notebook, dict) else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable, or not shaped like a notebook
         return None
 
 
@@ -136,7 +135,7 @@ def plan(
     options: BatchOptions, councils: list[Council], slugs: dict[str, str], outputs: OutputFolder, inputs: list[Path], declared: tuple[str, ...]
 ) -> list[_Planned]:
     """Each council's row, and the task to run where there is one (see the module docstring, step 2)."""
-    from kloe_nb.batch.index import CouncilRow
+    from kloe_nb.batch.council import CouncilRow
     from kloe_nb.store import open_store
     from kloe_nb.store.lookup import resolve_key
 
@@ -187,16 +186,17 @@ class _Batch:
 def _prepare(options: BatchOptions, counted: Callable[[int], None] = lambda count: None) -> _Batch:
     """Steps 1 and 2 for one batch: every check, then the plan. KloeError for bad input; nothing written yet.
 
-    ``counted`` is told how many councils the CSV lists as soon as it is read.
+    ``counted`` is told how many councils the CSV lists as soon as it is read: first, so that
+    the other workers start while the framework and the store are read.
     """
     from kloe_nb.framework.loader import load_framework_by_id
     from kloe_nb.interchange.councils_csv import read_councils_csv
 
-    record = load_framework_by_id(options.framework)
     councils = read_councils_csv(options.councils)
     if not councils:
         raise KloeError(f"{options.councils}: no councils listed (a header row code,name and one row per council)")
     counted(len(councils))
+    record = load_framework_by_id(options.framework)
     declared = check_notebook(options.notebook)
     check_names(options.extra, declared, options.notebook)
     slugs = check_collisions(councils, str(options.councils))
@@ -230,8 +230,6 @@ def run_batches(batches: list[BatchOptions]) -> list[BatchOutcome]:
 
 
 def _run_batches(batches: list[BatchOptions], pool: Pool) -> list[BatchOutcome]:
-    from kloe_nb.batch.index import comparison_links, index_html, summary_csv_text
-
     first = batches[0]
     listed = [0]
 
@@ -267,6 +265,8 @@ def _run_batches(batches: list[BatchOptions], pool: Pool) -> list[BatchOutcome]:
         for row in slots.values():
             if row.status == FAILED and not row.reason:
                 row.reason = INTERRUPTED
+    from kloe_nb.batch.index import comparison_links, index_html, summary_csv_text  # here: the pages are what comes last
+
     outcomes = []
     for batch in prepared:
         rows = [item.row for item in batch.planned]

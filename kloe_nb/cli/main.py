@@ -4,24 +4,25 @@ Exit codes (docs/design.md): 0 ok, 1 some work failed (the rest was done), 2 bad
 A ``KloeError`` is printed as plain words; any other exception is a bug, printed briefly
 (with the traceback only under ``--debug``). A message can quote a council name or a file's
 content, so its control characters are shown as escapes (``render/terminal_text.py``).
+
+Start-up: the commands' modules import what their commands use (openpyxl, pydantic, the
+store...), so only the module of the command being run is imported. ``COMMANDS`` names each
+command, its module and its one-line help; every other command gets a placeholder parser with
+that help, so ``kloe --help`` lists them all having imported none of them.
+(tests/test_cli_startup.py checks the table against the modules' own parsers.)
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
 import warnings
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from kloe_nb import __version__
-from kloe_nb.cli import analysis as analysis_cli
-from kloe_nb.cli import app as app_cli
-from kloe_nb.cli import assessments as assessments_cli
-from kloe_nb.cli import compare as compare_cli
-from kloe_nb.cli import frameworks as frameworks_cli
-from kloe_nb.cli import run as run_cli
-from kloe_nb.cli import store as store_cli
 from kloe_nb.errors import KloeError
 from kloe_nb.files import os_error_text
 from kloe_nb.render.terminal_text import visible
@@ -38,7 +39,58 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"kloe: error: {visible(message, lines=True)}\n(run '{self.prog} --help' for the options)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class Command(NamedTuple):
+    """A top-level command: its name, the module whose ``add_commands`` registers it, its help line."""
+
+    name: str
+    module: str
+    help: str
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("frameworks", "kloe_nb.cli.frameworks", "list, show, validate, author and convert frameworks, and write their handbooks"),
+    Command("schema", "kloe_nb.cli.frameworks", "print the framework JSON Schema (for editors checking YAML)"),
+    Command("score", "kloe_nb.cli.assessments", "the scores of one assessment (file, or from the store)"),
+    Command(
+        "import",
+        "kloe_nb.cli.assessments",
+        "import assessment files (JSON, or the Excel workbook of kloe export or kloe template) into the store; a workbook with no changes saves nothing",
+    ),
+    Command("export", "kloe_nb.cli.assessments", "export a stored assessment as JSON, the Excel template, or CSV"),
+    Command("template", "kloe_nb.cli.assessments", "write a blank Excel self-assessment template for a framework"),
+    Command("history", "kloe_nb.cli.assessments", "every revision of a stored assessment: who, when, what changed"),
+    Command("diff", "kloe_nb.cli.analysis", "every change between two periods of a council's assessment: who made it and when"),
+    Command("agreement", "kloe_nb.cli.analysis", "agreement between independent assessors of a framework (exact, within one, kappa)"),
+    Command("run", "kloe_nb.cli.run", "render the report of every council in a CSV: HTML, executed notebooks, index.html, summary.csv"),
+    Command("render", "kloe_nb.cli.run", "render one council's report to an HTML file"),
+    Command(
+        "compare",
+        "kloe_nb.cli.compare",
+        "compare every council's latest assessment of a framework: league table, distributions, heatmap, peer groups, "
+        "direction of travel, assessor agreement (one HTML page)",
+    ),
+    Command("store", "kloe_nb.cli.store", "set up, copy or check an assessment store (SQLite file or PostgreSQL)"),
+    Command("lab", "kloe_nb.cli.app", "start JupyterLab on the notebooks, on the store named by --store or $KLOE_STORE"),
+    Command("app", "kloe_nb.cli.app", "start the assessment app (Voilà): a start page listing the assessments, and the form without code, on one store"),
+)
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command the arguments name (the first word that is one, past ``--store VALUE``), or None."""
+    names = {command.name for command in COMMANDS}
+    words = iter(argv)
+    for word in words:
+        if word == "--store":
+            next(words, None)
+        elif word in names:
+            return word
+        elif word == "--" or not word.startswith("-"):
+            return None  # not a command: argparse says so, listing them
+    return None
+
+
+def build_parser(command: str | None = "") -> argparse.ArgumentParser:
+    """The whole parser by default; for ``command`` (None: no command), only that command's module is imported (see the module docstring)."""
     parser = _Parser(prog="kloe", description="Assess public services against Key Lines of Enquiry (KLOE) frameworks.")
     parser.add_argument("--version", action="version", version=f"kloe-workbook {__version__}")
     parser.add_argument(
@@ -49,13 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    frameworks_cli.add_commands(commands)
-    assessments_cli.add_commands(commands)
-    analysis_cli.add_commands(commands)
-    run_cli.add_commands(commands)
-    compare_cli.add_commands(commands)
-    store_cli.add_commands(commands)
-    app_cli.add_commands(commands)
+    wanted = {entry.module for entry in COMMANDS if command == "" or entry.name == command}
+    registered: set[str] = set()
+    for entry in COMMANDS:
+        if entry.module not in wanted:  # a placeholder, taking anything: main parses again with every command if it is chosen
+            commands.add_parser(entry.name, help=entry.help, add_help=False).add_argument("words", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        elif entry.module not in registered:
+            registered.add(entry.module)
+            importlib.import_module(entry.module).add_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 
@@ -77,8 +130,11 @@ def _print_warning(message: Warning | str, category: type[Warning], filename: st
 
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _print_warning
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_in(words))
+    args = parser.parse_args(words)
+    if not hasattr(args, "handler"):  # a placeholder chosen after all (command_in missed its name: ``--stor x.db run``)
+        args = build_parser().parse_args(words)
     try:
         return int(args.handler(args) or EXIT_OK)
     except KloeError as error:

@@ -1,7 +1,38 @@
-"""Frameworks: the schema, the safe YAML loader and the semantic checks."""
+"""Frameworks: the schema, the safe YAML loader and the semantic checks.
 
-from kloe_nb.framework.loader import bundled_ids, load_framework, load_framework_file
-from kloe_nb.framework.model import Framework, Group, Judgement, Kloe, Scale, ScaleLevel
+Importing the package imports neither the loader nor the pydantic model: ``naming`` (the page
+filters every batch worker's exporter registers) needs neither. The names re-exported here are
+looked up when first used (``__getattr__``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kloe_nb.framework.loader import bundled_ids, load_framework, load_framework_file
+    from kloe_nb.framework.model import Framework, Group, Judgement, Kloe, Scale, ScaleLevel
+
+_EXPORTED = {
+    "Framework": "model",
+    "Group": "model",
+    "Judgement": "model",
+    "Kloe": "model",
+    "Scale": "model",
+    "ScaleLevel": "model",
+    "bundled_ids": "loader",
+    "load_framework": "loader",
+    "load_framework_file": "loader",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The re-exported names, imported from their module when first asked for (see the module docstring)."""
+    if name in _EXPORTED:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTED[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Framework",

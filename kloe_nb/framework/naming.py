@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from kloe_nb.framework.model import Framework, Group, Kloe
+if TYPE_CHECKING:  # only named here: the page filters are registered without the pydantic model (``framework/__init__.py``)
+    from kloe_nb.framework.model import Framework, Group, Kloe
 
 NUMBERED = re.compile(r"^[A-Za-z]?\d+(\.\d+)*$")
 

@@ -7,24 +7,42 @@ in a spreadsheet ``framework_xlsx``) and the
 pair here that picks one: ``read_assessment`` by the file's suffix, ``write_assessment``
 by the format asked for (or the suffix). Every problem a user can fix is an
 ``InvalidInputError`` naming the file and the place in it.
+
+Importing the package imports none of its modules (openpyxl, pydantic): ``kloe run`` reads only
+the councils list, and each format's module is imported when that format is read or written.
+The names re-exported here are looked up when first used (``__getattr__``).
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from kloe_nb.assessment.model import Assessment
 from kloe_nb.errors import InvalidInputError, Problem
-from kloe_nb.framework.loader import load_framework
-from kloe_nb.framework.model import Framework
-from kloe_nb.interchange.cells import InterchangeWarning
-from kloe_nb.interchange.councils_csv import Council, read_councils_csv
-from kloe_nb.interchange.csv_io import write_assessment_csv
-from kloe_nb.interchange.json_io import read_assessment_json, write_assessment_json
-from kloe_nb.interchange.xlsx_read import read_assessment_xlsx
-from kloe_nb.interchange.xlsx_write import write_assessment_xlsx
+
+if TYPE_CHECKING:
+    from kloe_nb.assessment.model import Assessment
+    from kloe_nb.framework.model import Framework
+    from kloe_nb.interchange.cells import InterchangeWarning
+    from kloe_nb.interchange.councils_csv import Council, read_councils_csv
+    from kloe_nb.interchange.csv_io import write_assessment_csv
+    from kloe_nb.interchange.json_io import read_assessment_json, write_assessment_json
+    from kloe_nb.interchange.xlsx_read import read_assessment_xlsx
+    from kloe_nb.interchange.xlsx_write import write_assessment_xlsx
+
+_EXPORTED = {
+    "Council": "councils_csv",
+    "InterchangeWarning": "cells",
+    "read_assessment_json": "json_io",
+    "read_assessment_xlsx": "xlsx_read",
+    "read_councils_csv": "councils_csv",
+    "write_assessment_csv": "csv_io",
+    "write_assessment_json": "json_io",
+    "write_assessment_xlsx": "xlsx_write",
+}
 
 READ_SUFFIXES = (".json", ".xlsx")
 FORMATS = ("json", "xlsx", "csv")
@@ -40,14 +58,26 @@ def _did_you_mean(given: str, known: tuple[str, ...]) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def read_assessment(path: Path | str, framework_lookup: Callable[[str], Framework] = load_framework) -> Assessment:
-    """An assessment from an interchange .json file or a filled-in Excel template (.xlsx)."""
+def __getattr__(name: str) -> Any:
+    """The re-exported names, imported from their module when first asked for (see the module docstring)."""
+    if name in _EXPORTED:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTED[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def read_assessment(path: Path | str, framework_lookup: Callable[[str], Framework] | None = None) -> Assessment:
+    """An assessment from an interchange .json file or a filled-in Excel template (.xlsx); frameworks by id from the loader unless told."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
+        from kloe_nb.interchange.json_io import read_assessment_json
+
         return read_assessment_json(path)
     if suffix == ".xlsx":
-        return read_assessment_xlsx(path, framework_lookup)
+        from kloe_nb.framework.loader import load_framework
+        from kloe_nb.interchange.xlsx_read import read_assessment_xlsx
+
+        return read_assessment_xlsx(path, framework_lookup or load_framework)
     shown = repr(path.suffix) if path.suffix else "no suffix"
     hint = f"; {_HINTS[suffix]}" if suffix in _HINTS else _did_you_mean(suffix, READ_SUFFIXES)
     raise InvalidInputError(
@@ -60,10 +90,16 @@ def write_assessment(framework: Framework, assessment: Assessment, path: Path | 
     path = Path(path)
     chosen = (format or path.suffix.lstrip(".")).lower()
     if chosen == "json":
+        from kloe_nb.interchange.json_io import write_assessment_json
+
         return write_assessment_json(assessment, path)
     if chosen == "xlsx":
+        from kloe_nb.interchange.xlsx_write import write_assessment_xlsx
+
         return write_assessment_xlsx(framework, assessment, path)
     if chosen == "csv":
+        from kloe_nb.interchange.csv_io import write_assessment_csv
+
         return write_assessment_csv(framework, assessment, path)
     raise InvalidInputError(
         str(path), [Problem(str(path), "", f"unknown format {chosen or '(none)'!r}{_did_you_mean(chosen, FORMATS)} (supported: {', '.join(FORMATS)})")]

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kloe_nb.assessment.model import Evidence
 from kloe_nb.errors import InvalidInputError, Problem
+
+if TYPE_CHECKING:  # imported where used: the councils list (kloe run) needs no pydantic model
+    from kloe_nb.assessment.model import Evidence
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Largest file an import reads (bytes): far above any real assessment, well below a hang."""
@@ -77,6 +79,8 @@ def evidence_line(item: Evidence) -> str:
 
 def parse_evidence_line(line: str) -> Evidence:
     """An evidence item from one line: three parts (and ``seen DATE``) or, otherwise, a note."""
+    from kloe_nb.assessment.model import Evidence
+
     parts = line.split(EVIDENCE_SEPARATOR)
     if len(parts) < 3:
         return Evidence(note=line)

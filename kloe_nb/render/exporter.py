@@ -33,8 +33,9 @@ from traitlets import default
 from kloe_nb import __version__
 from kloe_nb.render.environment import compact_css, finalize
 from kloe_nb.render.inert import require_inert
-from kloe_nb.render.sections import OUTPUT_MARK, SUMMARY_SECTION
+from kloe_nb.render.sections import SUMMARY_SECTION, is_tagged, summary, tagged_outputs
 
+__all__ = ["PageExporter", "PageInfo", "PageRenderer", "PlacedSection", "page_info", "placed_cells", "sections", "summary", "tagged_outputs"]
 RENDER_DIR = Path(__file__).resolve().parent
 NBCONVERT_DIR = RENDER_DIR / "nbconvert"
 TEMPLATES_DIR = RENDER_DIR / "templates"
@@ -63,21 +64,6 @@ class PageInfo:
     stylesheets: tuple[str, ...] = ()
 
 
-def _is_tagged(output: Any) -> bool:
-    return isinstance(output.get("metadata", {}).get(OUTPUT_MARK), dict) and output.get("output_type") in ("display_data", "execute_result")
-
-
-def tagged_outputs(nb: NotebookNode) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(mark, data) of every output the page package tagged, in notebook order."""
-    return [
-        (output["metadata"][OUTPUT_MARK], output.get("data", {}))
-        for cell in nb.cells
-        if cell.get("cell_type") == "code"
-        for output in cell.get("outputs", [])
-        if _is_tagged(output)
-    ]
-
-
 def sections(nb: NotebookNode) -> list[PlacedSection]:
     """The HTML sections to place on the page (the summary is data, not shown)."""
     placed = []
@@ -103,19 +89,11 @@ def page_info(nb: NotebookNode) -> PageInfo:
     return PageInfo("KLOE report", False)
 
 
-def summary(nb: NotebookNode) -> dict[str, Any] | None:
-    """The JSON summary the page notebook's last cell emitted, or None."""
-    for mark, data in tagged_outputs(nb):
-        if mark.get("section") == SUMMARY_SECTION and isinstance(data.get("application/json"), dict):
-            return dict(data["application/json"])
-    return None
-
-
 def placed_cells(nb: NotebookNode) -> list[NotebookNode]:
     """One code cell per cell with tagged outputs, holding only those outputs (the page's whole content)."""
     cells: list[NotebookNode] = []
     for cell in nb.cells:
-        outputs = [output for output in cell.get("outputs", []) if _is_tagged(output)]
+        outputs = [output for output in cell.get("outputs", []) if is_tagged(output)]
         if cell.get("cell_type") == "code" and outputs:
             cells.append(NotebookNode(id=f"placed-{len(cells)}", cell_type="code", metadata={}, source="", outputs=outputs, execution_count=None))
     return cells

@@ -9,6 +9,7 @@ outputs so tagged, in order, and ignores anything else a cell prints. The last c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,9 +58,42 @@ class SummaryOutput:
         )
 
 
+def is_tagged(output: Mapping[str, Any]) -> bool:
+    """An output the page package tagged: a display of a ``Section`` or ``SummaryOutput``."""
+    return isinstance(output.get("metadata", {}).get(OUTPUT_MARK), dict) and output.get("output_type") in ("display_data", "execute_result")
+
+
+def tagged_outputs(nb: Mapping[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(mark, data) of every output the page package tagged, in notebook order (an executed notebook: nbformat's or plain JSON)."""
+    return [
+        (output["metadata"][OUTPUT_MARK], output.get("data", {}))
+        for cell in nb.get("cells", [])
+        if cell.get("cell_type") == "code"
+        for output in cell.get("outputs", [])
+        if is_tagged(output)
+    ]
+
+
+def summary(nb: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The JSON summary the page notebook's last cell emitted, or None (read here, not in the exporter: ``kloe run --resume`` needs no nbconvert)."""
+    for mark, data in tagged_outputs(nb):
+        if mark.get("section") == SUMMARY_SECTION and isinstance(data.get("application/json"), dict):
+            return dict(data["application/json"])
+    return None
+
+
 def render_template(template_name: str, context: object) -> Markup:
     """A section template rendered with the shared escaping environment (the context as ``r``)."""
     return Markup(environment().get_template(template_name).render(r=context))  # noqa: S704 - rendered by the escaping environment
+
+
+def compile_templates(prefix: str) -> list[str]:
+    """Compile now every template whose name starts with ``prefix`` (a kernel warmed before it answers: ``batch/kernel_launcher.py``), so the first page does not."""
+    env = environment()
+    names = env.list_templates(filter_func=lambda name: name.startswith(prefix))
+    for name in names:
+        env.get_template(name)
+    return names
 
 
 class SectionNotebook:

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from kloe_nb.render.sections import compile_templates as compile_named
 from kloe_nb.render.sections import render_template
 from kloe_nb.report.views import ReportContext
 
 SECTIONS = ("header", "judgements", "combination", "sensitivity", "travel", "groups", "flags", "end", "footer")
 
-__all__ = ["SECTIONS", "render_section"]
+__all__ = ["SECTIONS", "compile_templates", "render_section"]
+
+
+def compile_templates() -> None:
+    """Compile the report's templates (``report_*``) now: batch kernels do so before they answer (``batch/kernel.py``)."""
+    compile_named("report_")
 
 
 def render_section(name: str, context: ReportContext) -> Markup:
