@@ -168,6 +168,15 @@ class KernelSession:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = ""
 
+    def remove_private_folder(self) -> None:
+        """Remove the kernel's connection file and sockets (its worker is dying: safe from another thread).
+
+        The kernel removes them itself when its worker dies, once it is watching; this covers a worker
+        killed after making the folder and before the kernel got that far.
+        """
+        if self._socket_dir:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+
     @property
     def pid(self) -> int | None:
         """The kernel's process id (the parent kills it if a worker has to be stopped)."""

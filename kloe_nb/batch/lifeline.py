@@ -65,19 +65,24 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def die_with_sentinel(sentinel: int) -> threading.Thread:
+def die_with_sentinel(sentinel: int, on_death: Callable[[], None] | None = None) -> threading.Thread:
     """A daemon thread ending this process as soon as ``sentinel`` (a pipe its starter holds open) is readable.
 
     A worker made by multiprocessing's fork server is the server's child, not the batch's, so a
     parent-death signal would wait for the server; multiprocessing hands every process such a
     pipe from the process that asked for it (``parent_process().sentinel``), which reads as
-    closed the moment that one dies.
+    closed the moment that one dies. ``on_death`` runs first (best effort: the worker removes
+    its kernel's private folder, in case the kernel never got as far as watching the worker).
     """
     from multiprocessing.connection import wait
 
     def watch() -> None:
         wait([sentinel])
-        os._exit(1)
+        try:
+            if on_death is not None:
+                on_death()
+        finally:
+            os._exit(1)
 
     thread = threading.Thread(target=watch, name="kloe-starter-watch", daemon=True)
     thread.start()

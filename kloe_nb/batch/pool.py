@@ -75,10 +75,6 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any, 
     """A worker's life: start a kernel, run councils until told to stop, stop the kernel."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
     preforked = _prefork()  # first, while this process has no thread, loop or socket (``forked_kernel.py``)
-    parent = multiprocessing.parent_process()
-    if parent is not None and parent.sentinel is not None:
-        die_with_sentinel(parent.sentinel)  # the batch, which may not be this process's parent (``lifeline.py``)
-    die_with_parent(os.getppid())
     skip_slow_optional_imports()
     from kloe_nb.batch import worker_preload
 
@@ -86,6 +82,10 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any, 
     from kloe_nb.batch.kernel import KernelSession
 
     session = KernelSession(config.kernel_cwd)
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.sentinel is not None:  # the batch, which may not be this process's parent (``lifeline.py``)
+        die_with_sentinel(parent.sentinel, session.remove_private_folder)
+    die_with_parent(os.getppid())
     busy = threading.Event()  # set from taking a council until its result is sent
 
     def stop(signum: int, frame: Any) -> None:
