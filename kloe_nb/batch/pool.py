@@ -18,11 +18,13 @@ Results arrive in completion order; ``Pool.run`` yields them as they come, for t
 Start-up. ``Pool.start`` can be called before the councils are known (``runner.py`` starts the
 first worker before it reads anything, and the others once it knows how many councils there
 are), so kernels boot while the framework, the councils CSV and the store are read. A worker
-launches its kernel first (which imports the report package as it starts: ``kernel.py``), and
-imports papermill and nbconvert and compiles the page templates while that kernel boots; then
-it freezes what it has imported out of the garbage collector's sight (``gc.freeze``: less work
-at every collection). A worker is started without the parent's ``__main__`` (``spawn`` would
-otherwise import the whole command line in it again). Workers not needed after all, or still
+starts its kernel first: forked from the worker, which has papermill, nbconvert, the page
+templates, ipykernel and the report package from the fork server, so both are ready within a
+fraction of a second (``worker_preload.py``, ``forked_kernel.py``; where processes cannot fork, the
+kernel is launched and boots while the worker imports its own); then the worker freezes what it
+has out of the garbage collector's sight (``gc.freeze``: less work at every collection). A
+worker is started without the parent's ``__main__`` (multiprocessing would otherwise import the
+whole command line in it again). Workers not needed after all, or still
 starting when the pool closes, are stopped with SIGTERM rather than waited for.
 
 Stopping. Ctrl-C (SIGINT) and SIGTERM only set a flag here (no exception can land between a
@@ -96,7 +98,7 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any, 
     signal.signal(signal.SIGTERM, stop)
     try:
         try:
-            session.launch(preforked)  # the kernel boots (and imports the report package) while this worker imports its own
+            session.launch(preforked)  # forked: ready at once; launched (no fork): boots while this worker imports
             from kloe_nb.batch.council import run_council
             from kloe_nb.batch.job import execute_job  # noqa: F401 - papermill, imported now rather than at the first council
 
