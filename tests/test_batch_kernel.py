@@ -3,18 +3,21 @@
 The batch keeps each worker's kernel alive from council to council (that is what makes it
 fast), so these tests run councils one after another on one ``KernelSession``, as a worker
 does, and look for anything the first leaves behind (RELIABILITY scenarios 13 and 14 too).
+Each runs on both kinds of batch kernel: launched, and forked from its worker.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 from conftest import REPO_ROOT
 from nbformat.v4 import new_code_cell
 
+from kloe_nb.batch.forked_kernel import Preforked
 from kloe_nb.batch.job import NotebookJob, execute_job
 from kloe_nb.batch.kernel import KernelSession
 from kloe_nb.batch.parameters import check_names, check_notebook, council_parameters
@@ -45,10 +48,23 @@ def printed(nb: nbformat.NotebookNode, cell_index: int) -> str:
     return "".join(output.get("text", "") for output in nb.cells[cell_index].outputs if output.output_type == "stream")
 
 
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    kernel = KernelSession(tmp_path_factory.mktemp("kernel"))
-    kernel.start()
+KINDS = ["launched", "forked"]
+"""A batch kernel is launched (a new process), or forked from its worker (a worker's first kernel: ``forked_kernel.py``)."""
+
+
+def start_kernel(folder: Path, kind: str, preforked: Preforked | None = None, **options: Any) -> KernelSession:
+    kernel = KernelSession(folder, **options)
+    if kind == "forked":
+        kernel.launch(preforked or Preforked())
+        kernel.wait_ready()
+    else:
+        kernel.start()
+    return kernel
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def session(request, tmp_path_factory):
+    kernel = start_kernel(tmp_path_factory.mktemp("kernel"), request.param)
     yield kernel
     kernel.shutdown()
 
@@ -137,6 +153,26 @@ def test_a_batch_kernel_starts_without_the_debugger_and_a_notebook_can_still_imp
     assert printed_by(session, probe) == "False\ndebugpy\n"
 
 
+RANDOM = "import random, numpy; print(random.random(), numpy.random.random())"
+
+
+def test_every_forked_kernel_draws_its_own_random_numbers(session, tmp_path):
+    """Forked kernels copy their worker's memory, random generators included: each is seeded afresh
+    (these two are forked one right after the other, from the same state, with numpy imported:
+    Python reseeds ``random`` in a forked child by itself, numpy does not)."""
+    import numpy.random  # noqa: F401 - its generator in the state the twins copy
+
+    twins = [Preforked(), Preforked()]
+    kernels = [start_kernel(tmp_path, "forked", twin) for twin in twins] + [start_kernel(tmp_path, "launched")]
+    try:
+        drawn = [printed_by(kernel, RANDOM) for kernel in [session, *kernels]]
+    finally:
+        for kernel in kernels:
+            kernel.shutdown()
+    for generator in zip(*(text.split() for text in drawn)):  # random's draws, then numpy's
+        assert len(set(generator)) == len(drawn), drawn
+
+
 @pytest.mark.parametrize(
     "value",
     ["King's Lynn and West Norfolk", 'x"""; import os', "00123", "None", "line one\nline two", 'back\\slash "q" \u202e Môn'],
@@ -156,3 +192,16 @@ def test_a_misspelled_or_unsafe_parameter_name_is_refused_not_warned(tmp_path):
     with pytest.raises(InvalidInputError, match="not a valid parameter name"):
         check_names(["x = 1; import os; y"], declared, NOTEBOOK)
     check_names(["period"], declared, NOTEBOOK)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_kernel_ready_before_its_output_folder_exists_moves_there_at_the_first_council(kind, tmp_path):
+    """A forked kernel is ready before ``kloe run`` has made its output folder: it waits where it is."""
+    folder = tmp_path / "made-later"
+    kernel = start_kernel(folder, kind)
+    try:
+        folder.mkdir()
+        kernel.reset()
+        assert printed_by(kernel, "import os; print(os.getcwd())") == f"{folder.resolve()}\n"
+    finally:
+        kernel.shutdown()

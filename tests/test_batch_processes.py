@@ -244,6 +244,27 @@ def test_a_killed_run_takes_its_workers_kernels_and_their_children_with_it(world
     wait_until(lambda: not run.kernel_files(), 10, lambda: f"the kernels' files removed: {run.kernel_files()}")
 
 
+def test_a_run_killed_while_its_workers_start_takes_the_fork_server_and_every_kernel_to_be_with_it(world):
+    """Killed outright at start-up: the fork server, the workers forked from it and the children each
+    worker forked to become its kernel (``forked_kernel.py``), started or not, all go."""
+    run = world(["SLOW-1", "SLOW-2", "SLOW-3", "SLOW-4"])
+    process = run.start("-j", "2")
+    tree = psutil.Process(process.pid)
+    try:
+        wait_until(lambda: len(tree.children(recursive=True)) >= 5 or process.poll() is not None, 120, "the fork server, two workers and a kernel-to-be")
+        assert process.poll() is None, run.output("stderr")
+        descendants = tree.children(recursive=True)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        seconds = wait_until(lambda: not any(alive(child) for child in descendants), 15, "every descendant gone")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    print(f"{len(descendants)} descendants gone {seconds:.1f} s after SIGKILL")
+    wait_until(lambda: not running_in(run.root), 15, lambda: f"every process of the run gone: {running_in(run.root)}")
+    wait_until(lambda: not run.kernel_files(), 10, lambda: f"the kernels' files removed: {run.kernel_files()}")
+
+
 def test_a_timeout_stops_what_the_notebook_started(world):
     run = world(["HANG-1", "SLOW-2"])
     assert run.run("-j", "1", "--timeout", "5") == 1, run.output("stderr")

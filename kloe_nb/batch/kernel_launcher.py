@@ -84,7 +84,12 @@ def main() -> None:
     """Start the kernel (see the module docstring)."""
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]  # as ipykernel_launcher does: the notebook's folder is no place to import from
-    sys.argv, modules = take_preload(sys.argv)
+    serve(sys.argv)
+
+
+def serve(argv: list[str]) -> None:
+    """Run the kernel the command line ``argv`` describes until it is shut down (also a forked kernel's life: ``forked_kernel.py``)."""
+    sys.argv, modules = take_preload(argv)
     from ipykernel.kernelapp import IPKernelApp
 
     worker = int(os.environ.get("JPY_PARENT_PID") or 0) or os.getppid()
@@ -96,7 +101,9 @@ def main() -> None:
             if os.name != "posix":  # on Windows ipykernel's poller also delivers interrupts
                 super().init_poller()
 
-    app = KernelApp.instance()
+    # Given, not left to ipykernel's defaults: those were read from the environment when ipykernel was
+    # imported, which for a forked kernel was in the fork server, before jupyter_client set them.
+    app = KernelApp.instance(parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0), interrupt=int(os.environ.get("JPY_INTERRUPT_EVENT") or 0))
     with without_debugger():
         app.initialize()
     preload(modules)

@@ -4,9 +4,12 @@
 worker killed that way none to stop its kernel; left alone, they would run on (and a worker
 waits for its next council forever). So:
 
-- a worker asks Linux to SIGKILL it when its parent dies (``prctl(PR_SET_PDEATHSIG)``, set in
-  the worker itself, then checks it still has that parent, in case it died before). Elsewhere, a
-  thread notices within a fraction of a second;
+- a worker watches the pipe multiprocessing gives it from the batch (``die_with_sentinel``),
+  which reads as closed the moment the batch dies, and exits then: the worker's own parent is
+  the fork server (``worker_preload.py``), which outlives the batch as long as any worker
+  lives. It also asks Linux to SIGKILL it when that parent dies (``prctl(PR_SET_PDEATHSIG)``,
+  set in the worker itself, then checks it still has that parent, in case it died before;
+  elsewhere, a thread notices within a fraction of a second);
 - a kernel runs a thread that notices its worker has gone (its parent process changes) and
   then removes the kernel's private folder (connection file, sockets) and SIGKILLs the kernel's
   process group, which holds whatever the notebook started too (``kernel_launcher.py``).
@@ -60,6 +63,30 @@ def die_with_parent(parent_pid: int) -> None:
         watch_parent(parent_pid, lambda: os._exit(1))
     if os.getppid() != parent_pid:
         os._exit(1)
+
+
+def die_with_sentinel(sentinel: int, on_death: Callable[[], None] | None = None) -> threading.Thread:
+    """A daemon thread ending this process as soon as ``sentinel`` (a pipe its starter holds open) is readable.
+
+    A worker made by multiprocessing's fork server is the server's child, not the batch's, so a
+    parent-death signal would wait for the server; multiprocessing hands every process such a
+    pipe from the process that asked for it (``parent_process().sentinel``), which reads as
+    closed the moment that one dies. ``on_death`` runs first (best effort: the worker removes
+    its kernel's private folder, in case the kernel never got as far as watching the worker).
+    """
+    from multiprocessing.connection import wait
+
+    def watch() -> None:
+        wait([sentinel])
+        try:
+            if on_death is not None:
+                on_death()
+        finally:
+            os._exit(1)
+
+    thread = threading.Thread(target=watch, name="kloe-starter-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def leads_own_group(pid: int | None) -> bool:

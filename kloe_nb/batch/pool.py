@@ -1,6 +1,8 @@
 """Worker processes, each keeping one kernel, fed councils one at a time by the batch.
 
-Each worker is a separate process (``spawn``: nothing inherited but its arguments) that starts
+Each worker is a separate process, forked from multiprocessing's fork server (which has imported
+papermill, nbconvert and the page templates once for every worker: ``worker_preload.py``;
+``spawn`` where there is no fork server), given the run's environment as its own. It starts
 one kernel, imports the package in it once, then runs the councils it is sent
 (``execute.run_council``), replacing its kernel whenever one dies or hangs. The parent sends
 each worker one council at a time, so it always knows which council a worker is on:
@@ -16,11 +18,13 @@ Results arrive in completion order; ``Pool.run`` yields them as they come, for t
 Start-up. ``Pool.start`` can be called before the councils are known (``runner.py`` starts the
 first worker before it reads anything, and the others once it knows how many councils there
 are), so kernels boot while the framework, the councils CSV and the store are read. A worker
-launches its kernel first (which imports the report package as it starts: ``kernel.py``), and
-imports papermill and nbconvert and compiles the page templates while that kernel boots; then
-it freezes what it has imported out of the garbage collector's sight (``gc.freeze``: less work
-at every collection). A worker is started without the parent's ``__main__`` (``spawn`` would
-otherwise import the whole command line in it again). Workers not needed after all, or still
+starts its kernel first: forked from the worker, which has papermill, nbconvert, the page
+templates, ipykernel and the report package from the fork server, so both are ready within a
+fraction of a second (``worker_preload.py``, ``forked_kernel.py``; where processes cannot fork, the
+kernel is launched and boots while the worker imports its own); then the worker freezes what it
+has out of the garbage collector's sight (``gc.freeze``: less work at every collection). A
+worker is started without the parent's ``__main__`` (multiprocessing would otherwise import the
+whole command line in it again). Workers not needed after all, or still
 starting when the pool closes, are stopped with SIGTERM rather than waited for.
 
 Stopping. Ctrl-C (SIGINT) and SIGTERM only set a flag here (no exception can land between a
@@ -53,7 +57,7 @@ from typing import Any
 
 from kloe_nb.batch import FAILED, skip_slow_optional_imports
 from kloe_nb.batch.council import CouncilResult, CouncilTask
-from kloe_nb.batch.lifeline import die_with_parent, kill_with_group
+from kloe_nb.batch.lifeline import die_with_parent, die_with_sentinel, kill_with_group
 
 GRACE = 20.0  # seconds past the per-council timeout before the parent kills a silent worker
 START_TIMEOUT = 120.0  # seconds a new worker may take to start its kernel
@@ -69,15 +73,21 @@ class WorkerConfig:
     kernel_cwd: Path
 
 
-def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) -> None:
+def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any, environ: dict[str, str]) -> None:
     """A worker's life: start a kernel, run councils until told to stop, stop the kernel."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
-    parent = multiprocessing.parent_process()
-    die_with_parent(parent.pid if parent is not None and parent.pid else os.getppid())
+    preforked = _prefork()  # first, while this process has no thread, loop or socket (``forked_kernel.py``)
     skip_slow_optional_imports()
+    from kloe_nb.batch import worker_preload
+
+    worker_preload.apply_environment(environ)
     from kloe_nb.batch.kernel import KernelSession
 
     session = KernelSession(config.kernel_cwd)
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.sentinel is not None:  # the batch, which may not be this process's parent (``lifeline.py``)
+        die_with_sentinel(parent.sentinel, session.remove_private_folder)
+    die_with_parent(os.getppid())
     busy = threading.Event()  # set from taking a council until its result is sent
 
     def stop(signum: int, frame: Any) -> None:
@@ -88,13 +98,11 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) 
     signal.signal(signal.SIGTERM, stop)
     try:
         try:
-            session.launch()  # the kernel boots (and imports the report package) while this worker imports its own
+            session.launch(preforked)  # forked: ready at once; launched (no fork): boots while this worker imports
             from kloe_nb.batch.council import run_council
             from kloe_nb.batch.job import execute_job  # noqa: F401 - papermill, imported now rather than at the first council
-            from kloe_nb.render.exporter import PageRenderer
 
-            renderer = PageRenderer()
-            renderer.warm_up()
+            renderer = worker_preload.renderer()
             gc.collect()
             gc.freeze()
             session.wait_ready()
@@ -112,6 +120,29 @@ def worker_main(worker_id: int, config: WorkerConfig, tasks: Any, results: Any) 
             busy.clear()
     finally:
         session.shutdown()
+        if preforked is not None:
+            preforked.drop()
+
+
+def _prefork() -> Any:
+    """A child forked now to become this worker's first kernel; None where processes cannot fork."""
+    if not hasattr(os, "fork"):
+        return None
+    from kloe_nb.batch.forked_kernel import Preforked
+
+    return Preforked()
+
+
+PRELOAD = "kloe_nb.batch.worker_preload"
+
+
+def worker_context() -> Any:
+    """multiprocessing's fork server, preloading what workers need (``worker_preload.py``); ``spawn`` where there is none."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([PRELOAD])
+    return context
 
 
 @contextmanager
@@ -143,7 +174,7 @@ class Pool:
     def __init__(self, config: WorkerConfig, jobs: int) -> None:
         self.config = config
         self.jobs = max(1, jobs)
-        self.context = multiprocessing.get_context("spawn")
+        self.context = worker_context()
         self.results = self.context.Queue()
         self.workers: dict[int, _Worker] = {}
         self.next_id = 0
@@ -166,7 +197,10 @@ class Pool:
         tasks = self.context.Queue()
         worker_id = self.next_id
         self.next_id += 1
-        process = self.context.Process(target=worker_main, args=(worker_id, self.config, tasks, self.results), name=f"kloe-worker-{worker_id}", daemon=True)
+        environ = dict(os.environ)  # the run's own, whatever the fork server started with (``worker_preload.py``)
+        process = self.context.Process(
+            target=worker_main, args=(worker_id, self.config, tasks, self.results, environ), name=f"kloe-worker-{worker_id}", daemon=True
+        )
         with _without_main_module():
             process.start()
         self.workers[worker_id] = _Worker(worker_id, process, tasks)
