@@ -393,7 +393,9 @@ def report(
                     f"peak PSS {before.peak_pss_mb:.0f} -> {run.peak_pss_mb:.0f} MB"
                 )
     if sizes_kb:
-        print(f"report size: median {statistics.median(sizes_kb):.0f} KB, largest {max(sizes_kb):.0f} KB (goal: under 150 KB)")
+        print(
+            f"report size: median {statistics.median(sizes_kb):.0f} KB, largest {max(sizes_kb):.0f} KB (goal: under 100 KB, every report: bench/report_size.py measures all the bundled examples)"
+        )
 
 
 def main() -> None:
