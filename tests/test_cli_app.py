@@ -87,10 +87,13 @@ def test_kloe_app_listens_on_the_port_asked_prints_its_address_and_stops_on_sigt
     port = free_port("127.0.0.1")
     with kloe_server(tmp_path, "app", "--store", "team.db", "--port", str(port)) as (process, url):
         assert url == f"http://127.0.0.1:{port}/"
-        assert _answers(f"http://127.0.0.1:{port}/api/kernelspecs")
+        assert _answers(f"http://127.0.0.1:{port}/voila/static/voila.js")
         os.killpg(process.pid, signal.SIGTERM)
         assert process.wait(40) == 0
-    assert not _answers(f"http://127.0.0.1:{port}/api/kernelspecs")  # the server went with it
+        assert process.stderr is not None
+        logged = process.stderr.read()
+        assert "403 GET" not in logged, logged  # the start-up probe asks for a file Voilà serves: no refusal in the user's terminal
+    assert not _answers(f"http://127.0.0.1:{port}/voila/static/voila.js")  # the server went with it
 
 
 @pytest.mark.slow

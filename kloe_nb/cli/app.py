@@ -156,7 +156,9 @@ def app_launch(store: str, ip: str, port: int, extra: Sequence[str], *, idle: in
     env["JUPYTER_PATH"] = os.pathsep.join(part for part in (str(run_dir / "data"), os.environ.get("JUPYTER_PATH", "")) if part)
     if councils is not None:
         env["KLOE_COUNCILS"] = str(councils.expanduser().resolve())
-    return Launch("Voilà", command, env, f"{base}/", f"{base}/api/kernelspecs")  # never the page itself: that starts a kernel
+    # The probe is never the page itself (that starts a kernel), and a file Voilà serves (its base template's
+    # script): an address it refuses would print a 403 line in the user's terminal at every start.
+    return Launch("Voilà", command, env, f"{base}/", f"{base}/voila/static/voila.js")
 
 
 def wait_until_up(process: subprocess.Popen[bytes], probe: str, timeout: float = START_TIMEOUT) -> None:
