@@ -71,12 +71,13 @@ def movement(id: str, kind: str, title: str, levels: list[int | None]) -> Moveme
 
 
 def trend_from_assessments(
-    framework: Framework, assessments: Sequence[Assessment], *, revisions: Sequence[int] | None = None, scores: Sequence[Scores] | None = None
+    framework: Framework, assessments: Sequence[Assessment], *, revisions: Sequence[int] | None = None, scores: Sequence[Scores | None] | None = None
 ) -> Trend:
     """The trend of one council's assessments (any order; sorted by period). ``revisions`` pairs with them; 0 if unknown.
 
     ``scores``, when given, pairs with them too: each assessment's ``score`` already computed
-    (a comparison scores every assessment once and shares it), so none is scored again here.
+    (a comparison scores every assessment once and shares it; a report its current one), so
+    none is scored again here; None where one is not known.
     """
     from kloe_nb.scoring import score
 
@@ -102,25 +103,40 @@ def trend_from_assessments(
     )
 
 
-def load_trend(store: AssessmentStore, framework: Framework, org_code: str, *, upto: str | None = None, track: str = "") -> Trend:
+def load_trend(
+    store: AssessmentStore,
+    framework: Framework,
+    org_code: str,
+    *,
+    upto: str | None = None,
+    track: str = "",
+    current: tuple[StoredAssessment, Scores] | None = None,
+) -> Trend:
     """Every stored period of a council (the lead track unless told), up to and including ``upto``.
 
     A council with nothing stored gives an empty trend (no periods, ``has_history`` false),
-    so a report of an assessment read from a file still renders.
+    so a report of an assessment read from a file still renders. ``current`` is one of them
+    already read from this store and scored (a report's own): it is neither read nor scored again.
     """
     limit = period_sort_key(upto) if upto is not None else None
     keys = [
         key for key in store.keys(framework.id) if key.org_code == org_code and key.track == track and (limit is None or period_sort_key(key.period) <= limit)
     ]
-    stored = [store.load(key) for key in keys]
-    trend = trend_from_assessments(framework, [s.assessment for s in stored], revisions=[s.revision for s in stored])
+    known, known_scores = current if current is not None else (None, None)
+    stored = [known if known is not None and key == known.key else store.load(key) for key in keys]
+    scores = [known_scores if item is known else None for item in stored]
+    trend = trend_from_assessments(framework, [s.assessment for s in stored], revisions=[s.revision for s in stored], scores=scores)
     if not stored:
         trend = Trend(framework.id, org_code, "", [], [], [], trend.judgements, trend.kloes)
     return trend
 
 
-def load_with_trend(store_path: str | Path, framework: Framework, code: str, period: str = "") -> tuple[StoredAssessment, Trend]:
-    """The council's current stored revision and its periods up to that one (the lead track), from one opening of the store."""
+def load_with_trend(store_path: str | Path, framework: Framework, code: str, period: str = "") -> tuple[StoredAssessment, Scores, Trend]:
+    """The council's current stored revision, its scores, and its periods up to that one (the lead track), from one opening of
+    the store; the current revision is read and scored once, for the report and its trend alike."""
+    from kloe_nb.scoring import score
+
     with open_store(store_path, read_only=True) as store:
         stored = find_assessment(store, framework.id, code, period)
-        return stored, load_trend(store, framework, code, upto=stored.assessment.period)
+        scores = score(framework, stored.assessment)
+        return stored, scores, load_trend(store, framework, code, upto=stored.assessment.period, current=(stored, scores))

@@ -12,29 +12,41 @@ exactly as the whole sheet did.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_SPACE = re.compile(r"\s+")
 _CSS_AROUND = re.compile(r"\s*([{};,>])\s*")
 _CSS_AFTER_COLON = re.compile(r":\s+")
-_CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*["']([^"']*)["']""")
+_CLASS_ATTRIBUTE = re.compile(r"""class\s*=\s*["']([^"']*)["']""")  # a literal start: the regex engine jumps to each "class"
 _CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 _PARENTHESISED = re.compile(r"\([^()]*\)")
 
 
 def classes_in(markup: str) -> set[str]:
-    """Every class name the markup's ``class`` attributes give."""
-    return {name for match in _CLASS_ATTRIBUTE.finditer(markup) for name in match.group(1).split()}
+    """Every class name the markup's ``class`` attributes give (``class`` as a whole word, as ``\\bclass`` would find it)."""
+    names: set[str] = set()
+    match = _CLASS_ATTRIBUTE.search(markup)
+    while match is not None:
+        start = match.start()
+        before = markup[start - 1] if start else ""
+        if before.isalnum() or before == "_":  # inside a longer word (``subclass=``): look again from the next character
+            match = _CLASS_ATTRIBUTE.search(markup, start + 1)
+        else:
+            names.update(match.group(1).split())
+            match = _CLASS_ATTRIBUTE.search(markup, match.end())
+    return names
 
 
-def _can_match(selector: str, classes: set[str]) -> bool:
+def _needed_classes(selector: str) -> frozenset[str]:
+    """The classes a page must have for the selector to match it (none: it may match any page)."""
     outside = selector
     while "(" in outside:
         bare = _PARENTHESISED.sub("", outside)
         if bare == outside:  # unbalanced: keep the rule rather than guess
-            return True
+            return frozenset()
         outside = bare
-    return all(name in classes for name in _CLASS_SELECTOR.findall(outside))
+    return frozenset(_CLASS_SELECTOR.findall(outside))
 
 
 def _blocks(css: str) -> list[tuple[str, str]]:
@@ -53,17 +65,40 @@ def _blocks(css: str) -> list[tuple[str, str]]:
     return blocks
 
 
-def used_rules(css: str, classes: set[str]) -> str:
-    """The rules of compacted CSS that can match a page with these classes (see the module docstring)."""
-    kept = []
+#: One top-level block of a sheet: (its text, the class sets one of which it needs (empty: always kept), the rules of an ``@media`` block or None).
+_Block = tuple[str, tuple[frozenset[str], ...], "tuple[_Block, ...] | None"]
+
+
+@lru_cache(maxsize=16)
+def _parsed(css: str) -> tuple[_Block, ...]:
+    """The blocks of compacted CSS, each with what it needs, read once per sheet (every page of a batch carries the same one)."""
+    parsed: list[_Block] = []
     for prelude, body in _blocks(css):
         if prelude.startswith("@media"):
-            inner = used_rules(body, classes)
-            if inner:
-                kept.append(f"{prelude}{{{inner}}}")
-        elif prelude.startswith("@") or any(_can_match(selector, classes) for selector in prelude.split(",")):
-            kept.append(f"{prelude}{{{body}}}")
+            parsed.append((prelude, (), _parsed(body)))
+        elif prelude.startswith("@"):
+            parsed.append((f"{prelude}{{{body}}}", (), None))
+        else:
+            needs = tuple(_needed_classes(selector) for selector in prelude.split(","))
+            parsed.append((f"{prelude}{{{body}}}", () if any(not need for need in needs) else needs, None))
+    return tuple(parsed)
+
+
+def _kept(blocks: tuple[_Block, ...], classes: set[str]) -> str:
+    kept = []
+    for text, needs, inner in blocks:
+        if inner is not None:
+            rules = _kept(inner, classes)
+            if rules:
+                kept.append(f"{text}{{{rules}}}")
+        elif not needs or any(need <= classes for need in needs):
+            kept.append(text)
     return "".join(kept)
+
+
+def used_rules(css: str, classes: set[str]) -> str:
+    """The rules of compacted CSS that can match a page with these classes (see the module docstring)."""
+    return _kept(_parsed(css), classes)
 
 
 def compact_css(text: str, page: str | None = None) -> str:
@@ -74,8 +109,14 @@ def compact_css(text: str, page: str | None = None) -> str:
     ``url()``s in which white space would matter, except ``content: "..."`` values, which hold
     no such characters.
     """
+    compacted = _compacted(text)
+    return used_rules(compacted, classes_in(page)) if page is not None else compacted
+
+
+@lru_cache(maxsize=16)
+def _compacted(text: str) -> str:
+    """``compact_css`` without a page, once per sheet (its text is the key: nothing of a page is kept)."""
     text = _CSS_COMMENT.sub("", text)
     text = _CSS_SPACE.sub(" ", text)
     text = _CSS_AROUND.sub(r"\1", text).replace(";}", "}").strip()
-    text = _CSS_AFTER_COLON.sub(":", text)
-    return used_rules(text, classes_in(page)) if page is not None else text
+    return _CSS_AFTER_COLON.sub(":", text)

@@ -284,17 +284,20 @@ def _check(scores: Scores, stored: StoredAssessment) -> None:
         raise ReportError(f"{who}: nothing assessed yet (no KLOE has a level, revision {stored.revision}); level at least one KLOE first")
 
 
-def build_context(record: LoadedFramework, stored: StoredAssessment, generated: datetime | None = None, *, trend: Trend | None = None) -> ReportContext:
+def build_context(
+    record: LoadedFramework, stored: StoredAssessment, generated: datetime | None = None, *, trend: Trend | None = None, scores: Scores | None = None
+) -> ReportContext:
     """Everything one council's report shows, or ReportError saying why there can be no report.
 
     ``trend`` is the council's periods up to this one (``kloe_nb.analysis.load_trend``); without
-    it the report has no direction of travel section.
+    it the report has no direction of travel section. ``scores`` is ``score(framework, assessment)``
+    when the caller has it already (``load_with_trend`` does), so it is not computed twice.
     """
     framework = record.framework
     assessment = stored.assessment
     if assessment.framework != framework.id:
         raise ReportError(f"the stored assessment is for framework {assessment.framework!r}, not {framework.id!r}")
-    scores = score(framework, assessment)
+    scores = scores if scores is not None else score(framework, assessment)
     _check(scores, stored)
     generated = generated or datetime.now(timezone.utc)
     groups = _groups(framework, stored, scores)

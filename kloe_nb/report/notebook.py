@@ -41,8 +41,8 @@ class Report(SectionNotebook):
         ReportError or NotFoundError if there can be no report.
         """
         record = load_framework_by_id(framework)
-        stored, trend = load_with_trend(store, record.framework, council_code, period)
-        context = build_context(record, stored, generated, trend=trend)
+        stored, scores, trend = load_with_trend(store, record.framework, council_code, period)
+        context = build_context(record, stored, generated, trend=trend, scores=scores)
         parameters = {"framework": framework, "council_code": council_code, "store": str(store), "period": period}
         return cls(context, parameters)
 
