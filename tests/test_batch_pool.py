@@ -43,11 +43,11 @@ def alive(pid: int) -> bool:
         return False
 
 
-def probe_notebook(path: Path) -> Path:
+def probe_notebook(path: Path, pause: float = 0.0) -> Path:
     nb = new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}, "language_info": {"name": "python"}})
     nb.cells = [
         new_code_cell("framework = ''\ncouncil_code = ''\nstore = ''\nperiod = ''", metadata={"tags": ["parameters"]}),
-        new_code_cell(PROBE),
+        new_code_cell(f"import time\ntime.sleep({pause})\n{PROBE}" if pause else PROBE),
     ]
     for number, cell in enumerate(nb.cells):
         cell["id"] = f"probe-{number}"
@@ -55,11 +55,11 @@ def probe_notebook(path: Path) -> Path:
     return path
 
 
-def run_pool(folder: Path, codes: list[str], jobs: int) -> dict[str, dict]:
-    """Run the probe notebook for each code through a real pool; what each council's kernel printed."""
+def run_pool(folder: Path, codes: list[str], jobs: int, pause: float = 0.0) -> dict[str, dict]:
+    """Run the probe notebook for each code through a real pool (each council taking ``pause`` seconds at least); what each council's kernel printed."""
     out = folder / "out"
     out.mkdir()
-    notebook = probe_notebook(folder / "probe.ipynb")
+    notebook = probe_notebook(folder / "probe.ipynb", pause)
     tasks = [
         CouncilTask(index, code, code, code.lower(), {"framework": "", "council_code": code, "store": "", "period": ""}, out, notebook)
         for index, code in enumerate(codes)
@@ -98,7 +98,8 @@ def test_two_runs_in_one_process_each_give_their_workers_and_kernels_their_own_e
 
 
 def test_a_workers_first_kernel_is_forked_from_it_and_leads_its_own_session(tmp_path):
-    seen = run_pool(tmp_path, ["A", "B", "C", "D"], jobs=2)
+    # Councils of half a second each: a worker ready first must not run them all before the other is ready.
+    seen = run_pool(tmp_path, ["A", "B", "C", "D", "E", "F"], jobs=2, pause=0.5)
     kernels = {state["kernel"] for state in seen.values()}
     workers = {state["worker"] for state in seen.values()}
     assert len(kernels) == 2 and len(workers) == 2  # two workers, each keeping one kernel across councils
@@ -146,3 +147,23 @@ def test_the_fork_server_preload_imports_and_warms_every_report_module():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[] True"
+
+
+def test_a_kernel_to_be_removes_its_private_folder_if_its_worker_goes_before_starting_it(tmp_path):
+    """``kloe run`` killed at start-up can take a worker between making its kernel's private folder and
+    starting the kernel: the forked child, told the folder at once, removes it when its pipe closes
+    (as the worker's death closes it), and removes nothing not named as the workbook names them."""
+    from kloe_nb.batch.forked_kernel import Preforked
+    from kloe_nb.batch.kernel_launcher import PRIVATE_FOLDER_PREFIX
+
+    ours = tmp_path / f"{PRIVATE_FOLDER_PREFIX}test"
+    theirs = tmp_path / "someone-elses"
+    for folder in (ours, theirs):
+        folder.mkdir()
+        (folder / "kernel.json").write_text("{}")
+        child = Preforked()
+        child.own(str(folder))
+        child.drop()  # closes the pipe without orders, then waits for the child to exit
+        assert child.returncode == 0
+    assert not ours.exists()
+    assert (theirs / "kernel.json").exists()

@@ -62,13 +62,23 @@ class Preforked:
         self._orders: int | None = orders_w
         self.started = False
 
+    def own(self, folder: str) -> None:
+        """Tell the child the kernel's private folder as soon as it is made (``kernel.py``).
+
+        Should the worker die before it starts the kernel (``kloe run`` killed at start-up), the
+        child, which outlives it by reading the end of its pipe, removes the folder; once started,
+        the kernel removes it itself when its worker dies (``kernel_launcher.py``).
+        """
+        if self._orders is None:
+            raise RuntimeError("this forked kernel has already been started or dropped")
+        os.write(self._orders, _frame({"folder": folder}))
+
     def start(self, argv: list[str], env: dict[str, str], cwd: str) -> Preforked:
         """Become the kernel ``argv`` (a ``kernel_launcher`` command line) describes, in ``env`` and ``cwd``."""
         if self._orders is None:
             raise RuntimeError("this forked kernel has already been started or dropped")
-        data = json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode("utf-8")
-        with os.fdopen(self._orders, "wb") as orders:  # its length first: another child may hold this pipe open too
-            orders.write(len(data).to_bytes(8, "big") + data)
+        with os.fdopen(self._orders, "wb") as orders:
+            orders.write(_frame({"argv": argv, "env": env, "cwd": cwd}))
         self._orders = None
         self.started = True
         return self
@@ -145,12 +155,13 @@ def _child(orders_r: int, ready_w: int) -> None:
         os.setsid()
         os.write(ready_w, b"1")
         os.close(ready_w)
+        folder = None
         with os.fdopen(orders_r, "rb") as stream:
-            size = int.from_bytes(stream.read(8) or b"\0", "big")
-            data = stream.read(size) if size else b""
-        if not data or len(data) != size:  # dropped, or the worker died before starting it
+            while (orders := _read_frame(stream)) is not None and "argv" not in orders:
+                folder = orders.get("folder") or folder
+        if orders is None:  # dropped, or the worker died before starting it
+            _remove_private_folder(folder)
             os._exit(0)
-        orders = json.loads(data)
         _become_pristine(orders["env"], orders["cwd"])
         from kloe_nb.batch.kernel_launcher import serve
 
@@ -168,6 +179,32 @@ def _child(orders_r: int, ready_w: int) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _frame(message: dict[str, Any]) -> bytes:
+    """A message down the orders pipe: its length first (another child may hold this pipe open too)."""
+    data = json.dumps(message).encode("utf-8")
+    return len(data).to_bytes(8, "big") + data
+
+
+def _read_frame(stream: Any) -> dict[str, Any] | None:
+    """The next message, or None at the end of the pipe (or a message cut short by the worker's death)."""
+    size = int.from_bytes(stream.read(8) or b"\0", "big")
+    data = stream.read(size) if size else b""
+    if not data or len(data) != size:
+        return None
+    message: dict[str, Any] = json.loads(data)
+    return message
+
+
+def _remove_private_folder(folder: str | None) -> None:
+    """Remove the kernel's private folder, and only that: one named as ``kernel.py`` names them."""
+    from kloe_nb.batch.kernel_launcher import PRIVATE_FOLDER_PREFIX
+
+    if folder and os.path.basename(folder).startswith(PRIVATE_FOLDER_PREFIX):
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _become_pristine(env: dict[str, str], cwd: str) -> None:

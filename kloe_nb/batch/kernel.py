@@ -103,6 +103,8 @@ class KernelSession:
         # Unix sockets in a private folder, not TCP on localhost: nothing else on the machine can connect.
         # The connection file goes there too, so the kernel can remove all it leaves if its worker dies.
         self._socket_dir = tempfile.mkdtemp(prefix=PRIVATE_FOLDER_PREFIX)
+        if preforked is not None:
+            preforked.own(self._socket_dir)  # at once: removed by the child if this worker dies before starting it
         self.km = _KernelManager(
             kernel_name=self.kernel_name,
             transport="ipc",
