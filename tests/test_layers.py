@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "files": 1,
     "settings": 1,
     "bundled": 1,
+    "reexports": 1,
     "schema_errors": 2,
     "framework": 3,
     "assessment": 4,

@@ -9,22 +9,13 @@ modules of this package that build widgets import ipywidgets.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kloe_nb.form.autosave import SaveTiming
 from kloe_nb.form.session import FormSession, SaveStatus
+from kloe_nb.reexports import lazy_reexports
 
 __all__ = ["AssessmentForm", "FormSession", "SaveStatus", "SaveTiming", "build_form", "open_form", "open_moderation"]
 
 
-def __getattr__(name: str) -> Any:
-    """The widget side is imported on first use, so ``import kloe_nb.form`` needs no ipywidgets."""
-    if name in ("AssessmentForm", "build_form", "open_form"):
-        from kloe_nb.form import app
-
-        return getattr(app, name)
-    if name == "open_moderation":
-        from kloe_nb.form import moderation
-
-        return moderation.open_moderation
-    raise AttributeError(name)
+__getattr__ = lazy_reexports(  # the widget side, imported on first use, so ``import kloe_nb.form`` needs no ipywidgets
+    __name__, {"AssessmentForm": "app", "build_form": "app", "open_form": "app", "open_moderation": "moderation"}
+)

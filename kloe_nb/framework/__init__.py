@@ -7,8 +7,9 @@ looked up when first used (``__getattr__``).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kloe_nb.reexports import lazy_reexports
 
 if TYPE_CHECKING:
     from kloe_nb.framework.loader import bundled_ids, load_framework, load_framework_file
@@ -27,11 +28,7 @@ _EXPORTED = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """The re-exported names, imported from their module when first asked for (see the module docstring)."""
-    if name in _EXPORTED:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_reexports(__name__, _EXPORTED)
 
 
 __all__ = [

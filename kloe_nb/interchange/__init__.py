@@ -16,12 +16,12 @@ The names re-exported here are looked up when first used (``__getattr__``).
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kloe_nb.errors import InvalidInputError, Problem
+from kloe_nb.reexports import lazy_reexports
 
 if TYPE_CHECKING:
     from kloe_nb.assessment.model import Assessment
@@ -58,11 +58,7 @@ def _did_you_mean(given: str, known: tuple[str, ...]) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def __getattr__(name: str) -> Any:
-    """The re-exported names, imported from their module when first asked for (see the module docstring)."""
-    if name in _EXPORTED:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_reexports(__name__, _EXPORTED)
 
 
 def read_assessment(path: Path | str, framework_lookup: Callable[[str], Framework] | None = None) -> Assessment:
