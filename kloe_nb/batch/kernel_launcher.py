@@ -37,14 +37,19 @@ def take_preload(argv: list[str]) -> tuple[list[str], tuple[str, ...]]:
     return kept, modules
 
 
+def warm(name: str) -> None:
+    """Import the module ``name`` names; ``module:function`` also calls the function (warm caches)."""
+    module, _, function = name.partition(":")
+    imported = importlib.import_module(module)
+    if function:
+        getattr(imported, function)()
+
+
 def preload(modules: tuple[str, ...]) -> None:
-    """Import the modules (``module:function`` also calls the function: warm caches), then freeze what is alive out of the collector's sight."""
+    """``warm`` each of the modules, then freeze what is alive out of the collector's sight."""
     for name in modules:
-        module, _, function = name.partition(":")
         try:
-            imported = importlib.import_module(module)
-            if function:
-                getattr(imported, function)()
+            warm(name)
         except Exception:  # noqa: BLE001, S112 - the notebook's own import says what is wrong
             continue
     gc.collect()

@@ -16,7 +16,6 @@ those from the run that asks for it (``apply_environment``; the working folder a
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import tempfile
 from typing import TYPE_CHECKING
@@ -35,33 +34,29 @@ def preload() -> None:
     import ipykernel.ipkernel  # noqa: F401 - for the kernels forked from the workers (``forked_kernel.py``)
     import ipykernel.kernelapp  # noqa: F401
 
-    from kloe_nb.batch import council, engine, job, kernel_launcher  # noqa: F401 - imported for the workers forked from here
+    from kloe_nb.batch import council, engine, job  # noqa: F401 - imported for the workers forked from here
     from kloe_nb.batch.kernel import REPORT_MODULES
-    from kloe_nb.render.exporter import PageRenderer
+    from kloe_nb.batch.kernel_launcher import warm
 
-    for name in REPORT_MODULES:  # what a batch kernel imports (and warms: ``module:function``) before it answers (``kernel.py``)
-        module, _, function = name.partition(":")
-        imported = importlib.import_module(module)
-        if function:
-            getattr(imported, function)()
-
+    for name in REPORT_MODULES:  # what a batch kernel imports and warms before it answers (``kernel.py``)
+        warm(name)
     if not _RENDERERS:
-        renderer = PageRenderer()
-        renderer.warm_up()
-        _RENDERERS.append(renderer)
+        _RENDERERS.append(_compiled_renderer())
     gc.collect()
     gc.freeze()
 
 
-def renderer() -> PageRenderer:
-    """The page renderer compiled in the fork server, or a new one (a worker not forked from it)."""
+def _compiled_renderer() -> PageRenderer:
     from kloe_nb.render.exporter import PageRenderer
 
-    if _RENDERERS:
-        return _RENDERERS[0]
     made = PageRenderer()
     made.warm_up()
     return made
+
+
+def renderer() -> PageRenderer:
+    """The page renderer compiled in the fork server, or a new one (a worker not forked from it)."""
+    return _RENDERERS[0] if _RENDERERS else _compiled_renderer()
 
 
 def apply_environment(environ: dict[str, str]) -> None:
