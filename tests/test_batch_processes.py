@@ -226,6 +226,16 @@ def test_an_interrupted_run_counts_every_report_it_wrote_and_leaves_nothing_runn
     assert run.kernel_files() == []
 
 
+def kill_outright_and_find_nothing_left(run: World, process: subprocess.Popen[str], descendants: list[psutil.Process]) -> None:
+    """SIGKILL ``kloe run``, then find every one of its ``descendants`` gone, no process of the run left and no kernel's files."""
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    seconds = wait_until(lambda: not any(alive(child) for child in descendants), 15, "every descendant gone")
+    print(f"{len(descendants)} descendants gone {seconds:.1f} s after SIGKILL")
+    wait_until(lambda: not running_in(run.root), 15, lambda: f"every process of the run gone: {running_in(run.root)}")
+    wait_until(lambda: not run.kernel_files(), 10, lambda: f"the kernels' files removed: {run.kernel_files()}")
+
+
 def test_a_killed_run_takes_its_workers_kernels_and_their_children_with_it(world):
     run = world(["HANG-1", "HANG-2", "SLOW-3"])
     process = run.start("-j", "2")
@@ -233,15 +243,10 @@ def test_a_killed_run_takes_its_workers_kernels_and_their_children_with_it(world
         wait_until(lambda: len(list(run.pids.glob("*.pid"))) == 2, 300, "both kernels running a hanging council")
         descendants = psutil.Process(process.pid).children(recursive=True)
         assert len(descendants) >= 6  # two workers, two kernels, two sleeps (and the resource tracker)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-        seconds = wait_until(lambda: not any(alive(child) for child in descendants), 15, "every descendant gone")
+        kill_outright_and_find_nothing_left(run, process, descendants)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    print(f"descendants gone {seconds:.1f} s after SIGKILL")
-    wait_until(lambda: not running_in(run.root), 15, lambda: f"every process of the run gone: {running_in(run.root)}")
-    wait_until(lambda: not run.kernel_files(), 10, lambda: f"the kernels' files removed: {run.kernel_files()}")
 
 
 def test_a_run_killed_while_its_workers_start_takes_the_fork_server_and_every_kernel_to_be_with_it(world):
@@ -253,16 +258,10 @@ def test_a_run_killed_while_its_workers_start_takes_the_fork_server_and_every_ke
     try:
         wait_until(lambda: len(tree.children(recursive=True)) >= 5 or process.poll() is not None, 120, "the fork server, two workers and a kernel-to-be")
         assert process.poll() is None, run.output("stderr")
-        descendants = tree.children(recursive=True)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-        seconds = wait_until(lambda: not any(alive(child) for child in descendants), 15, "every descendant gone")
+        kill_outright_and_find_nothing_left(run, process, tree.children(recursive=True))
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    print(f"{len(descendants)} descendants gone {seconds:.1f} s after SIGKILL")
-    wait_until(lambda: not running_in(run.root), 15, lambda: f"every process of the run gone: {running_in(run.root)}")
-    wait_until(lambda: not run.kernel_files(), 10, lambda: f"the kernels' files removed: {run.kernel_files()}")
 
 
 def test_a_timeout_stops_what_the_notebook_started(world):
